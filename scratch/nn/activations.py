@@ -1,0 +1,245 @@
+"""Elementwise activations and (log-)softmax. Each gradient rule sits beside its forward.
+
+All compute in the input's dtype (float32 or float64). Gradients at kinks follow torch exactly:
+relu'(0) = 0, leaky_relu'(0) = negative_slope, elu'(0) = alpha.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from . import _math
+from .base import CachedModule
+from .module import check_input
+
+# Python floats, not numpy scalars: under NumPy 2 (NEP 50) a np.float64 scalar would promote float32 arrays.
+_SQRT2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_GELU_TANH_C = 0.044715
+
+
+def _float_input(x: np.ndarray, op: str) -> np.ndarray:
+    """torch has no integer kernel for these ops and raises NotImplementedError."""
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iub":
+        raise NotImplementedError(f'"{op}" not implemented for integer input (got {x.dtype})')
+    return check_input(x)
+
+
+def _promote_int(x: np.ndarray) -> np.ndarray:
+    """sigmoid/tanh of an integer tensor is a float32 tensor in torch (its default float dtype)."""
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iub":
+        return x.astype(np.float32)
+    return check_input(x)
+
+
+class ReLU(CachedModule):
+    """ReLU(x) = max(0, x).   Gradient: 1 where x > 0, else 0 (relu'(0) = 0, as torch).   Shape: any."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        if not (isinstance(x, np.ndarray) and x.dtype.kind in "iu"):  # relu keeps integer tensors, as torch
+            x = check_input(x)
+        # torch's backward zeroes the gradient where x <= 0, so a NaN input passes its gradient through
+        return self._save(np.maximum(x, 0).astype(x.dtype, copy=False), ~(x <= 0))
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        (positive,) = self._saved(dy)
+        return dy * positive
+
+
+class LeakyReLU(CachedModule):
+    """LeakyReLU(x) = x if x > 0 else negative_slope * x.
+
+    Args: negative_slope (float, default 0.01).   Gradient: 1 for x > 0, negative_slope for x <= 0.
+    """
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _float_input(x, "leaky_relu")
+        slope = np.where(x > 0, 1, self.negative_slope).astype(x.dtype)
+        return self._save(x * slope, slope)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        (slope,) = self._saved(dy)
+        return dy * slope
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(CachedModule):
+    """ELU(x) = x if x > 0 else alpha * (exp(x) - 1).
+
+    Args: alpha (float, default 1.0).   Gradient: 1 for x > 0, alpha * exp(x) for x <= 0 (elu'(0) = alpha).
+    """
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _float_input(x, "elu")
+        e = np.exp(np.minimum(x, 0))  # exp of the negative branch only: never overflows
+        neg = x <= 0  # the branch test torch uses: NaN takes the linear branch (gradient 1)
+        y = np.where(neg, self.alpha * (e - 1), x).astype(x.dtype, copy=False)
+        return self._save(y, np.where(neg, self.alpha * e, 1).astype(x.dtype))
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        (dydx,) = self._saved(dy)
+        return dy * dydx
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class Sigmoid(CachedModule):
+    """Sigmoid(x) = 1 / (1 + exp(-x)), computed without overflow.   Gradient: y (1 - y)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _promote_int(x)
+        y = _math.sigmoid(x)
+        return self._save(y, y)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        (y,) = self._saved(dy)
+        return dy * y * (1 - y)
+
+
+class Tanh(CachedModule):
+    """Tanh(x).   Gradient: 1 - y^2."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _promote_int(x)
+        y = np.tanh(x)
+        return self._save(y, y)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        (y,) = self._saved(dy)
+        return dy * (1 - y * y)
+
+
+class GELU(CachedModule):
+    """GELU(x) = x * Phi(x), Phi the standard normal CDF = 0.5 (1 + erf(x / sqrt 2)).
+
+    Args: approximate (str, default 'none'): 'tanh' uses
+    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), which differs from the exact form by up to ~4e-4.
+    Gradient: exact Phi(x) + x phi(x); tanh 0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2).
+    """
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _float_input(x, "GeluKernelImpl")
+        if self.approximate == "none":
+            cdf = 0.5 * _math.erfc(-x / _SQRT2)
+            pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI
+            return self._save(x * cdf, (cdf + x * pdf).astype(x.dtype, copy=False))
+        if self.approximate == "tanh":
+            inner = _SQRT_2_OVER_PI * (x + _GELU_TANH_C * x**3)
+            t = np.tanh(inner)
+            grad = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * _GELU_TANH_C * x * x)
+            return self._save((0.5 * x * (1 + t)).astype(x.dtype, copy=False), grad.astype(x.dtype, copy=False))
+        raise RuntimeError(f"approximate argument must be either none or tanh, got {self.approximate!r}")
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        (dydx,) = self._saved(dy)
+        return dy * dydx
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Softplus(CachedModule):
+    """Softplus(x) = log(1 + exp(beta x)) / beta, and x itself where beta x > threshold.
+
+    Args: beta (float, default 1.0), threshold (float, default 20.0).
+    Gradient: sigmoid(beta x), and 1 where beta x > threshold.
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = float(beta), float(threshold)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _float_input(x, "softplus")
+        bx = x * np.asarray(self.beta, x.dtype)
+        linear = bx > self.threshold
+        with np.errstate(divide="ignore", invalid="ignore"):  # beta = 0 gives inf/nan, as in torch
+            y = np.where(linear, x, _math.softplus(bx) / np.asarray(self.beta, x.dtype))
+        return self._save(y.astype(x.dtype, copy=False), np.where(linear, 1, _math.sigmoid(bx)).astype(x.dtype))
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        (dydx,) = self._saved(dy)
+        return dy * dydx
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+def _softmax_dim(dim: int | None, ndim: int, name: str) -> int:
+    """dim=None reproduces torch's deprecated implicit choice (0 for 0-, 1- and 3-d input, else 1)."""
+    if dim is None:
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+                      "dim=X as an argument.", UserWarning, stacklevel=3)
+        dim = 0 if ndim in (0, 1, 3) else 1
+    return _math.normalize_dim(dim, ndim)
+
+
+class Softmax(CachedModule):
+    """Softmax(x)_i = exp(x_i - max x) / sum_j exp(x_j - max x) along ``dim``.
+
+    Args: dim (int or None). Gradient: y * (dy - sum(dy * y, dim)).
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _float_input(x, "softmax")
+        axis = _softmax_dim(self.dim, x.ndim, "softmax")
+        y = _math.softmax(x, axis).astype(x.dtype, copy=False) if x.ndim else np.ones_like(x)
+        return self._save(y, y, axis)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        y, axis = self._saved(dy)
+        if y.ndim == 0:
+            return np.zeros_like(y)
+        return y * (dy - np.sum(dy * y, axis=axis, keepdims=True))
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(CachedModule):
+    """LogSoftmax(x) = x - max x - log sum exp(x - max x) along ``dim`` (finite where log(softmax) is -inf).
+
+    Args: dim (int or None). Gradient: dy - softmax(x) * sum(dy, dim).
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _float_input(x, "log_softmax")
+        axis = _softmax_dim(self.dim, x.ndim, "log_softmax")
+        y = _math.log_softmax(x, axis).astype(x.dtype, copy=False) if x.ndim else np.zeros_like(x)
+        return self._save(y, y, axis)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        y, axis = self._saved(dy)
+        if y.ndim == 0:
+            return np.zeros_like(y)
+        return dy - np.exp(y) * np.sum(dy, axis=axis, keepdims=True)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

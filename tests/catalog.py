@@ -1,0 +1,101 @@
+"""The catalog: one entry per building block, in the spirit of PyTorch's OpInfo and minitorch's op table.
+
+``Case.make(lib)`` is called with the scratch and the reference namespace (wrapped so that ``dtype=`` and
+``rng=`` are filled in for constructors that take them): one line builds both twins. The reference then loads
+the scratch state_dict and every generic check in test_blocks.py runs on the pair.
+
+Families live in ``tests/cases/*.py``; this module only gathers them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from hypothesis import strategies as st
+
+from tests.strategies import Sampler
+from tests.tolerances import Tol
+
+
+class Lib:
+    """A view of ``scratch.nn`` or ``reference.nn`` that injects ``dtype`` and ``rng`` where accepted."""
+
+    def __init__(self, namespace, dtype=np.float64, rng: np.random.Generator | None = None) -> None:
+        self.namespace, self.dtype = namespace, dtype
+        self.rng = rng if rng is not None else np.random.default_rng(0)
+
+    def __getattr__(self, name: str):
+        cls = getattr(self.namespace, name)
+        try:
+            params = inspect.signature(cls).parameters
+        except (TypeError, ValueError):
+            return cls
+        inject = {k: v for k, v in (("dtype", self.dtype), ("rng", self.rng)) if k in params}
+
+        def build(*args, **kwargs):
+            return cls(*args, **{**inject, **kwargs})
+
+        return build
+
+
+@dataclass(frozen=True)
+class BadInput:
+    """An input both twins must treat alike: raise the same exception class, or return the same values."""
+
+    label: str
+    sample: Callable[[np.random.Generator, type], tuple]
+    # Elementwise blocks only: compare where the input is finite; at NaN/inf inputs require a non-finite output.
+    # For kernels whose torch result at NaN/inf depends on torch's own SIMD path (the case says why).
+    finite_positions_only: str = ""
+
+
+@dataclass(frozen=True)
+class BadArgs:
+    """Invalid hyper-parameters: constructing (or first calling) must raise the same class on both sides."""
+
+    label: str
+    make: Callable[[Lib], object]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    make: Callable[[Lib], object]
+    sample: Sampler
+    shape: tuple[int, ...]
+    shapes: st.SearchStrategy | None = None  # hypothesis shapes; None = fixed default shape only
+    scales: tuple[float, ...] = (1.0, 0.0, 1e-4, 1e2, 1e4)
+    loss: bool = False  # forward(input, target) -> loss; backward(dy) -> d loss / d input
+    kinks: Sampler | None = None  # inputs planted exactly on kinks, compared with torch (not with FD)
+    fd: bool = True  # finite differences apply (the block is differentiable at the sampled inputs)
+    tol: Mapping[str, Tol] = field(default_factory=dict)  # per-check override, e.g. {"grad": Tol(...,reason)}
+    bad_inputs: tuple[BadInput, ...] = ()
+    bad_args: tuple[BadArgs, ...] = ()
+    train_steps: int = 0  # >0: run that many training steps, then compare buffers and the eval output
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# One module per family under tests/cases/, each defining CASES. Adding a family = one name here.
+FAMILIES: list[str] = ["core", "losses"]
+
+
+def _gather() -> list[Case]:
+    import importlib
+
+    cases: list[Case] = []
+    for family in FAMILIES:
+        cases.extend(importlib.import_module(f"tests.cases.{family}").CASES)
+    names = [c.name for c in cases]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise ValueError(f"duplicate catalog names: {sorted(dupes)}")
+    return cases
+
+
+CATALOG: list[Case] = _gather()
+BY_NAME: dict[str, Case] = {c.name: c for c in CATALOG}
