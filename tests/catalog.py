@@ -81,7 +81,7 @@ class Case:
 
 
 # One module per family under tests/cases/, each defining CASES. Adding a family = one name here.
-FAMILIES: list[str] = ["core", "losses"]
+FAMILIES: list[str] = ["core", "losses", "normalization", "dropout"]
 
 
 def _gather() -> list[Case]:

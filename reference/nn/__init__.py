@@ -2,6 +2,7 @@
 
 import torch
 
+from . import dropout, losses, normalization
 from .base import TorchModule, TorchParameter, seeded, to_torch, torch_dtype, twin
 
 Identity = twin(torch.nn.Identity)
@@ -34,6 +35,11 @@ class Sequential(TorchModule):
         return self._twins[i]
 
 
+from .dropout import *  # noqa: E402,F403
+from .losses import *  # noqa: E402,F403
+from .normalization import *  # noqa: E402,F403
+
 __all__ = ["TorchModule", "TorchParameter", "seeded", "to_torch", "torch_dtype", "twin", "Sequential", "Identity",
            "Flatten", "Linear", "ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax",
            "LogSoftmax"]
+__all__ += losses.__all__ + normalization.__all__ + dropout.__all__
