@@ -86,7 +86,7 @@ def test_train_eval_and_buffers_vs_torch(case, dtype, rng):
     """Several training steps, then the whole state_dict (params AND buffers) and the eval output match."""
     s, r = build_pair(case, dtype)
     assert s.training and r.training
-    for step in range(max(case.train_steps, 2)):
+    for _ in range(max(case.train_steps, 2)):
         compare_pair(case, dtype, s, r, case.sample(rng, dtype, case.shape, 1.0), rng, prefix="train:")
     ss, sr = s.state_dict(), r.state_dict()
     assert list(ss) == list(sr)
@@ -146,9 +146,8 @@ def test_invalid_hyper_parameters_like_torch(case, bad):
 
 def test_catalog_is_complete():
     """Every public scratch.nn block has at least one catalog entry (adding a block = class + twin + entry)."""
+    # blocks nested in a Sequential entry do not count: each public block needs its own entry
     covered = {type(build(c, scratch.nn, np.float64)).__name__ for c in CATALOG}
-    for c in CATALOG:  # blocks nested in a Sequential entry do not count: each needs its own entry
-        pass
     public = {n for n in scratch.nn.__all__ if isinstance(getattr(scratch.nn, n), type)
               and issubclass(getattr(scratch.nn, n), scratch.nn.Module) and n != "Module"}
     missing = sorted(public - covered)

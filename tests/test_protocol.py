@@ -1,0 +1,113 @@
+"""The module protocol itself: parameters, buffers, state_dict, modes, zero_grad, error paths (vs torch)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import reference.nn as R
+import scratch.nn as S
+from tests.harness import assert_same_outcome, outcome
+
+
+def _mlp(lib, dtype=np.float64, seed=0):
+    rng = np.random.default_rng(seed)
+    return lib.Sequential(lib.Linear(4, 5, dtype=dtype, rng=rng), lib.ReLU(), lib.Linear(5, 2, dtype=dtype, rng=rng))
+
+
+def test_named_parameters_follow_torch_names_and_order():
+    s, r = _mlp(S), _mlp(R)
+    assert [n for n, _ in s.named_parameters()] == [n for n, _ in r.named_parameters()]
+    assert [p.shape for p in s.parameters()] == [p.shape for p in r.parameters()]
+    assert s[0].weight.shape == (5, 4), "Linear weight is (out, in) as torch's"
+
+
+def test_backward_accumulates_and_zero_grad_resets(rng):
+    s = _mlp(S)
+    x = rng.standard_normal((3, 4))
+    dy = rng.standard_normal((3, 2))
+    s(x)
+    s.backward(dy)
+    first = [p.grad.copy() for p in s.parameters()]
+    s(x)
+    s.backward(dy)
+    for g1, p in zip(first, s.parameters()):
+        np.testing.assert_allclose(p.grad, 2 * g1, rtol=1e-14)
+    s.zero_grad(set_to_none=False)
+    assert all(np.all(p.grad == 0) for p in s.parameters())
+    s.zero_grad()
+    assert all(p.grad is None for p in s.parameters())
+
+
+def test_train_eval_propagates_to_children():
+    s = _mlp(S)
+    assert s.eval() is s and not any(m.training for m in s.modules())
+    s.train()
+    assert all(m.training for m in s.modules())
+
+
+def test_backward_before_forward_raises_like_torch():
+    assert_same_outcome("backward before forward", outcome(lambda: S.ReLU().backward(np.ones(3))),
+                        outcome(lambda: R.ReLU().backward(np.ones(3))))
+
+
+def test_cotangent_of_wrong_shape_raises_like_torch(rng):
+    x = rng.standard_normal((3, 4))
+    s, r = S.Tanh(), R.Tanh()
+    s(x), r(x)
+    bad = rng.standard_normal((4, 3))
+    assert_same_outcome("wrong cotangent shape", outcome(lambda: s.backward(bad)), outcome(lambda: r.backward(bad)))
+
+
+@pytest.mark.parametrize("mutate", ["missing", "unexpected", "shape"])
+def test_load_state_dict_errors_like_torch(mutate):
+    s, r = _mlp(S), _mlp(R)
+    sd = s.state_dict()
+    if mutate == "missing":
+        sd.pop("2.bias")
+    elif mutate == "unexpected":
+        sd["3.weight"] = np.zeros((1, 1))
+    else:
+        sd["0.weight"] = np.zeros((4, 5))
+    assert_same_outcome(mutate, outcome(lambda: s.load_state_dict(sd)), outcome(lambda: r.load_state_dict(sd)))
+
+
+def test_load_state_dict_non_strict_and_dtype_cast():
+    s = _mlp(S, dtype=np.float32)
+    sd = {k: v.astype(np.float64) + 1 for k, v in _mlp(S).state_dict().items()}
+    sd.pop("2.bias")
+    s.load_state_dict(sd, strict=False)
+    assert s[0].weight.dtype == np.float32, "loading casts into the parameter's dtype, as torch's copy_"
+    np.testing.assert_array_equal(s[0].weight.data, sd["0.weight"].astype(np.float32))
+
+
+def test_state_dict_is_a_copy():
+    s = _mlp(S)
+    sd = s.state_dict()
+    sd["0.weight"][...] = 0
+    assert np.any(s[0].weight.data != 0)
+
+
+def test_invalid_dtype_rejected():
+    with pytest.raises(TypeError):
+        S.Linear(2, 2, dtype=np.int64)
+
+
+def test_sequential_rejects_non_modules_like_torch():
+    assert_same_outcome("non-module", outcome(lambda: S.Sequential(S.ReLU(), 3)),
+                        outcome(lambda: torch.nn.Sequential(torch.nn.ReLU(), 3)))
+
+
+def test_softmax_without_dim_warns_and_uses_torch_legacy_dim(rng):
+    x = rng.standard_normal((2, 3, 4))
+    with pytest.warns(UserWarning, match="Implicit dimension"):
+        ys = S.Softmax()(x)
+    with pytest.warns(UserWarning, match="Implicit dimension"):
+        yr = R.Softmax()(x)
+    np.testing.assert_allclose(ys, yr, rtol=1e-12)
+
+
+def test_repr_names_the_architecture():
+    text = repr(_mlp(S))
+    assert "Linear(in_features=4, out_features=5, bias=True)" in text and "(1): ReLU()" in text
