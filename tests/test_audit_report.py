@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from tests.audit import headroom, merge
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +21,7 @@ def test_report_merges_xdist_workers(tmp_path):
          "-k", "forward_backward_vs_torch and (relu or linear)", f"--audit-report={out}"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "Error" not in proc.stderr, proc.stderr[-2000:]  # e.g. a worker failing to send its rows
     rows = json.loads(out.with_suffix(".json").read_text())
     keys = {(r["block"], r["check"], r["dtype"]) for r in rows}
     for block in ("relu", "linear"):
@@ -29,6 +32,16 @@ def test_report_merges_xdist_workers(tmp_path):
     assert "| block | check | dtype |" in text and "| linear | grad[weight] | float64 |" in text
     for r in rows:
         assert r["ratio"] <= 1.0 and r["count"] >= 1
+
+
+def test_rows_are_plain_python_values():
+    """xdist's execnet cannot serialize numpy scalars: the recorder must hand over plain floats."""
+    from tests.tolerances import Tol, _Recorder
+
+    rec = _Recorder()
+    rec.record("b", "c", "float64", np.float64(1e-9), np.float32(2e-9), np.float64(0.1), Tol(np.float64(1e-7), 1e-7))
+    (row,) = rec.dump()
+    assert all(type(v) in (str, int, float) for v in row.values()), row
 
 
 def test_merge_keeps_the_worst_and_sums_counts():

@@ -56,7 +56,9 @@ class _Recorder:
         row["count"] += 1
 
     def dump(self) -> list[dict]:
-        return list(self.rows.values())
+        """Plain Python values only: xdist (execnet) cannot send numpy scalars from workers."""
+        plain = {"block": str, "check": str, "dtype": str, "reason": str, "count": int}
+        return [{k: plain.get(k, float)(v) for k, v in row.items()} for row in self.rows.values()]
 
 
 RECORDER = _Recorder()
