@@ -111,7 +111,7 @@ def test_op_taylor_remainder(case: OpCase, rng: np.random.Generator) -> None:
         # affine around x: the remainder is pure rounding (a wrong gradient leaves h * |<dg, v>| >> noise)
         for r, n in zip(rs, noise, strict=True):
             assert_close(np.float64(r), np.float64(0.0), block=case.block, check="taylor", dtype=np.float64,
-                         tol=Tol(0.0, n, reason="locally affine op: remainder is rounding only"))
+                         tol=Tol(0.0, float(n), reason="locally affine op: remainder is rounding only"))
         return
     assert min(rs) > 1e3 * max(noise), f"{case.name}: remainder {rs} too close to rounding {noise}: not curved?"
     ratios = np.array([rs[k] / rs[k + 1] for k in range(len(rs) - 1)])

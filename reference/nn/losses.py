@@ -1,3 +1,25 @@
-"""Placeholder while the losses twins are being written."""
+"""Twins of the scratch losses: the real torch.nn losses behind the numpy boundary.
 
-__all__: list[str] = []
+``loss(input, target)`` runs torch with ``input`` requiring grad; ``loss.backward(dy=None)`` runs torch autograd
+(dy=None on a non-scalar output raises torch's own RuntimeError). ``weight``/``pos_weight`` arrays become torch
+buffers of the same dtype, so state_dict keys and dtypes are torch's.
+"""
+
+import torch
+
+from .base import twin
+
+MSELoss = twin(torch.nn.MSELoss)
+L1Loss = twin(torch.nn.L1Loss)
+HuberLoss = twin(torch.nn.HuberLoss)
+SmoothL1Loss = twin(torch.nn.SmoothL1Loss)
+KLDivLoss = twin(torch.nn.KLDivLoss)
+HingeEmbeddingLoss = twin(torch.nn.HingeEmbeddingLoss)
+CrossEntropyLoss = twin(torch.nn.CrossEntropyLoss)
+NLLLoss = twin(torch.nn.NLLLoss)
+BCELoss = twin(torch.nn.BCELoss)
+BCEWithLogitsLoss = twin(torch.nn.BCEWithLogitsLoss)
+MultiMarginLoss = twin(torch.nn.MultiMarginLoss)
+
+__all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "HingeEmbeddingLoss", "CrossEntropyLoss",
+           "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss"]

@@ -1,3 +1,14 @@
-"""Placeholder while the normalization twins are being written."""
+"""Twins of scratch.nn's normalization layers: the real torch modules behind the numpy boundary."""
 
-__all__: list[str] = []
+import torch
+
+from .base import twin
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm", "GroupNorm"]
+
+BatchNorm1d = twin(torch.nn.BatchNorm1d, has_params=True)
+BatchNorm2d = twin(torch.nn.BatchNorm2d, has_params=True)
+InstanceNorm1d = twin(torch.nn.InstanceNorm1d, has_params=True)
+InstanceNorm2d = twin(torch.nn.InstanceNorm2d, has_params=True)
+LayerNorm = twin(torch.nn.LayerNorm, has_params=True)
+GroupNorm = twin(torch.nn.GroupNorm, has_params=True)

@@ -43,7 +43,7 @@ def sum(a: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = F
     """Sum over ``axis`` (all axes by default). Gradient: ``g`` broadcast back over the reduced axes."""
     axes = _axes(axis, a.ndim)
     out = a.data.sum(axis=axes, keepdims=keepdims)
-    return make_result(np.asarray(out), (a,), lambda g: (_restore(g, axes, keepdims, a.shape),), "sum")
+    return make_result(out, (a,), lambda g: (_restore(g, axes, keepdims, a.shape),), "sum")
 
 
 def mean(a: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -137,7 +137,7 @@ def getitem(a: Tensor, index: Any) -> Tensor:
             grad[idx] = g
         return (grad,)
 
-    return make_result(np.asarray(out), (a,), backward, "getitem")
+    return make_result(out, (a,), backward, "getitem")
 
 
 def matmul(a: Any, b: Any) -> Tensor:
@@ -167,7 +167,7 @@ def matmul(a: Any, b: Any) -> Tensor:
         dB = np.matmul(np.swapaxes(A, -1, -2), G)
         return _sum_to(dA, A.shape).reshape(a.shape), _sum_to(dB, B.shape).reshape(b.shape)
 
-    return make_result(np.asarray(out), (a, b), backward, "matmul")
+    return make_result(out, (a, b), backward, "matmul")
 
 
 def _sum_to(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

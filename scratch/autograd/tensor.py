@@ -1,4 +1,4 @@
-"""The Tensor core: construction, dtype rules, the recorded graph and the reverse-mode engine.
+"""The Tensor core: construction, the recorded graph and the reverse-mode engine.
 
 Every differentiable op (in :mod:`scratch.autograd.ops` and :mod:`scratch.autograd.reduce`) computes its output
 with NumPy and hands :func:`make_result` a closure ``backward(g) -> tuple of operand gradients``: the rule sits
@@ -9,114 +9,15 @@ summing the contributions of every consumer of a node before that node's own clo
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-DEFAULT_FLOAT = np.dtype(np.float32)  # torch.get_default_dtype(): Python floats and lists become float32
+from .dtypes import DEFAULT_FLOAT, infer_array, result_dtype
+from .grad_mode import _GRAD_MODE, is_grad_enabled, no_grad
 
 BackwardFn = Callable[[np.ndarray], Sequence["np.ndarray | None"]]
-
-
-# ----------------------------------------------------------------------------------------------- grad mode
-class _GradMode(threading.local):
-    enabled = True
-
-
-_GRAD_MODE = _GradMode()
-
-
-def is_grad_enabled() -> bool:
-    """True unless inside :class:`no_grad` (thread-local, like torch)."""
-    return _GRAD_MODE.enabled
-
-
-class no_grad:
-    """Context manager (and decorator) that disables graph recording, like ``torch.no_grad``.
-
-    Ops run inside it return tensors with ``requires_grad=False`` and no history. Nesting restores the previous
-    mode on exit, also when an exception leaves the block.
-    """
-
-    def __enter__(self) -> no_grad:
-        self._prev = _GRAD_MODE.enabled
-        _GRAD_MODE.enabled = False
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        _GRAD_MODE.enabled = self._prev
-
-    def __call__(self, fn: Callable) -> Callable:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with no_grad():
-                return fn(*args, **kwargs)
-
-        wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
-        return wrapper
-
-
-# ----------------------------------------------------------------------------------------------- dtype rules
-def _infer_array(data: Any, dtype: Any) -> np.ndarray:
-    """torch.tensor's dtype inference: Python floats -> float32, ints -> int64, bools -> bool; NumPy keeps."""
-    if dtype is not None:
-        return np.array(data, dtype=dtype)
-    if isinstance(data, (np.ndarray, np.generic)):
-        arr = np.array(data)
-    else:
-        arr = np.array(data)
-        if arr.dtype.kind == "f" and not _holds_numpy_floats(data):
-            arr = arr.astype(DEFAULT_FLOAT)
-        elif arr.dtype.kind in "iu":
-            arr = arr.astype(np.int64)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"Tensor supports bool, integer and floating dtypes, got {arr.dtype} from {type(data)}")
-    return arr
-
-
-def _holds_numpy_floats(data: Any) -> bool:
-    """torch.tensor([np.float64(1.)]) is float64: NumPy float scalars inside lists keep their dtype."""
-    while isinstance(data, (list, tuple)) and data:
-        data = data[0]
-    return isinstance(data, (np.floating, np.ndarray))
-
-
-def _promote(a: np.dtype, b: np.dtype) -> np.dtype:
-    """torch.promote_types for bool/int/float: a float beats any integer (int64 + float32 -> float32)."""
-    if (a.kind == "f") != (b.kind == "f"):
-        return a if a.kind == "f" else b
-    return np.promote_types(a, b)
-
-
-def result_dtype(*operands: Any) -> np.dtype:
-    """torch.result_type: dimensioned tensors > 0-d tensors > Python scalars, a lower group only counts when
-    its category (bool < integer < float) is higher. Python floats count as the default dtype (float32)."""
-    groups: list[np.dtype | None] = [None, None, None]  # dimensioned, zero-dim, wrapped Python scalars
-    for op in operands:
-        if isinstance(op, Tensor):
-            k, dt = (0 if op.data.ndim else 1), op.data.dtype
-        elif isinstance(op, np.ndarray):
-            k, dt = (0 if op.ndim else 1), op.dtype
-        else:
-            k = 2
-            dt = np.dtype(bool) if isinstance(op, (bool, np.bool_)) else (
-                np.dtype(np.int64) if isinstance(op, (int, np.integer)) else DEFAULT_FLOAT)
-        groups[k] = dt if groups[k] is None else _promote(groups[k], dt)
-
-    def cat(d: np.dtype) -> int:
-        return {"b": 0, "i": 1, "u": 1, "f": 2}[d.kind]
-
-    def combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:
-        if higher is None:
-            return lower
-        if lower is None or cat(higher) >= cat(lower):
-            return higher
-        return _promote(higher, lower)
-
-    out = combine(groups[0], combine(groups[1], groups[2]))
-    assert out is not None
-    return out
 
 
 def as_tensor(x: Any, dtype: np.dtype | None = None) -> Tensor:
@@ -143,6 +44,12 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return g.sum(axis=axes).reshape(shape)
 
 
+def _accumulate(total: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``total + g`` as a new array; inf + -inf = NaN silently, as torch."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return total + g
+
+
 # ----------------------------------------------------------------------------------------------- Tensor
 class Tensor:
     """An n-dimensional array that records the ops applied to it for reverse-mode differentiation.
@@ -162,7 +69,7 @@ class Tensor:
     _op = "leaf"
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        self.data: np.ndarray = _infer_array(data.data if isinstance(data, Tensor) else data, dtype)
+        self.data: np.ndarray = infer_array(data.data if isinstance(data, Tensor) else data, dtype)
         self.grad: np.ndarray | None = None
         self._requires_grad = False
         self._parents: tuple[Tensor, ...] = ()
@@ -267,7 +174,7 @@ class Tensor:
             if g is None:
                 continue
             if node._backward is None:  # a leaf: accumulate into .grad
-                node.grad = np.array(g, dtype=node.dtype) if node.grad is None else node.grad + g
+                node.grad = np.array(g, dtype=node.dtype) if node.grad is None else _accumulate(node.grad, g)
                 continue
             for parent, pg in zip(node._parents, node._backward(g), strict=True):
                 if pg is None or not parent._requires_grad:
@@ -277,7 +184,7 @@ class Tensor:
                                        f"operand of shape {parent.shape}")
                 pg = pg.astype(parent.dtype, copy=False)
                 prev = grads.get(id(parent))
-                grads[id(parent)] = pg if prev is None else prev + pg
+                grads[id(parent)] = pg if prev is None else _accumulate(prev, pg)
         if not retain_graph:
             for node in order:
                 if not node._is_leaf:
@@ -416,11 +323,14 @@ def make_result(data: np.ndarray, parents: tuple[Tensor, ...], backward: Backwar
     """Wrap an op's output; record ``parents`` and the ``backward`` closure when grad mode is on and an operand
     requires grad. ``backward(g)`` returns one gradient (or None) per parent, shaped like that parent."""
     out = Tensor.__new__(Tensor)
-    out.__dict__.update(data=data, grad=None, _requires_grad=False, _parents=(), _backward=None, _is_leaf=True,
-                        _freed=False)
+    out.__dict__.update(data=np.asarray(data), grad=None, _requires_grad=False, _parents=(), _backward=None,
+                        _is_leaf=True, _freed=False)
     if _GRAD_MODE.enabled and any(p._requires_grad for p in parents):
         out.__dict__.update(_requires_grad=True, _parents=parents, _backward=backward, _is_leaf=False, _op=op)
     return out
 
+
+__all__ = ["Tensor", "make_result", "as_tensor", "float_operand", "unbroadcast", "DEFAULT_FLOAT", "result_dtype",
+           "no_grad", "is_grad_enabled"]
 
 from . import ops, reduce  # noqa: E402  (ops/reduce import Tensor from this module)

@@ -1,3 +1,410 @@
-"""Placeholder while the losses family is being written: it exports nothing yet."""
+"""Losses, part 1: the shared protocol and the pointwise losses (MSE, L1, Huber, SmoothL1, KLDiv, HingeEmbedding).
 
-__all__: list[str] = []
+Part 2 (CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MultiMarginLoss) lives in
+``losses_classification.py`` and is re-exported here.
+
+Protocol (as torch.nn losses, with an explicit backward)::
+
+    loss = MSELoss(reduction="mean")          # 'none' | 'mean' | 'sum', validated at call time (ValueError)
+    L = loss(input, target)                   # ndarray: 0-d for 'mean'/'sum', the element shape for 'none'
+    dinput = loss.backward()                  # dy defaults to 1 for a 0-d output; required for 'none'
+
+Only ``input`` is differentiated. Output dtypes follow torch's promotion rules, which differ per loss (each
+class says which); the gradient is in the input's dtype. Class weights are buffers named as torch's
+(``weight``, ``pos_weight``), so ``state_dict`` keys match. Every formula and every edge case (kinks, NaN,
+empty batches, broadcasting, error classes) was checked against torch 2.13 in float64.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+
+import numpy as np
+
+from .base import CachedModule
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+# -- helpers shared with losses_classification ----------------------------------------------------------------
+def legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """torch's deprecated ``size_average``/``reduce`` pair mapped to a reduction string (with torch's warning)."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "none" if not reduce else ("mean" if size_average else "sum")
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+                  UserWarning, stacklevel=3)
+    return ret
+
+
+def float_input(x, op: str) -> np.ndarray:
+    """The differentiated input: a float ndarray. torch has no integer kernel (NotImplementedError)."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"{op}" not implemented for input of dtype {x.dtype}')
+    return x
+
+
+def result_type(*dtypes: np.dtype, exc: type[Exception] = RuntimeError, op: str = "loss") -> np.dtype:
+    """torch's promotion of tensors: any float beats any integer (keeping its own width), float32 + float64 is
+    float64. (NumPy would make int64 + float32 float64.) All-integer: torch has no kernel -> ``exc``."""
+    floats = [np.dtype(d) for d in dtypes if np.dtype(d).kind == "f"]
+    if not floats:
+        raise exc(f'"{op}" not implemented for integer inputs (got {", ".join(str(d) for d in dtypes)})')
+    return np.result_type(*floats)
+
+
+def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    """np.broadcast_shapes, raising torch's RuntimeError (numpy raises ValueError)."""
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        for i in range(1, min(len(a), len(b)) + 1):
+            if a[-i] != b[-i] and 1 not in (a[-i], b[-i]):
+                raise RuntimeError(f"The size of tensor a ({a[-i]}) must match the size of tensor b ({b[-i]}) at "
+                                   f"non-singleton dimension {max(len(a), len(b)) - i}") from None
+        raise
+
+
+def check_fits(shape: tuple[int, ...], other: tuple[int, ...], what: str) -> None:
+    """``other`` (a weight) must broadcast to ``shape`` without enlarging it (torch multiplies in place)."""
+    if broadcast_shape(shape, other) != tuple(shape):
+        raise RuntimeError(f"{what}: output with shape {list(shape)} doesn't match the broadcast shape "
+                           f"{list(np.broadcast_shapes(shape, other))}")
+
+
+def sum_to(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum a gradient over the dimensions broadcasting added or stretched, back to ``shape``."""
+    if g.shape == tuple(shape):
+        return g
+    lead = g.ndim - len(shape)
+    g = g.sum(axis=tuple(range(lead))) if lead else g
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
+
+
+def nonfinite_guard(*arrays: np.ndarray):
+    """Silence NumPy's floating-point warnings only when an input already holds NaN or +-inf: torch then yields
+    NaN/inf as well (inf - inf in the softmax shift, 0 * inf). On finite input warnings stay (they are errors)."""
+    for a in arrays:
+        if a is not None and a.dtype.kind == "f" and not np.isfinite(a).all():
+            return np.errstate(all="ignore")
+    return contextlib.nullcontext()
+
+
+def reduce_loss(l: np.ndarray, reduction: str) -> np.ndarray:
+    """'none' -> l, 'sum' -> sum, 'mean' -> sum / numel (NaN for an empty batch, as torch)."""
+    if reduction == "none":
+        return l
+    total = np.sum(l)
+    if reduction == "sum":
+        return np.asarray(total, l.dtype)
+    with np.errstate(invalid="ignore"):  # 0 / 0 on an empty batch: torch returns NaN
+        return np.asarray(total / l.size, l.dtype)
+
+
+def reduction_grad(dy: np.ndarray, reduction: str, n: int) -> np.ndarray:
+    """d reduce(l) / d l, times dy: dy itself ('none'; 'sum' broadcasts it) or dy / n ('mean')."""
+    return dy / n if reduction == "mean" and n else dy
+
+
+# -- the base classes -----------------------------------------------------------------------------------------
+class _Loss(CachedModule):
+    """Common base: the reduction string (validated at call time, as torch) and the backward protocol."""
+
+    _out_dtype: np.dtype | None = None
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
+        super().__init__()
+        self.reduction = legacy_reduction(size_average, reduce, reduction)
+
+    def _check_reduction(self, extra: tuple[str, ...] = ()) -> str:
+        if self.reduction not in REDUCTIONS + extra:
+            raise ValueError(f"{self.reduction} is not a valid value for reduction")
+        return self.reduction
+
+    def __call__(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:
+        return self.forward(input, target)
+
+    def forward(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _save(self, out: np.ndarray, *cache) -> np.ndarray:
+        object.__setattr__(self, "_out_dtype", out.dtype)
+        return super()._save(out, *cache)
+
+    def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
+        """d loss / d input times ``dy`` (the cotangent of the output; 1 by default for a 0-d output)."""
+        if dy is None and self._cache is not None:
+            if self._out_shape != ():
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            dy = np.ones((), self._out_dtype)
+        cache = self._saved(dy)
+        # torch's autograd casts the incoming gradient to the output's dtype
+        return self._backward(np.asarray(dy, dtype=self._out_dtype), *cache)
+
+    def _backward(self, dy: np.ndarray, *cache) -> np.ndarray:
+        raise NotImplementedError
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+class _WeightedLoss(_Loss):
+    """A loss with an optional ``weight`` buffer (None is not part of the state_dict, as in torch)."""
+
+    def __init__(self, weight: np.ndarray | None = None, size_average=None, reduce=None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", _buffer(weight, "weight"))
+
+
+def _buffer(value, name: str) -> np.ndarray | None:
+    if value is not None and not isinstance(value, np.ndarray):
+        raise TypeError(f"cannot assign {type(value).__name__!r} object to buffer {name!r} (numpy.ndarray or None "
+                        "required)")
+    return value
+
+
+class _PointwiseLoss(_Loss):
+    """An elementwise loss l(x, y) on broadcast input and target, then reduced.
+
+    Subclasses give ``_pointwise(x, t) -> (l, dl/dx)`` (both in the broadcast shape) and ``_dtypes``."""
+
+    _warn_on_size_mismatch = False  # MSE, L1, Huber, SmoothL1: torch warns, then broadcasts anyway
+
+    def _dtypes(self, x: np.dtype, t: np.dtype) -> tuple[np.dtype, np.dtype]:
+        """(compute dtype, output dtype). Default: torch's promotion of input and target."""
+        dt = result_type(x, t, exc=NotImplementedError, op=type(self).__name__)
+        return dt, dt
+
+    def _pointwise(self, x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def _reduce(self, l: np.ndarray, x: np.ndarray, reduction: str) -> tuple[np.ndarray, int]:
+        return reduce_loss(l, reduction), l.size
+
+    def forward(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:
+        if not isinstance(input, np.ndarray):
+            raise TypeError(f"input must be a numpy.ndarray, got {type(input).__name__}")
+        x, t = input, np.asarray(target)
+        if self._warn_on_size_mismatch and x.shape != t.shape:
+            warnings.warn(f"Using a target size ({t.shape}) that is different to the input size ({x.shape}). "
+                          "This will likely lead to incorrect results due to broadcasting. "
+                          "Please ensure they have the same size.", UserWarning, stacklevel=2)
+        broadcast_shape(x.shape, t.shape)
+        reduction = self._check_reduction()
+        cdt, odt = self._dtypes(x.dtype, t.dtype)
+        with nonfinite_guard(x, t):
+            l, dl = self._pointwise(x.astype(cdt, copy=False), t.astype(cdt, copy=False))
+        out, n = self._reduce(l.astype(odt, copy=False), x, reduction)
+        gdt = x.dtype if x.dtype.kind == "f" else odt  # integer input: never differentiated by torch
+        return self._save(out, np.broadcast_to(dl, l.shape), x.shape, gdt, reduction, n, t.dtype)
+
+    def _backward(self, dy, dl, shape, gdt, reduction, n, tdt) -> np.ndarray:
+        with nonfinite_guard(dl):
+            g = dl * reduction_grad(dy, reduction, n)
+        return sum_to(g, shape).astype(gdt, copy=False)
+
+
+# -- regression losses -----------------------------------------------------------------------------------------
+class MSELoss(_PointwiseLoss):
+    """Mean squared error: l = (x - y)^2, reduced.
+
+    Args: size_average, reduce (deprecated, as torch), reduction ('mean').
+    Shape: input (*), target broadcastable to it (a UserWarning when the shapes differ, as torch).
+    Output dtype: torch's promotion of input and target (integer input with float target is accepted).
+    Gradient: 2 (x - y) (/ numel for 'mean'), summed over broadcast dimensions.
+    """
+
+    _warn_on_size_mismatch = True
+
+    def _pointwise(self, x, t):
+        d = x - t
+        return d * d, 2.0 * d
+
+
+class L1Loss(_PointwiseLoss):
+    """Mean absolute error: l = |x - y|.
+
+    Args: size_average, reduce (deprecated), reduction ('mean'). Shape and dtype rules as MSELoss.
+    Gradient: sign(x - y), 0 at x == y (torch's sgn(0) = 0) and 0 at NaN (torch's sgn(NaN) = 0).
+    """
+
+    _warn_on_size_mismatch = True
+
+    def _dtypes(self, x, t):
+        dt = result_type(x, t, exc=RuntimeError, op="mean")
+        return dt, dt
+
+    def _pointwise(self, x, t):
+        d = x - t
+        return np.abs(d), np.where(np.isnan(d), 0, np.sign(d))
+
+
+class HuberLoss(_PointwiseLoss):
+    """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta), d = x - y.
+
+    Args: reduction ('mean'), delta (float, 1.0; must be > 0, checked at call time: RuntimeError).
+    Output dtype: the INPUT's (torch writes into an input-shaped buffer); integer input raises RuntimeError.
+    A target of another dtype (float or integer): the forward works, backward raises RuntimeError (as torch's).
+    Gradient: clip(d, -delta, delta) -- continuous, d at |d| == delta; NaN propagates.
+    """
+
+    _warn_on_size_mismatch = True
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def _dtypes(self, x, t):
+        if x.kind != "f":
+            raise RuntimeError(f"result type Float can't be cast to the desired output type {x}")
+        if self.delta <= 0:
+            raise RuntimeError("huber_loss does not support non-positive values for delta.")
+        return result_type(x, t), x
+
+    def _backward(self, dy, dl, shape, gdt, reduction, n, tdt):
+        if tdt != gdt:  # torch's forward accepts another target dtype, but its huber backward then raises
+            raise RuntimeError(f"Found dtype {tdt} but expected {gdt} (huber_loss backward with a target of "
+                               "another dtype than the input)")
+        return super()._backward(dy, dl, shape, gdt, reduction, n, tdt)
+
+    def _pointwise(self, x, t):
+        delta = float(self.delta)
+        d = x - t
+        z = np.abs(d)
+        l = np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+        return l, np.where(d < -delta, -delta, np.where(d > delta, delta, d))
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, delta={self.delta}"
+
+
+class SmoothL1Loss(_PointwiseLoss):
+    """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta, d = x - y; beta = 0 is exactly L1Loss.
+
+    Args: size_average, reduce (deprecated), reduction ('mean'), beta (float, 1.0; < 0 raises RuntimeError at
+    call time). Shape and dtype rules as MSELoss.
+    Gradient: clip(d / beta, -1, 1) (continuous at |d| == beta); beta = 0: sign(d) with 0 at d = 0, as L1.
+    """
+
+    _warn_on_size_mismatch = True
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def _dtypes(self, x, t):
+        if self.beta < 0:
+            raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+        return L1Loss._dtypes(self, x, t) if self.beta == 0 else super()._dtypes(x, t)
+
+    def _pointwise(self, x, t):
+        if self.beta == 0:  # torch dispatches to l1_loss
+            return L1Loss._pointwise(self, x, t)
+        beta = float(self.beta)
+        d = x - t
+        z = np.abs(d)
+        l = np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
+        return l, np.where(d < -beta, -1, np.where(d > beta, 1, d / beta))
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, beta={self.beta}"
+
+
+class KLDivLoss(_PointwiseLoss):
+    """Kullback-Leibler divergence, input = log q, target = p (or log p with ``log_target``):
+
+        l = xlogy(p, p) - p * input        (xlogy(0, .) = 0; a negative p gives NaN, as torch)
+        l = exp(t) * (t - input)            (log_target=True)
+
+    NOTE: torch does not mask p <= 0 (no ``where(p > 0, ..)``): p = 0 with input = -inf gives 0 * inf = NaN.
+    Args: size_average, reduce (deprecated), reduction ('mean' | 'batchmean' = sum / input.shape[0] (sum for
+    0-d input) | 'sum' | 'none'; 'mean' divides by numel and warns, as torch), log_target (False).
+    Shape: target broadcast against input silently. Output dtype: promotion; integer input or target RuntimeError.
+    Gradient: -p (or -exp(t)), including at p = 0 (where it is -0).
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def _check_reduction(self, extra: tuple[str, ...] = ()) -> str:
+        if self.reduction == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                          "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                          "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                          UserWarning, stacklevel=4)
+        return super()._check_reduction(("batchmean",))
+
+    def _dtypes(self, x, t):
+        if x.kind != "f" or t.kind != "f":
+            raise RuntimeError(f"kl_div: Integral inputs not supported (got {x} and {t}).")
+        dt = result_type(x, t)
+        return dt, dt
+
+    def _pointwise(self, x, t):
+        if self.log_target:
+            e = np.exp(t)
+            return e * (t - x), -e
+        with np.errstate(invalid="ignore"):  # log of a negative target: NaN, as torch's xlogy
+            xlogy = np.where(t == 0, 0, t * np.log(np.where(t == 0, 1, t)))
+        return xlogy - t * x, -t
+
+    def _reduce(self, l, x, reduction):
+        if reduction != "batchmean":
+            return super()._reduce(l, x, reduction)
+        n = x.shape[0] if x.ndim else 1
+        with np.errstate(invalid="ignore"):  # empty batch: 0 / 0 = NaN, as torch
+            return np.asarray(np.sum(l) / n, l.dtype), n
+
+    def _backward(self, dy, dl, shape, gdt, reduction, n, tdt):
+        return super()._backward(dy, dl, shape, gdt, "mean" if reduction == "batchmean" else reduction, n, tdt)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, log_target={self.log_target}"
+
+
+class HingeEmbeddingLoss(_PointwiseLoss):
+    """l = x where y == 1, max(0, margin - x) where y == -1 -- torch's exact rule, which also defines other y:
+
+        l = [y != 1] * max(0, margin - x) + [y != -1] * x      (y = 0 gives both terms)
+
+    Args: margin (1.0), size_average, reduce (deprecated), reduction ('mean').
+    Shape: target broadcast against input silently. Output dtype: the input's (float input required).
+    Gradient: [y != -1] - [y != 1] * [margin - x >= 0]: at margin - x == 0 the clamp passes the gradient
+    (torch's clamp_min backward uses >=); NaN input gives 0 from the clamp term.
+    """
+
+    def __init__(self, margin: float = 1.0, size_average=None, reduce=None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def _dtypes(self, x, t):
+        # torch returns integer losses for integer input with 'none'/'sum'; we require a float input throughout
+        if x.kind != "f":
+            raise RuntimeError(f"hinge_embedding_loss: input must be a floating point array, got {x}")
+        return x, x
+
+    def _pointwise(self, x, t):
+        z = float(self.margin) - x
+        not_pos, not_neg = t != 1, t != -1
+        l = np.where(not_pos, np.maximum(z, 0), 0) + np.where(not_neg, x, 0)
+        dl = np.where(not_neg, 1, 0) - np.where(not_pos & (z >= 0), 1, 0)
+        return l, dl.astype(x.dtype)
+
+    def extra_repr(self) -> str:
+        return f"margin={self.margin}, reduction={self.reduction!r}"
+
+
+__all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "HingeEmbeddingLoss"]
+
+from . import losses_classification  # noqa: E402  (imports the base classes above)
+from .losses_classification import *  # noqa: E402,F403
+
+__all__ += losses_classification.__all__

@@ -1,1 +1,65 @@
-CASES = []
+"""Catalog entries: Dropout, Dropout2d (and an MLP with dropout).
+
+Masks: each entry builds its module with a FRESH generator of a fixed seed, not the Lib's ``rng``, because
+generic checks build the two twins with different Lib seeds where they must still agree (the torch-init
+state_dict check builds the twin with seed 1; the hypothesis float64 oracle always uses seed 0). Identically
+seeded generators make identical draws on both sides (see scratch/nn/dropout.py for the draw).
+
+``fd=False`` where a mask is drawn: a training forward draws a NEW mask at every call, so the finite-difference
+loss is not a fixed function. tests/test_dropout.py runs that check with a fixed mask instead (a fresh,
+identically seeded generator per forward).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.catalog import BadArgs, BadInput, Case
+from tests.strategies import floats, shapes
+
+MASK_SEED = 20240531
+
+
+def seeded() -> np.random.Generator:
+    return np.random.default_rng(MASK_SEED)
+
+
+def _bad(shape: tuple[int, ...]) -> tuple[BadInput, ...]:
+    return (
+        BadInput("int64", lambda rng, dt: (rng.integers(-3, 3, shape),)),
+        BadInput("nan", lambda rng, dt: (np.where(rng.random(shape) < 0.3, np.nan, rng.standard_normal(shape))
+                                         .astype(dt),)),
+        BadInput("inf", lambda rng, dt: (np.where(rng.random(shape) < 0.3, -np.inf, rng.standard_normal(shape))
+                                         .astype(dt),)),
+        BadInput("empty", lambda rng, dt: (np.zeros((0,) + shape[1:], dt),)),
+        BadInput("0-d", lambda rng, dt: (np.asarray(1.5, dt),)),
+    )
+
+
+_BAD_P = (BadArgs("p < 0", lambda lib: lib.Dropout(-0.1)), BadArgs("p > 1", lambda lib: lib.Dropout(1.5)),
+          BadArgs("p not a number", lambda lib: lib.Dropout("0.5")))
+
+
+def _rank(n: int):
+    return lambda rng, dt: (rng.standard_normal((2, 3, 4, 2, 2)[:n]).astype(dt),)
+
+
+CASES: list[Case] = [
+    Case("dropout", lambda lib: lib.Dropout(0.3, rng=seeded()), floats(), (6, 7), shapes=shapes(0, 4), fd=False,
+         bad_inputs=_bad((4, 5)), bad_args=_BAD_P, train_steps=3),
+    Case("dropout_default", lambda lib: lib.Dropout(rng=seeded()), floats(), (3, 4, 5), shapes=shapes(1, 4),
+         fd=False),
+    Case("dropout_p0", lambda lib: lib.Dropout(0.0, rng=seeded()), floats(), (4, 5), shapes=shapes(0, 3),
+         bad_inputs=_bad((4, 5))),  # identity: deterministic, so finite differences apply
+    Case("dropout_p1", lambda lib: lib.Dropout(1.0, rng=seeded()), floats(), (4, 5), shapes=shapes(0, 3),
+         bad_inputs=_bad((4, 5))),  # zeros (NaN at inf, as torch): deterministic
+    Case("dropout2d", lambda lib: lib.Dropout2d(0.4, rng=seeded()), floats(), (3, 4, 3, 3),
+         shapes=shapes(4, 4, max_side=4), fd=False,
+         bad_inputs=_bad((2, 3, 2, 2)) + tuple(BadInput(f"{n}-D", _rank(n)) for n in (1, 2, 3, 5)),
+         bad_args=(BadArgs("p > 1", lambda lib: lib.Dropout2d(1.01)),)),
+    Case("dropout2d_3d", lambda lib: lib.Dropout2d(0.5, rng=seeded()), floats(), (4, 5, 6),  # (N, C, L), warns
+         shapes=shapes(3, 3), fd=False),
+    Case("mlp_dropout", lambda lib: lib.Sequential(lib.Linear(5, 8), lib.ReLU(), lib.Dropout(0.25, rng=seeded()),
+                                                   lib.Linear(8, 3)),
+         floats(), (6, 5), shapes=shapes(2, 2, fixed_last=5), fd=False, train_steps=3),
+]

@@ -1,1 +1,186 @@
-CASES = []
+"""Catalog entries: BatchNorm1d/2d, InstanceNorm1d/2d, LayerNorm, GroupNorm (and a BatchNorm MLP).
+
+Training-mode shapes always hold more than one value per channel (BatchNorm) or spatial element (InstanceNorm):
+torch raises ValueError otherwise, which the bad-input entries check separately. ``train_steps`` makes the
+generic train/eval check run that many steps and then compare every buffer and the eval output.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import strategies as st
+
+from tests.catalog import BadArgs, BadInput, Case
+from tests.strategies import floats, shapes
+
+# Inputs with a non-zero mean, so that a missing mean subtraction or mean term in the gradient shows.
+shifted = floats(-1.0, 4.0)
+
+
+def _bn_shapes(c: int, ndim: int) -> st.SearchStrategy:
+    """(N, C, *spatial) with N * prod(spatial) > 1 (a valid training batch)."""
+    side = st.integers(1, 4)
+    return st.tuples(st.integers(1, 6), st.just(c), *[side] * (ndim - 2)).filter(
+        lambda s: s[0] * math.prod(s[2:]) > 1)
+
+
+def _in_shapes(c: int, spatial: int, unbatched: bool = False) -> st.SearchStrategy:
+    """(N, C, *spatial) or (C, *spatial) with more than one spatial element."""
+    lead = (st.just(c),) if unbatched else (st.integers(1, 4), st.just(c))
+    return st.tuples(*lead, *[st.integers(1, 5)] * spatial).filter(lambda s: math.prod(s[len(lead):]) > 1)
+
+
+def _ln_shapes(normalized: tuple[int, ...]) -> st.SearchStrategy:
+    return shapes(0, 3, max_side=5).map(lambda s: s + normalized)
+
+
+def _gn_shapes(groups: int, c: int) -> st.SearchStrategy:
+    """(N, C, *spatial) with 0-2 spatial dims, avoiding torch's one-value check on (N*C/G, G, *spatial)."""
+    return shapes(0, 2, max_side=4).flatmap(
+        lambda sp: st.tuples(st.integers(1, 4), st.just(c), *map(st.just, sp))).filter(
+        lambda s: (s[0] * c // groups) * math.prod(s[2:]) != 1)
+
+
+def _sample(shape, low=-2.0, high=2.0):
+    return lambda rng, dt: (rng.uniform(low, high, shape).astype(dt),)
+
+
+def _common_bad(ok_shape: tuple[int, ...], tensors: bool = True) -> tuple[BadInput, ...]:
+    """Shared bad inputs. ``tensors``: the module holds parameters or buffers, so torch rejects the other float
+    dtype; without any, torch computes in the input's dtype (tests/test_normalization.py checks that case with
+    the input dtype's tolerance, which the generic check cannot pick)."""
+    def with_special(value):
+        return lambda rng, dt: (np.where(rng.random(ok_shape) < 0.2, value, rng.standard_normal(ok_shape))
+                                .astype(dt),)
+
+    other = (BadInput("other float dtype", lambda rng, dt: (
+        rng.standard_normal(ok_shape).astype(np.float32 if dt == np.float64 else np.float64),)),)
+    return other * tensors + (
+        BadInput("int64", lambda rng, dt: (rng.integers(-3, 3, ok_shape),)),
+        BadInput("nan", with_special(np.nan)),
+        BadInput("inf", with_special(np.inf)),
+        BadInput("empty batch", lambda rng, dt: (np.zeros((0,) + ok_shape[1:], dt),)),
+        BadInput("0-d", lambda rng, dt: (np.asarray(1.0, dt),)),
+    )
+
+
+def _bn1d_bad(c: int, tensors: bool = True) -> tuple[BadInput, ...]:
+    return _common_bad((4, c), tensors) + (
+        BadInput("one value per channel", _sample((1, c))),
+        BadInput("one value per channel 3-D", _sample((1, c, 1))),
+        BadInput("one sample, three positions", _sample((1, c, 3))),
+        BadInput("wrong channel count", _sample((4, c + 1))),
+        BadInput("1-D", _sample((c,))),
+        BadInput("4-D", _sample((2, c, 2, 2))),
+        BadInput("empty length", _sample((3, c, 0))),
+    )
+
+
+def _bn2d_bad(c: int) -> tuple[BadInput, ...]:
+    return _common_bad((2, c, 2, 3)) + (
+        BadInput("one value per channel", _sample((1, c, 1, 1))),
+        BadInput("wrong channel count", _sample((2, c + 2, 2, 2))),
+        BadInput("3-D", _sample((2, c, 3))),
+    )
+
+
+def _in_bad(c: int, spatial: int, affine: bool) -> tuple[BadInput, ...]:
+    ok = (2, c) + (3,) * spatial
+    return _common_bad(ok, affine) + (
+        BadInput("one spatial element", _sample((2, c) + (1,) * spatial)),
+        BadInput("wrong channel count", _sample((2, c + 1) + (3,) * spatial)),  # ValueError iff affine
+        BadInput("too few dims", _sample((c,) + (3,) * (spatial - 1))),
+        BadInput("too many dims", _sample(ok + (2,))),
+    )
+
+
+def _call(module, shape: tuple[int, ...], train: bool = True):
+    """Construct-and-call helper for hyper-parameters torch only rejects at call time."""
+    module.train(train)
+    return module(np.random.default_rng(0).standard_normal(shape))
+
+
+def bn(name, make, shape, c, ndim, bad, **kw) -> Case:
+    return Case(name, make, kw.pop("sample", shifted), shape, shapes=_bn_shapes(c, ndim), bad_inputs=bad,
+                train_steps=kw.pop("train_steps", 3), **kw)
+
+
+CASES: list[Case] = [
+    # -- BatchNorm ---------------------------------------------------------------------------------------------
+    bn("batchnorm1d", lambda lib: lib.BatchNorm1d(4), (8, 4), 4, 2, _bn1d_bad(4),
+       bad_args=(BadArgs("negative num_features", lambda lib: lib.BatchNorm1d(-1)),
+                 BadArgs("eps=0 in training", lambda lib: _call(lib.BatchNorm1d(3, eps=0.0), (4, 3))),
+                 BadArgs("eps<0 in eval", lambda lib: _call(lib.BatchNorm1d(3, eps=-1e-5), (4, 3), False)))),
+    bn("batchnorm1d_3d", lambda lib: lib.BatchNorm1d(3), (4, 3, 5), 3, 3, _bn1d_bad(3)),
+    # n = 2: running_var gets var * n/(n-1) = 2 var. eps=0.5 because with eps << var the exact input gradient
+    # is a cancellation (O(eps/var) of O(1) terms) that torch's float32 kernel only resolves to ~1e-4;
+    # tests/test_normalization.py checks the default eps at n = 2 in float64 and against torch's float32 error.
+    bn("batchnorm1d_batch2", lambda lib: lib.BatchNorm1d(3, eps=0.5, momentum=0.5), (2, 3), 3, 2, ()),
+    bn("batchnorm1d_momentum_none", lambda lib: lib.BatchNorm1d(3, momentum=None), (5, 3), 3, 2, (),
+       train_steps=4),
+    bn("batchnorm1d_no_affine", lambda lib: lib.BatchNorm1d(3, affine=False, momentum=0.3), (6, 3, 2), 3, 3,
+       _bn1d_bad(3)),
+    bn("batchnorm1d_no_bias", lambda lib: lib.BatchNorm1d(3, eps=1e-3, bias=False), (6, 3), 3, 2, ()),
+    # no buffers: batch statistics in eval too, so eval raises on one value per channel as well
+    bn("batchnorm1d_no_track", lambda lib: lib.BatchNorm1d(4, track_running_stats=False), (5, 4), 4, 2,
+       _bn1d_bad(4)),
+    bn("batchnorm1d_bare", lambda lib: lib.BatchNorm1d(3, affine=False, track_running_stats=False), (5, 3), 3, 2,
+       _bn1d_bad(3, tensors=False)),  # no tensors at all: any channel count and either float dtype are accepted
+    bn("batchnorm2d", lambda lib: lib.BatchNorm2d(3), (3, 3, 4, 4), 3, 4, _bn2d_bad(3)),
+    bn("batchnorm2d_options", lambda lib: lib.BatchNorm2d(2, eps=1e-3, momentum=None, affine=False), (2, 2, 3, 3),
+       2, 4, _bn2d_bad(2)),
+    # Scales 0 and 1e-4 left out: the first Linear's bias gradient is then an exact cancellation (the batch sum of
+    # BatchNorm's input gradient, terms of size w/sqrt(eps) ~ 316) whose float32 rounding (~1e-5) torch sometimes
+    # happens to hit exactly, so torch's own float32 error cannot bound it. The single-layer cases cover them.
+    Case("mlp_batchnorm", lambda lib: lib.Sequential(lib.Linear(5, 8), lib.BatchNorm1d(8), lib.Tanh(),
+                                                     lib.Linear(8, 3)),
+         floats(), (6, 5), shapes=_bn_shapes(5, 2), scales=(1.0, 1e2, 1e4), train_steps=3),
+    # -- InstanceNorm ------------------------------------------------------------------------------------------
+    Case("instancenorm1d", lambda lib: lib.InstanceNorm1d(3), shifted, (4, 3, 6), shapes=_in_shapes(3, 1),
+         bad_inputs=_in_bad(3, 1, False)),
+    Case("instancenorm1d_affine_track", lambda lib: lib.InstanceNorm1d(3, affine=True, track_running_stats=True),
+         shifted, (4, 3, 5), shapes=_in_shapes(3, 1), bad_inputs=_in_bad(3, 1, True), train_steps=3),
+    Case("instancenorm1d_unbatched", lambda lib: lib.InstanceNorm1d(3, affine=True, track_running_stats=True,
+                                                                    momentum=0.3),
+         shifted, (3, 7), shapes=_in_shapes(3, 1, unbatched=True), train_steps=3),
+    Case("instancenorm1d_momentum_none", lambda lib: lib.InstanceNorm1d(2, momentum=None, track_running_stats=True),
+         shifted, (3, 2, 4), shapes=_in_shapes(2, 1), train_steps=3),
+    Case("instancenorm2d", lambda lib: lib.InstanceNorm2d(3, affine=True), shifted, (2, 3, 4, 4),
+         shapes=_in_shapes(3, 2), bad_inputs=_in_bad(3, 2, True)),
+    Case("instancenorm2d_track", lambda lib: lib.InstanceNorm2d(2, eps=1e-3, momentum=0.2, track_running_stats=True),
+         shifted, (3, 2, 3, 3), shapes=_in_shapes(2, 2), bad_inputs=_in_bad(2, 2, False), train_steps=3),
+    Case("instancenorm2d_unbatched", lambda lib: lib.InstanceNorm2d(2, affine=True, bias=False), shifted, (2, 3, 4),
+         shapes=_in_shapes(2, 2, unbatched=True)),
+    # -- LayerNorm ---------------------------------------------------------------------------------------------
+    Case("layernorm", lambda lib: lib.LayerNorm(6), shifted, (5, 6), shapes=_ln_shapes((6,)),
+         bad_inputs=_common_bad((3, 6)) + (BadInput("wrong trailing size", _sample((3, 5))),
+                                           BadInput("unbatched", _sample((6,)))),
+         bad_args=(BadArgs("empty normalized_shape", lambda lib: _call(lib.LayerNorm(()), (2, 3))),
+                   BadArgs("negative size", lambda lib: lib.LayerNorm(-1)))),
+    Case("layernorm_2d", lambda lib: lib.LayerNorm((3, 4)), shifted, (2, 5, 3, 4), shapes=_ln_shapes((3, 4)),
+         bad_inputs=(BadInput("transposed", _sample((2, 4, 3))), BadInput("too few dims", _sample((4,))),
+                     BadInput("exact dims", _sample((3, 4))))),
+    Case("layernorm_no_affine", lambda lib: lib.LayerNorm([5], eps=1e-3, elementwise_affine=False), shifted, (4, 5),
+         shapes=_ln_shapes((5,)), bad_inputs=_common_bad((3, 5), tensors=False)),
+    Case("layernorm_no_bias", lambda lib: lib.LayerNorm((2, 3), bias=False), shifted, (4, 2, 3),
+         shapes=_ln_shapes((2, 3))),
+    # -- GroupNorm ---------------------------------------------------------------------------------------------
+    Case("groupnorm", lambda lib: lib.GroupNorm(2, 6), shifted, (3, 6, 5), shapes=_gn_shapes(2, 6),
+         bad_inputs=_common_bad((2, 6, 3)) + (
+             BadInput("wrong channel count", _sample((2, 8, 3))),
+             BadInput("1-D", _sample((6,))),
+             BadInput("2-D", _sample((3, 6))),
+             BadInput("5-D", _sample((2, 6, 2, 2, 2)))),
+         bad_args=(BadArgs("channels not divisible", lambda lib: lib.GroupNorm(4, 6)),
+                   BadArgs("zero groups", lambda lib: lib.GroupNorm(0, 6)))),
+    Case("groupnorm_4d", lambda lib: lib.GroupNorm(3, 6, eps=1e-3), shifted, (2, 6, 3, 3), shapes=_gn_shapes(3, 6)),
+    Case("groupnorm_one_group", lambda lib: lib.GroupNorm(1, 4, bias=False), shifted, (3, 4, 4),
+         shapes=_gn_shapes(1, 4)),
+    Case("groupnorm_per_channel", lambda lib: lib.GroupNorm(4, 4, affine=False), shifted, (3, 4, 5),
+         shapes=_gn_shapes(4, 4), bad_inputs=_common_bad((2, 4, 3), tensors=False) + (
+             BadInput("one value per group", _sample((1, 4))),
+             BadInput("other channel count", _sample((2, 8, 3))),
+             BadInput("channels not divisible", _sample((2, 6, 3))))),
+]

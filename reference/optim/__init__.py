@@ -1,0 +1,120 @@
+"""reference.optim: twins of scratch.optim wrapping the real torch.optim classes.
+
+Same class names and constructor signatures as torch's. ``params`` may hold the twin model's
+:class:`reference.nn.TorchParameter` objects (their ``.tensor`` is optimized in place), torch tensors, or
+parameter-group dicts of either. ``state_dict()`` returns numpy copies in torch's layout (``'step'`` a 0-d
+array); ``load_state_dict`` accepts numpy arrays (e.g. a scratch optimizer's state_dict) or tensors.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from typing import Any
+
+import numpy as np
+import torch
+
+from reference.nn.base import TorchParameter
+
+from . import lr_scheduler
+
+
+def _unwrap_one(p):
+    if isinstance(p, TorchParameter):
+        return p.tensor
+    if isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], TorchParameter):
+        return p[0], p[1].tensor
+    return p
+
+
+def _unwrap(params):
+    if isinstance(params, (TorchParameter, torch.Tensor)):
+        return _unwrap_one(params)  # torch raises its own TypeError for a single tensor
+    out = []
+    for item in params:
+        if isinstance(item, dict):
+            item = dict(item)
+            ps = item["params"]
+            item["params"] = _unwrap_one(ps) if isinstance(ps, (TorchParameter, torch.Tensor)) else [
+                _unwrap_one(p) for p in ps]
+        else:
+            item = _unwrap_one(item)
+        out.append(item)
+    return out
+
+
+def _to_numpy(value):
+    if isinstance(value, torch.Tensor):
+        return value.detach().numpy().copy()
+    if isinstance(value, dict):
+        return {k: _to_numpy(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
+def _to_torch(value):
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(np.array(value, copy=True))
+    if isinstance(value, dict):
+        return {k: _to_torch(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
+class TorchOptimizer:
+    """Numpy-boundary wrapper around ``torch_optimizer`` (the real torch.optim object)."""
+
+    torch_cls: type = torch.optim.Optimizer
+
+    def __init__(self, params, *args, **kwargs) -> None:
+        self.torch_optimizer = self.torch_cls(_unwrap(params), *args, **kwargs)
+
+    @property
+    def param_groups(self) -> list[dict[str, Any]]:
+        return self.torch_optimizer.param_groups
+
+    @property
+    def state(self):
+        return self.torch_optimizer.state
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return self.torch_optimizer.defaults
+
+    def step(self, closure=None):
+        return self.torch_optimizer.step(closure)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        self.torch_optimizer.zero_grad(set_to_none=set_to_none)
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        self.torch_optimizer.add_param_group(_unwrap([param_group])[0])
+
+    def state_dict(self) -> dict[str, Any]:
+        sd = self.torch_optimizer.state_dict()
+        return {"state": {k: _to_numpy(v) for k, v in sd["state"].items()},
+                "param_groups": copy.deepcopy(sd["param_groups"])}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.torch_optimizer.load_state_dict({"state": {k: _to_torch(v) for k, v in state_dict["state"].items()},
+                                              "param_groups": copy.deepcopy(state_dict["param_groups"])})
+
+    def __repr__(self) -> str:
+        return f"reference.{self.torch_optimizer!r}"
+
+
+def _twin(torch_cls: type) -> type:
+    def __init__(self, params, *args, **kwargs):
+        TorchOptimizer.__init__(self, params, *args, **kwargs)
+
+    __init__.__signature__ = inspect.signature(torch_cls.__init__)
+    return type(torch_cls.__name__, (TorchOptimizer,), {"__init__": __init__, "torch_cls": torch_cls,
+                                                        "__doc__": f"Twin of torch.optim.{torch_cls.__name__}."})
+
+
+SGD = _twin(torch.optim.SGD)
+Adagrad = _twin(torch.optim.Adagrad)
+RMSprop = _twin(torch.optim.RMSprop)
+Adam = _twin(torch.optim.Adam)
+AdamW = _twin(torch.optim.AdamW)
+
+__all__ = ["TorchOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]

@@ -1,0 +1,235 @@
+"""LayerNorm and GroupNorm, plus the normalization kernels shared with batch and instance norm.
+
+Every normalization here is ``x_hat = (x - mean) * rstd`` with ``rstd = 1 / sqrt(var + eps)``, the mean and the
+BIASED variance taken over some axes ``A`` (n values), followed by an optional affine map ``y = w * x_hat + b``.
+
+Backward (closed form). With ``g = dL/dx_hat = w * dy`` and, over the axes ``A``,
+``d x_hat_j / d x_i = rstd * (delta_ij - 1/n - x_hat_i * x_hat_j / n)`` (the ``-1/n`` comes from the mean, the
+last term from the variance: ``d var / d x_i = 2 (x_i - mean) / n``), so summing over j::
+
+    dx = rstd * (g - mean_A(g) - x_hat * mean_A(g * x_hat))
+    dw = sum(dy * x_hat)   and   db = sum(dy)   over every axis the weight is broadcast along.
+
+Precision: statistics and outputs are computed in float64 (torch's CPU kernels also accumulate in a wider type);
+a float32 block casts its outputs and gradients back to float32. This keeps ``1e4 + small noise`` inputs
+accurate, where a float32 mean loses the noise to cancellation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import numpy as np
+
+from .base import CachedModule
+from .module import FLOAT_DTYPES, Parameter, check_float_dtype
+
+_ACC = np.float64  # accumulation / compute dtype of every normalization
+
+
+# -- shared kernels ---------------------------------------------------------------------------------------------
+def quiet_if(nonfinite: bool):
+    """numpy warns on inf - inf or 0 * inf (and the suite turns scratch RuntimeWarnings into errors) where torch
+    silently yields NaN. Silence it only when torch itself yields inf/NaN: non-finite data or eps <= 0."""
+    return np.errstate(invalid="ignore", over="ignore", divide="ignore") if nonfinite else contextlib.nullcontext()
+
+
+def nonfinite(*arrays: np.ndarray) -> bool:
+    return not all(bool(np.isfinite(a).all()) for a in arrays if a is not None)
+
+
+def normalize(x: np.ndarray, axes: tuple[int, ...], eps: float):
+    """(x_hat, mean, biased var, rstd) with the statistics over ``axes`` (keepdims). x must be non-empty."""
+    mean = x.mean(axis=axes, keepdims=True)
+    xc = x - mean
+    var = np.mean(xc * xc, axis=axes, keepdims=True)  # two-pass: no E[x^2] - E[x]^2 cancellation
+    rstd = 1.0 / np.sqrt(var + eps)
+    return xc * rstd, mean, var, rstd
+
+
+def normalize_backward(g: np.ndarray, x_hat: np.ndarray, rstd: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """dL/dx for x_hat = (x - mean) * rstd with batch statistics over ``axes``; g = dL/dx_hat (see module doc)."""
+    return rstd * (g - g.mean(axis=axes, keepdims=True) - x_hat * np.mean(g * x_hat, axis=axes, keepdims=True))
+
+
+def float_input(x, op: str, param_dtype: np.dtype | None) -> np.ndarray:
+    """Validate the input's type like torch: with parameters, any dtype other than theirs (integers included) is a
+    'mixed dtype' RuntimeError; without, integers are NotImplementedError (no integer kernel)."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
+    if param_dtype is not None and x.dtype != param_dtype:
+        raise RuntimeError(f"mixed dtype (CPU): all inputs must share same datatype: {op} parameters are "
+                           f"{param_dtype}, input is {x.dtype}")
+    if x.dtype.kind in "iub":
+        raise NotImplementedError(f'"{op}" not implemented for integer input (got {x.dtype})')
+    if x.dtype.type not in FLOAT_DTYPES:
+        raise RuntimeError(f"{op}: input must be float32 or float64, got {x.dtype}")
+    return x
+
+
+def verify_batch_size(size: tuple[int, ...]) -> None:
+    """torch's _verify_batch_size: one value per channel cannot be normalized in training."""
+    if size[0] * math.prod(size[2:]) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(size)}")
+
+
+class AffineNorm(CachedModule):
+    """Shared affine tail ``y = w * x_hat + b`` and its backward; subclasses give the broadcast shape."""
+
+    weight: Parameter | None
+    bias: Parameter | None
+
+    def _affine(self, x_hat: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        y = x_hat
+        if self.weight is not None:
+            y = y * self.weight.data.astype(_ACC).reshape(shape)
+        if self.bias is not None:
+            y = y + self.bias.data.astype(_ACC).reshape(shape)
+        return y
+
+    def _affine_backward(self, dy: np.ndarray, x_hat: np.ndarray, shape: tuple[int, ...],
+                         param_axes: tuple[int, ...]) -> np.ndarray:
+        """Accumulate dw, db; return g = dL/dx_hat (float64)."""
+        if self.weight is not None:
+            self.weight.accumulate(np.sum(dy * x_hat, axis=param_axes).reshape(self.weight.shape))
+        if self.bias is not None:
+            self.bias.accumulate(np.sum(dy, axis=param_axes).reshape(self.bias.shape))
+        return dy * self.weight.data.astype(_ACC).reshape(shape) if self.weight is not None else dy
+
+    @property
+    def _param_dtype(self) -> np.dtype | None:
+        p = self.weight if self.weight is not None else self.bias
+        return None if p is None else p.dtype
+
+
+class LayerNorm(AffineNorm):
+    """y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the last len(normalized_shape) dims.
+
+    Args:
+        normalized_shape (int or tuple of int): the trailing shape normalized over (an int means (int,)).
+        eps (float, default 1e-5): added to the (biased) variance.
+        elementwise_affine (bool, default True): learn ``weight`` (ones) and ``bias`` (zeros) of
+            shape normalized_shape.
+        bias (bool, default True): learn the bias (only with elementwise_affine).
+        dtype (default np.float32): parameter dtype.
+    Shape: input (*, *normalized_shape), output the same. Same computation in training and eval.
+    Gradient: see the module docstring, with the statistics over the normalized dims; dweight/dbias sum over
+    the leading dims.
+    """
+
+    def __init__(self, normalized_shape: int | tuple[int, ...], eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, dtype=np.float32) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, (int, np.integer)):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(d) for d in normalized_shape)
+        self.eps, self.elementwise_affine = eps, bool(elementwise_affine)
+        dt = check_float_dtype(dtype)
+        self.weight = self.bias = None
+        if self.elementwise_affine:
+            if any(d < 0 for d in self.normalized_shape):
+                raise RuntimeError(f"Trying to create tensor with negative dimension: {list(self.normalized_shape)}")
+            self.weight = Parameter(np.ones(self.normalized_shape, dt))
+            self.bias = Parameter(np.zeros(self.normalized_shape, dt)) if bias else None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        shape = self.normalized_shape
+        if not shape:
+            raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+                               "one element, but got normalized_shape = []")
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
+        k = len(shape)
+        if x.ndim < k or x.shape[x.ndim - k:] != shape:
+            raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                               f"[*, {', '.join(map(str, shape))}], but got input of size{list(x.shape)}")
+        x = float_input(x, "LayerNorm", self._param_dtype)
+        axes = tuple(range(x.ndim - k, x.ndim))
+        x64 = np.asarray(x, _ACC)
+        with quiet_if(self.eps <= 0 or nonfinite(x)):
+            if x.size:
+                x_hat, _, _, rstd = normalize(x64, axes, self.eps)
+            else:
+                x_hat, rstd = np.zeros(x.shape, _ACC), None
+            y = self._affine(x_hat, shape)
+        return self._save(y.astype(x.dtype), x_hat, rstd, axes, x.dtype)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        x_hat, rstd, axes, dtype = self._saved(dy)
+        dy64 = np.asarray(dy, _ACC)
+        with quiet_if(self.eps <= 0 or nonfinite(dy64, x_hat)):
+            g = self._affine_backward(dy64, x_hat, self.normalized_shape, tuple(range(dy64.ndim - len(axes))))
+            dx = normalize_backward(g, x_hat, rstd, axes) if rstd is not None else np.zeros_like(g)
+        return dx.astype(dtype)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
+
+
+class GroupNorm(AffineNorm):
+    """Group normalization: channels split into num_groups CONTIGUOUS blocks of C/G channels; each sample and
+    group is normalized over (C/G, *spatial) with the biased variance; then a PER-CHANNEL affine map.
+
+    Args:
+        num_groups (int): G, must divide num_channels.
+        num_channels (int): C.
+        eps (float, default 1e-5). affine (bool, default True): weight (ones) and bias (zeros) of shape (C,).
+        dtype (default np.float32). bias (keyword, default True): learn the bias (only with affine).
+    Shape: input (N, C, *), output the same. Same in training and eval.
+    Gradient: the module docstring's formula on the (N, G, C/G * prod(spatial)) view; dweight/dbias sum over
+    the batch and spatial dims, per channel.
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 dtype=np.float32, *, bias: bool = True) -> None:
+        super().__init__()
+        if num_channels % num_groups != 0:  # num_groups=0 raises ZeroDivisionError here, as torch
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = int(num_groups), int(num_channels), eps, affine
+        dt = check_float_dtype(dtype)
+        self.weight = self.bias = None
+        if affine:
+            if num_channels < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {num_channels}: [{num_channels}]")
+            self.weight = Parameter(np.ones(num_channels, dt))
+            self.bias = Parameter(np.zeros(num_channels, dt)) if bias else None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
+        if x.ndim < 2:
+            raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+        n, c, G = x.shape[0], x.shape[1], self.num_groups
+        # torch checks this odd size (N*C/G, G, *spatial), not the group size: mirrored on purpose
+        verify_batch_size((n * c // G, G) + x.shape[2:])
+        if self.weight is not None and c != self.num_channels:
+            raise RuntimeError(f"Expected weight to be a vector of size equal to the number of channels in input, "
+                               f"but got weight of shape [{self.num_channels}] and input of shape {list(x.shape)}")
+        if c % G:
+            raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
+                               f"of shape {list(x.shape)} and num_groups={G}")
+        x = float_input(x, "GroupNorm", self._param_dtype)
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        grouped = (n, G, x.size // max(n * G, 1))
+        with quiet_if(self.eps <= 0 or nonfinite(x)):
+            if x.size:
+                x_hat, _, _, rstd = normalize(np.asarray(x, _ACC).reshape(grouped), (2,), self.eps)
+            else:
+                x_hat, rstd = np.zeros(grouped, _ACC), None
+            y = self._affine(x_hat.reshape(x.shape), shape)
+        return self._save(y.astype(x.dtype), x_hat, rstd, x.shape, x.dtype)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        x_hat, rstd, in_shape, dtype = self._saved(dy)
+        dy64 = np.asarray(dy, _ACC)
+        shape = (1, in_shape[1]) + (1,) * (len(in_shape) - 2)
+        with quiet_if(self.eps <= 0 or nonfinite(dy64, x_hat)):
+            g = self._affine_backward(dy64, x_hat.reshape(in_shape), shape, (0,) + tuple(range(2, len(in_shape))))
+            g = g.reshape(x_hat.shape)
+            dx = normalize_backward(g, x_hat, rstd, (2,)) if rstd is not None else np.zeros_like(g)
+        return dx.reshape(in_shape).astype(dtype)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"

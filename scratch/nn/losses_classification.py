@@ -1,0 +1,386 @@
+"""Losses, part 2: classification (CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MultiMarginLoss).
+
+The protocol and helpers are in ``losses.py`` (which re-exports these classes). Class dimension is 1 for
+(N, C, d1, ...) input and 0 for an unbatched (C,) input, as torch. Gradients are closed-form.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _math
+from .losses import (
+    _buffer,
+    _WeightedLoss,
+    check_fits,
+    float_input,
+    nonfinite_guard,
+    reduce_loss,
+    reduction_grad,
+    result_type,
+)
+
+# torch's BCE backward clamps x (1 - x) at EPSILON = 1e-12 stored as a C float: float32(1e-12) in every dtype
+_BCE_EPS = float(np.float32(1e-12))
+_LOG_CLAMP = -100.0  # BCELoss clamps log(x) and log(1 - x) at -100
+
+
+def _check_class_weight(weight: np.ndarray | None, C: int, dtype: np.dtype | None, prefix: str = "") -> None:
+    if weight is None:
+        return
+    if weight.ndim != 1 or weight.shape[0] != C:
+        raise RuntimeError(f"{prefix}weight tensor should be defined either for all {C} classes or no classes but "
+                           f"got weight tensor of shape: {list(weight.shape)}")
+    if dtype is not None and weight.dtype != dtype:
+        raise RuntimeError(f"expected scalar type {dtype} but found {weight.dtype} (weight vs input)")
+
+
+def _index_target(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None):
+    """Validate class-index targets as torch's nll_loss_nd; return the batched (N, C, *) input, the (N, *) int64
+    target, C, and whether the input was an unbatched (C,) vector."""
+    if x.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {x.ndim})")
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {t.dtype}")
+    if x.ndim != 1 and (t.shape[0] if t.ndim else 0) != x.shape[0]:
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 0}).")
+    if x.ndim <= 2:
+        if t.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if x.ndim == 1 and t.size != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.size}")
+    else:
+        if t.dtype == np.uint8:  # torch's spatial kernels take int64 only
+            raise RuntimeError("expected scalar type Long but found Byte (spatial targets must be int64)")
+        if t.shape != (x.shape[0],) + x.shape[2:]:
+            raise RuntimeError(f"Expected target size {[x.shape[0], *x.shape[2:]]}, got {list(t.shape)}")
+    unbatched = x.ndim == 1
+    C = x.shape[0] if unbatched else x.shape[1]
+    _check_class_weight(weight, C, x.dtype)
+    t = t.reshape(1) if unbatched else t
+    return (x[None] if unbatched else x), t.astype(np.int64), C, unbatched
+
+
+def _class_view(w: np.ndarray, ndim: int) -> np.ndarray:
+    """A (C,) weight shaped to broadcast along dim 1 of an (N, C, *) array."""
+    return w.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+class _NLLCore(_WeightedLoss):
+    """Class-index loss on log-probabilities ``lsm`` (N, C, *), with ignore_index and label smoothing eps:
+
+        l_n = (1 - eps) (-w[y_n] lsm[n, y_n]) + eps/C (-sum_c w[c] lsm[n, c])     (0 where y_n == ignore_index)
+        mean = sum_n l_n / sum_n w[y_n] over non-ignored n  (NaN when nothing counts: 0/0, as torch)
+    """
+
+    ignore_index: int
+
+    def _nll_forward(self, lsm, t, C, eps, reduction, unbatched):
+        keep = t != self.ignore_index
+        bad = keep & ((t < 0) | (t >= C))
+        if bad.any():
+            raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
+        tc = np.where(keep, t, 0)[:, None]
+        w = self.weight
+        wy = np.where(keep, w[tc[:, 0]], 0) if w is not None else keep.astype(lsm.dtype)
+        with nonfinite_guard(lsm):
+            picked = np.take_along_axis(lsm, tc, axis=1)[:, 0]
+            nll = np.where(keep, -(wy * picked), 0)  # ignored entries are exactly 0 even where lsm is -inf/NaN
+            smooth = None
+            if eps > 0:
+                s = -np.sum(lsm * _class_view(w, lsm.ndim) if w is not None else lsm, axis=1)
+                smooth = np.where(keep, s, 0)
+        d = np.sum(wy)
+        with np.errstate(invalid="ignore", divide="ignore"):  # d = 0 (all ignored): 0/0 = NaN, as torch
+            if reduction == "none":
+                out = nll if smooth is None else (1.0 - eps) * nll + smooth * (eps / C)
+                out = out.reshape(()) if unbatched else out
+            elif reduction == "sum":
+                out = np.sum(nll) if smooth is None else (1.0 - eps) * np.sum(nll) + np.sum(smooth) * (eps / C)
+            elif smooth is None:
+                out = np.sum(nll) / d
+            else:
+                out = (1.0 - eps) * (np.sum(nll) / d) + (np.sum(smooth) / d) * (eps / C)
+        return np.asarray(out, lsm.dtype), (keep, tc, wy, d)
+
+    def _nll_grad(self, dy, lsm, cache, C, eps, reduction):
+        """d loss / d lsm: -(1 - eps) a_n w[y_n] at the target class and -(eps/C) a_n w[c] at every class, where
+        a_n is the upstream gradient of entry n (/ d for 'mean'), 0 for ignored entries."""
+        keep, tc, wy, d = cache
+        with np.errstate(invalid="ignore", divide="ignore"):  # d = 0: inf * 0 = NaN, as torch
+            a = dy.reshape(keep.shape) if reduction == "none" else (dy / d if reduction == "mean" else dy)
+            a = np.where(keep, a, 0)
+            dlsm = np.zeros_like(lsm)
+            np.put_along_axis(dlsm, tc, (-(1.0 - eps) * (a * wy))[:, None], axis=1)
+            if eps > 0:
+                w = self.weight
+                dlsm -= (a * (eps / C))[:, None] * (_class_view(w, lsm.ndim) if w is not None else 1.0)
+        return dlsm
+
+
+class NLLLoss(_NLLCore):
+    """Negative log-likelihood on log-probabilities: l_n = -w[y_n] input[n, y_n], 0 where y_n == ignore_index.
+
+    Args: weight ((C,) array of the input's dtype, or None; a buffer), size_average, reduce (deprecated),
+    ignore_index (-100), reduction ('mean' = sum l_n / sum of w[y_n] over non-ignored n; NaN if none).
+    Shape: input (N, C), (N, C, d1, ...) or (C,); target (N,), (N, d1, ...) or () / (1,), int64 (uint8 also for
+    (N, C) / (C,) input, as torch). Errors as torch: int32 target RuntimeError, class out of range IndexError.
+    Gradient: -w[y_n] (/ the weight sum for 'mean') at the target class, 0 elsewhere.
+    """
+
+    def __init__(self, weight: np.ndarray | None = None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:
+        reduction = self._check_reduction()
+        x = float_input(input, "nll_loss_out_frame")
+        x2, t, C, unbatched = _index_target(x, np.asarray(target), self.weight)
+        out, cache = self._nll_forward(x2, t, C, 0.0, reduction, unbatched)
+        return self._save(out, x2, cache, C, reduction, x.shape)
+
+    def _backward(self, dy, x2, cache, C, reduction, shape):
+        return self._nll_grad(dy, x2, cache, C, 0.0, reduction).reshape(shape)
+
+    def extra_repr(self) -> str:
+        return f"ignore_index={self.ignore_index}, reduction={self.reduction!r}"
+
+
+class CrossEntropyLoss(_NLLCore):
+    """Cross entropy on LOGITS: log_softmax over the class dim (max-shifted, stable at +-1e4 logits), then
+
+    * class-index target: l_n = (1 - eps)(-w[y_n] lsm[n, y_n]) + (eps / C)(-sum_c w[c] lsm[n, c]), 0 where
+      y_n == ignore_index; 'mean' divides by sum_n w[y_n] over non-ignored n (nothing left: NaN);
+    * probability target (the input's shape, float): t' = (1 - eps) t + eps / C,
+      l_n = -sum_c w[c] t'[n, c] lsm[n, c]; 'mean' divides by numel / C (ignore_index must stay negative).
+
+    Args: weight ((C,) or None; a buffer), size_average, reduce (deprecated), ignore_index (-100),
+    reduction ('mean'), label_smoothing eps (0.0; > 1 RuntimeError at call time; < 0 acts as 0, as torch).
+    Shape: input (N, C), (N, C, d1, ...) or (C,); target as NLLLoss, or probabilities of the input's shape.
+    Output dtype: the input's (index targets: the weight must match it); probabilities: promotion of input,
+    target and weight. Gradient: g - softmax * sum_c g, g = d loss / d lsm (the chain torch runs).
+    """
+
+    def __init__(self, weight: np.ndarray | None = None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:
+        reduction = self._check_reduction()
+        x = float_input(input, "log_softmax_lastdim_kernel_impl")
+        t = np.asarray(target)
+        eps = max(float(self.label_smoothing), 0.0)
+        if eps > 1.0:
+            raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {self.label_smoothing}")
+        if x.shape == t.shape:
+            return self._forward_probs(x, t, eps, reduction)
+        x2, t2, C, unbatched = _index_target(x, t, self.weight)
+        with nonfinite_guard(x2):
+            lsm = _math.log_softmax(x2, axis=1)
+        out, cache = self._nll_forward(lsm, t2, C, eps, reduction, unbatched)
+        return self._save(out, "index", lsm, cache, C, eps, reduction, x.shape)
+
+    def _forward_probs(self, x, t, eps, reduction):
+        if t.dtype.kind != "f":
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got {t.dtype}")
+        if self.ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        if x.ndim == 0:
+            raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+        unbatched = x.ndim == 1
+        x2, t2 = (x[None], t[None]) if unbatched else (x, t)
+        C = x2.shape[1]
+        w = self.weight
+        _check_class_weight(w, C, None, "cross_entropy: ")
+        dt = result_type(x.dtype, t.dtype, *(() if w is None else (w.dtype,)))
+        n = x2.size // C if C else 0
+        with nonfinite_guard(x2, t2):
+            lsm = _math.log_softmax(x2, axis=1)
+            tw = t2.astype(dt) * (1.0 - eps) + eps / C if eps > 0 else t2.astype(dt)
+            tw = tw * _class_view(w.astype(dt), tw.ndim) if w is not None else tw
+            prod = lsm * tw
+            if reduction == "none":
+                out = -np.sum(prod, axis=1)
+                out = out.reshape(()) if unbatched else out
+            elif reduction == "sum":
+                out = -np.sum(prod)
+            else:
+                with np.errstate(invalid="ignore", divide="ignore"):  # empty batch: 0 / 0 = NaN, as torch
+                    out = -np.sum(prod) / n
+        return self._save(np.asarray(out, dt), "probs", lsm, tw, n, reduction, x.shape)
+
+    def _backward(self, dy, kind, lsm, *cache):
+        if kind == "probs":
+            tw, n, reduction, shape = cache
+            a = dy.reshape((lsm.shape[0], 1) + lsm.shape[2:]) if reduction == "none" else dy
+            dlsm = -(reduction_grad(a, reduction, n) * tw)
+        else:
+            nll_cache, C, eps, reduction, shape = cache
+            dlsm = self._nll_grad(dy, lsm, nll_cache, C, eps, reduction)
+        with nonfinite_guard(lsm, dlsm):
+            dx = dlsm - np.exp(lsm) * np.sum(dlsm, axis=1, keepdims=True)  # log_softmax backward
+        return dx.astype(lsm.dtype, copy=False).reshape(shape)
+
+    def extra_repr(self) -> str:
+        return (f"ignore_index={self.ignore_index}, reduction={self.reduction!r}, "
+                f"label_smoothing={self.label_smoothing}")
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross entropy on probabilities: l = -w [y max(log x, -100) + (1 - y) max(log(1 - x), -100)].
+
+    Args: weight (array broadcastable to the input without enlarging it, or None; a buffer), size_average,
+    reduce (deprecated), reduction ('mean').
+    Shape: target of the input's shape (ValueError otherwise) and dtype (RuntimeError). Input or target outside
+    [0, 1] or NaN: RuntimeError, as torch.
+    Gradient: w (x - y) / max(x (1 - x), float32(1e-12)) -- torch's clamp: at x = 0 or 1 a huge but finite slope
+    (0 where x == y there).
+    """
+
+    def forward(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:
+        reduction = self._check_reduction()
+        if not isinstance(input, np.ndarray):
+            raise TypeError(f"input must be a numpy.ndarray, got {type(input).__name__}")
+        x, t = input, np.asarray(target)
+        if t.shape != x.shape:
+            raise ValueError(f"Using a target size ({t.shape}) that is different to the input size ({x.shape}) is "
+                             "deprecated. Please ensure they have the same size.")
+        if t.dtype != x.dtype or x.dtype.kind != "f":
+            raise RuntimeError(f"Found dtype {t.dtype} but expected {x.dtype} (input and target: one float dtype)")
+        w = self.weight
+        if w is not None:
+            check_fits(x.shape, w.shape, "BCELoss weight")
+        for name, a in (("input", x), ("target", t)):
+            if not np.all((a >= 0) & (a <= 1)):  # NaN fails both comparisons
+                raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped at -100 right away (as torch)
+            l = (t - 1.0) * np.maximum(np.log1p(-x), _LOG_CLAMP) - t * np.maximum(np.log(x), _LOG_CLAMP)
+        dl = (x - t) / np.maximum((1.0 - x) * x, _BCE_EPS)
+        if w is not None:
+            wx = w.astype(x.dtype, copy=False)
+            l, dl = l * wx, dl * wx
+        return self._save(reduce_loss(l, reduction), dl, reduction, l.size)
+
+    def _backward(self, dy, dl, reduction, n):
+        return dl * reduction_grad(dy, reduction, n)
+
+
+class BCEWithLogitsLoss(_WeightedLoss):
+    """Binary cross entropy on logits, in torch's stable form (no -100 clamp):
+
+        l = w [(1 - y) x - (1 + (pos_weight - 1) y) log sigmoid(x)],  log sigmoid(x) = min(x, 0) - log1p(e^-|x|)
+
+    Args: weight, pos_weight (arrays broadcastable to the input without enlarging it; a (C,) pos_weight weighs
+    the positives of each class along the last dim; buffers), size_average, reduce, reduction ('mean').
+    Shape: target of the input's shape (ValueError otherwise), any float values (not limited to [0, 1]).
+    Output dtype: the TARGET's (torch computes (1 - target) * input in place); integer target RuntimeError.
+    Gradient: w [(pos_weight y + 1 - y) sigmoid(x) - pos_weight y] (torch's formula; finite at +-inf).
+    """
+
+    def __init__(self, weight: np.ndarray | None = None, size_average=None, reduce=None, reduction: str = "mean",
+                 pos_weight: np.ndarray | None = None) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.register_buffer("pos_weight", _buffer(pos_weight, "pos_weight"))
+
+    def forward(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:
+        reduction = self._check_reduction()
+        x = float_input(input, "log_sigmoid_cpu")
+        t = np.asarray(target)
+        if t.shape != x.shape:
+            raise ValueError(f"Target size ({t.shape}) must be the same as input size ({x.shape})")
+        if t.dtype.kind != "f":
+            raise RuntimeError(f"result type Float can't be cast to the desired output type {t.dtype}")
+        w, pw = self.weight, self.pos_weight
+        for name, b in (("weight", w), ("pos_weight", pw)):
+            if b is not None:
+                check_fits(x.shape, b.shape, f"BCEWithLogitsLoss {name}")
+        dt = result_type(x.dtype, t.dtype, *(b.dtype for b in (w, pw) if b is not None))
+        xx, tt = x.astype(dt, copy=False), t.astype(dt, copy=False)
+        with nonfinite_guard(x, t):
+            log_sig = np.minimum(xx, 0) - np.log1p(np.exp(-np.abs(xx)))
+            sig = _math.sigmoid(xx)
+            if pw is not None:
+                pwt = pw.astype(dt, copy=False) * tt
+                l = (1.0 - tt) * xx - log_sig * ((pw.astype(dt, copy=False) - 1.0) * tt + 1.0)
+                dl = (pwt + 1.0 - tt) * sig - pwt
+            else:
+                l, dl = (1.0 - tt) * xx - log_sig, sig - tt
+            if w is not None:
+                l, dl = l * w.astype(dt, copy=False), dl * w.astype(dt, copy=False)
+        out = reduce_loss(l.astype(t.dtype, copy=False), reduction)
+        return self._save(out, dl, reduction, l.size, x.dtype)
+
+    def _backward(self, dy, dl, reduction, n, gdt):
+        return (dl * reduction_grad(dy, reduction, n)).astype(gdt, copy=False)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """Multi-class hinge: l_n = sum_{i != y_n} w[y_n] max(0, margin - x[n, y_n] + x[n, i])^p / C.
+
+    Divides by C (not C - 1), as torch. Args: p (1 or 2, else ValueError), margin (1.0), weight ((C,) of the
+    input's dtype, or None; a buffer), size_average, reduce (deprecated), reduction ('mean' = mean over n).
+    Shape: input (N, C), (C,) or 0-d; target (N,) or () / (1,), int64 (other dtypes, classes out of range:
+    RuntimeError). 'none' gives (N,) when the target has a dim, else ().
+    Gradient: only terms with z = margin - x[y] + x[i] > 0 (strictly: 0 at z == 0; a NaN z counts as 0, as
+    torch): w p z^(p-1) / C at i, minus their sum at y.
+    """
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: np.ndarray | None = None, size_average=None,
+                 reduce=None, reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        if p != 1 and p != 2:
+            raise ValueError("only p == 1 and p == 2 supported")
+        if weight is not None and weight.ndim != 1:
+            raise ValueError(f"MultiMarginLoss: expected weight to be None or 1D tensor, got {weight.ndim}D instead")
+        self.p, self.margin = p, margin
+
+    def forward(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:
+        reduction = self._check_reduction()
+        if self.p != 1 and self.p != 2:
+            raise ValueError("only p == 1 and p == 2 supported")
+        w = self.weight
+        if w is not None and w.ndim != 1:
+            raise ValueError("weight must be one-dimensional")
+        x = float_input(input, "multi_margin_loss_cpu_kernel")
+        t = np.asarray(target)
+        if t.dtype != np.int64:
+            raise RuntimeError(f"expected scalar type Long but found {t.dtype}")
+        if x.ndim > 2 or (x.ndim >= 1 and x.shape[-1] == 0):
+            raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                               f"{list(x.shape)}")
+        N, C = (x.shape[0] if x.ndim == 2 else 1), (x.shape[-1] if x.ndim else 1)
+        if t.ndim > 1 or t.size != N:
+            raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+                               f"input samples (batch size). Expected target size [{N}], but got {list(t.shape)}")
+        if w is not None and (w.size != C or w.dtype != x.dtype):
+            raise RuntimeError(f"inconsistent weight size or dtype, expected {C} of {x.dtype} but got "
+                               f"{list(w.shape)} of {w.dtype}")
+        x2, t2 = x.reshape(N, C), t.reshape(N)
+        if ((t2 < 0) | (t2 >= C)).any():
+            raise RuntimeError("target out of range")
+        rows = np.arange(N)
+        scale = (w[t2] if w is not None else np.ones(N, x.dtype))[:, None] / C
+        with nonfinite_guard(x2):
+            z = float(self.margin) - np.take_along_axis(x2, t2[:, None], axis=1) + x2
+            active = z > 0  # strictly: z == 0 and NaN contribute nothing
+            active[rows, t2] = False
+            h = np.where(active, z if self.p == 1 else z * z, 0) * scale
+            g = np.where(active, 1 if self.p == 1 else 2.0 * z, 0).astype(x.dtype) * scale
+        g[rows, t2] = -np.sum(g, axis=1)
+        l = np.sum(h, axis=1)
+        out = (l if t.ndim > 0 else l.reshape(())) if reduction == "none" else reduce_loss(l, reduction)
+        return self._save(np.asarray(out, x.dtype), g, reduction, N, x.shape)
+
+    def _backward(self, dy, g, reduction, N, shape):
+        a = dy.reshape(N, 1) if reduction == "none" else reduction_grad(dy, reduction, N)
+        return (g * a).reshape(shape)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, margin={self.margin}, reduction={self.reduction!r}"
+
+
+__all__ = ["CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss"]

@@ -1,0 +1,13 @@
+"""scratch.optim: torch.optim's optimizers and schedulers in NumPy, on :class:`scratch.nn.Parameter` objects.
+
+Never imports scratch.autograd (the Parameter protocol is ``.data`` and ``.grad`` numpy arrays).
+"""
+
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]

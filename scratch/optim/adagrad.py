@@ -1,0 +1,69 @@
+"""Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .optimizer import STEP_DTYPE, Optimizer
+
+
+class Adagrad(Optimizer):
+    r"""torch.optim.Adagrad, in numpy.
+
+    .. code-block:: text
+
+        t = t + 1;  g = -grad if maximize else grad;  g = g + weight_decay * p
+        clr = lr / (1 + (t - 1) * lr_decay)
+        sum = sum + g * g                              # starts at initial_accumulator_value
+        p = p - clr * g / (sqrt(sum) + eps)            # eps OUTSIDE the square root
+
+    Args:
+        params: Parameters or parameter groups (see :class:`Optimizer`).
+        lr (float, default 1e-2), lr_decay (float, default 0), weight_decay (float, default 0),
+        initial_accumulator_value (float, default 0), eps (float, default 1e-10): all must be >= 0.
+        maximize (bool, default False): ascend instead of descend.
+        foreach, differentiable, fused: recorded for torch's state_dict layout; no effect in numpy.
+    Raises:
+        ValueError: a negative lr, lr_decay, weight_decay, initial_accumulator_value or eps (torch's messages).
+    State: ``step`` (0-d float32) and ``sum``, created for EVERY parameter at construction, as torch does.
+    """
+
+    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False, fused: bool | None = None) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= lr_decay:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError(f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, foreach=foreach, maximize=maximize,
+                        differentiable=differentiable, fused=fused)
+        super().__init__(params, defaults)
+
+    def _init_state(self, group: dict[str, Any]) -> None:
+        for p in group["params"]:
+            self.state[p] = {"step": np.array(0.0, STEP_DTYPE),
+                             "sum": np.full_like(p.data, group["initial_accumulator_value"])}
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
+        weight_decay = float(group["weight_decay"])
+        for p, g in self._grads(group):
+            if p not in self.state:  # a group added later: torch only fills state in __init__
+                self._init_state({**group, "params": [p]})
+            step = self._step_count(p)
+            if weight_decay != 0:
+                g = g + weight_decay * p.data
+            clr = lr / (1 + (step - 1) * lr_decay)
+            state_sum = self.state[p]["sum"]
+            state_sum += g * g
+            std = np.sqrt(state_sum) + eps
+            p.data += (-clr * g) / std  # torch's addcdiv order: (value * t1) / t2

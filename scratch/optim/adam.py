@@ -1,0 +1,108 @@
+"""Adam (coupled L2 or decoupled weight decay, AMSGrad) and AdamW."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .optimizer import STEP_DTYPE, Optimizer, _lerp
+
+
+class Adam(Optimizer):
+    r"""torch.optim.Adam, in numpy.
+
+    .. code-block:: text
+
+        t = t + 1;  g = -grad if maximize else grad
+        decoupled_weight_decay: p = p * (1 - lr * weight_decay)   else: g = g + weight_decay * p   (L2 into g)
+        m = lerp(m, g, 1 - beta1);  v = beta2 * v + (1 - beta2) * g * g
+        vmax = max(vmax, v) if amsgrad (the max of the RAW v) ;  vv = vmax if amsgrad else v
+        p = p - (lr / (1 - beta1^t)) * m / (sqrt(vv) / sqrt(1 - beta2^t) + eps)   # eps added to sqrt(v_hat)
+
+    Args:
+        params: Parameters or parameter groups (see :class:`Optimizer`).
+        lr (float, default 1e-3), betas (tuple of two floats, default (0.9, 0.999), each in [0, 1)),
+        eps (float, default 1e-8), weight_decay (float, default 0): lr, eps, weight_decay >= 0.
+        amsgrad (bool, default False): normalize by the running maximum of v.
+        maximize (bool, default False): ascend instead of descend.
+        decoupled_weight_decay (bool, default False): AdamW's decay (what :class:`AdamW` sets).
+        foreach, capturable, differentiable, fused: recorded for torch's state_dict layout; no effect here.
+    Raises:
+        ValueError: invalid lr, eps, betas or weight_decay (torch's messages), or betas that are not both
+            floats (torch rejects e.g. ``(0, 0.9)``).
+    State: ``step``, ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq`` (amsgrad).
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not (isinstance(betas[0], float) and isinstance(betas[1], float)):
+            raise ValueError("betas must be either both floats or both Tensors")
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, foreach=foreach, capturable=capturable, differentiable=differentiable,
+                        fused=fused, decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
+        beta1, beta2 = (float(b) for b in group["betas"])
+        amsgrad, decoupled = group["amsgrad"], group["decoupled_weight_decay"]
+        for p, g in self._grads(group):
+            state = self.state.setdefault(p, {})
+            if not state:
+                state["step"] = np.array(0.0, STEP_DTYPE)
+                state["exp_avg"] = np.zeros_like(p.data)
+                state["exp_avg_sq"] = np.zeros_like(p.data)
+                if amsgrad:
+                    state["max_exp_avg_sq"] = np.zeros_like(p.data)
+            step = self._step_count(p)
+            if weight_decay != 0:
+                if decoupled:
+                    p.data *= 1 - lr * weight_decay  # with the current p, before the Adam update
+                else:
+                    g = g + weight_decay * p.data
+            m, v = state["exp_avg"], state["exp_avg_sq"]
+            m[...] = _lerp(m, g, 1 - beta1)
+            v *= beta2
+            v += ((1 - beta2) * g) * g
+            step_size = lr / (1 - beta1**step)
+            bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+            if amsgrad:
+                np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+                v = state["max_exp_avg_sq"]
+            denom = np.sqrt(v) / bias_correction2_sqrt + eps
+            p.data += (-step_size * m) / denom
+
+
+class AdamW(Adam):
+    r"""torch.optim.AdamW: Adam with decoupled weight decay, default ``weight_decay=1e-2``.
+
+    ``p = p * (1 - lr * weight_decay)`` with the current p (the decay IS scaled by lr, as torch), then the
+    Adam update with no decay in g. Same arguments as :class:`Adam` except ``decoupled_weight_decay``, which
+    is always True (also after ``load_state_dict``, as torch's ``__setstate__``).
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)
+
+    def _after_load(self) -> None:
+        super()._after_load()
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True

@@ -1,0 +1,261 @@
+"""The optimizer table: one entry per optimizer x hyper-parameter branch, the landscapes, and the runner.
+
+Each :class:`OptCase` is run on both sides (``scratch.optim`` and the ``reference.optim`` twins of torch.optim)
+from the same start. Learning rates come from the landscape (a per-optimizer table), so an entry names only its
+branch. ``maximize`` entries run on the NEGATED objective, so they still descend f and stay finite.
+
+Landscapes: the modified McCormick function ``sin(x+y) + (x-y)^2 - 1.5x + 2.5y + 3`` from (-1, 2.75) (plus
+three more starts, each row of the parameter is one independent start: every optimizer is element-wise), the
+Rosenbrock function, and an ill-conditioned quadratic (condition number 1e3). The MLP of the block catalog is
+run in tests/test_optim_trajectory.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+import reference.optim
+import scratch.optim
+from scratch.nn import Parameter
+from tests.tolerances import Tol
+
+STEPS = 100
+
+# float64: the same formulas in the same order on both sides; the differences are torch's fused multiply-adds
+# and numpy's vs torch's sin/cos/matmul rounding (~1 ulp per step). Measured worst over every entry x landscape
+# x style x the MLP: 2e-14 absolute on coordinates of size <= 3.5.
+TRAJ_TOL64 = Tol(rtol=1e-10, atol=1e-12, reason="float64 trajectory, 100 steps (atol: coordinates crossing 0)")
+# float32 with each side's OWN gradient on an analytic landscape: numpy's and torch's float32 sin/cos/matmul
+# differ by an ulp, and the landscape feeds that back each step (momentum amplifies it ~10x). Measured worst
+# 6.4e-6 absolute (SGD[momentum] on McCormick, |x| <= 3.5).
+TRAJ_TOL32_OWN = Tol(rtol=2e-5, atol=1e-5, reason="float32, 100 steps, own gradients fed back through the "
+                                                  "landscape (measured worst 6.4e-6 abs, |x|<=3.5)")
+# float32 with an identical gradient sequence (optimizer arithmetic only), and the MLP (each side's backward,
+# where float32 matmul sums differ by an ulp): measured worst 9.5e-7 (shared) and 5.4e-7 (MLP) absolute.
+TRAJ_TOL32 = Tol(rtol=4e-6, atol=4e-6, reason="float32, 100 steps, shared gradients or MLP "
+                                              "(measured worst 9.5e-7 abs)")
+
+
+@dataclass(frozen=True)
+class OptCase:
+    name: str  # audit block "optim.<name>", e.g. "optim.Adam[amsgrad]"
+    optimizer: str  # class name in scratch.optim and reference.optim
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    scheduler: tuple[str, Mapping[str, Any]] | None = None  # (class name in lr_scheduler, kwargs)
+
+    @property
+    def block(self) -> str:
+        return f"optim.{self.name}"
+
+    @property
+    def sign(self) -> float:
+        """Objective sign: maximize entries ascend -f."""
+        return -1.0 if self.kwargs.get("maximize", False) else 1.0
+
+    def __str__(self) -> str:
+        return self.name
+
+
+STEP = ("StepLR", {"step_size": 25, "gamma": 0.5})
+MULTI = ("MultiStepLR", {"milestones": [20, 50, 50, 80], "gamma": 0.5})  # 50 twice: gamma**2 (Counter)
+EXP = ("ExponentialLR", {"gamma": 0.98})
+COS = ("CosineAnnealingLR", {"T_max": 30, "eta_min": 1e-4})  # passes the restart branch at t = 31, 91
+
+OPT_CASES: list[OptCase] = [
+    OptCase("SGD", "SGD"),
+    OptCase("SGD[momentum]", "SGD", {"momentum": 0.9}),
+    OptCase("SGD[momentum,dampening]", "SGD", {"momentum": 0.9, "dampening": 0.5}),
+    OptCase("SGD[nesterov]", "SGD", {"momentum": 0.9, "nesterov": True}),
+    OptCase("SGD[weight_decay]", "SGD", {"weight_decay": 0.1}),
+    OptCase("SGD[momentum,weight_decay,nesterov]", "SGD", {"momentum": 0.5, "nesterov": True, "weight_decay": 0.05}),
+    OptCase("SGD[maximize]", "SGD", {"maximize": True, "momentum": 0.9}),
+    OptCase("SGD[StepLR]", "SGD", {"momentum": 0.9}, STEP),
+    OptCase("SGD[CosineAnnealingLR]", "SGD", {}, COS),
+    OptCase("Adagrad", "Adagrad"),
+    OptCase("Adagrad[lr_decay]", "Adagrad", {"lr_decay": 0.05}),
+    OptCase("Adagrad[weight_decay]", "Adagrad", {"weight_decay": 0.1}),
+    OptCase("Adagrad[initial_accumulator_value,eps]", "Adagrad", {"initial_accumulator_value": 0.5, "eps": 1e-3}),
+    OptCase("Adagrad[maximize]", "Adagrad", {"maximize": True}),
+    OptCase("Adagrad[ExponentialLR]", "Adagrad", {"lr_decay": 0.01}, EXP),
+    OptCase("RMSprop", "RMSprop"),
+    OptCase("RMSprop[alpha,eps]", "RMSprop", {"alpha": 0.9, "eps": 1e-4}),
+    OptCase("RMSprop[centered]", "RMSprop", {"centered": True}),
+    OptCase("RMSprop[momentum]", "RMSprop", {"momentum": 0.9}),
+    OptCase("RMSprop[centered,momentum]", "RMSprop", {"centered": True, "momentum": 0.5}),
+    OptCase("RMSprop[weight_decay]", "RMSprop", {"weight_decay": 0.1}),
+    OptCase("RMSprop[maximize]", "RMSprop", {"maximize": True, "centered": True}),
+    OptCase("RMSprop[CosineAnnealingLR]", "RMSprop", {"momentum": 0.5}, COS),
+    OptCase("Adam", "Adam"),
+    OptCase("Adam[betas,eps]", "Adam", {"betas": (0.8, 0.99), "eps": 1e-4}),
+    OptCase("Adam[amsgrad]", "Adam", {"amsgrad": True}),
+    OptCase("Adam[weight_decay]", "Adam", {"weight_decay": 0.1}),
+    OptCase("Adam[weight_decay,amsgrad]", "Adam", {"weight_decay": 0.1, "amsgrad": True}),
+    OptCase("Adam[maximize]", "Adam", {"maximize": True}),
+    OptCase("Adam[MultiStepLR]", "Adam", {}, MULTI),
+    OptCase("AdamW", "AdamW"),
+    OptCase("AdamW[weight_decay]", "AdamW", {"weight_decay": 0.5}),
+    OptCase("AdamW[amsgrad]", "AdamW", {"amsgrad": True}),
+    OptCase("AdamW[maximize]", "AdamW", {"maximize": True, "weight_decay": 0.1}),
+    OptCase("AdamW[StepLR]", "AdamW", {}, STEP),
+    OptCase("AdamW[ExponentialLR]", "AdamW", {"amsgrad": True}, EXP),
+]
+BY_NAME: dict[str, OptCase] = {c.name: c for c in OPT_CASES}
+assert len(BY_NAME) == len(OPT_CASES), "duplicate optimizer case names"
+
+
+def build(case: OptCase, params, lr: float, side: str):
+    """(optimizer, scheduler or None) on ``side`` ('scratch' or 'torch')."""
+    ns = scratch.optim if side == "scratch" else reference.optim
+    opt = getattr(ns, case.optimizer)(params, lr=lr, **case.kwargs)
+    sched = None
+    if case.scheduler is not None:
+        sched = getattr(ns.lr_scheduler, case.scheduler[0])(opt, **case.scheduler[1])
+    return opt, sched
+
+
+# -- landscapes ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Landscape:
+    name: str
+    x0: np.ndarray  # (K, d) float64: K independent starts
+    f_np: Callable[[np.ndarray], np.ndarray]  # (K, d) -> (K,)
+    grad_np: Callable[[np.ndarray], np.ndarray]  # the analytic gradient of sum(f)
+    f_torch: Callable[[torch.Tensor], torch.Tensor]  # (K, d) -> scalar sum(f), differentiated by autograd
+    lrs: Mapping[str, float]  # per optimizer class
+
+
+def _mccormick_grad(p: np.ndarray) -> np.ndarray:
+    x, y = p[:, 0], p[:, 1]
+    c, d = np.cos(x + y), 2.0 * (x - y)
+    return np.stack([c + d - 1.5, c - d + 2.5], axis=1)
+
+
+def _rosenbrock_grad(p: np.ndarray) -> np.ndarray:
+    x, y = p[:, 0], p[:, 1]
+    return np.stack([-2.0 * (1.0 - x) - 400.0 * x * (y - x * x), 200.0 * (y - x * x)], axis=1)
+
+
+_Q = np.linalg.qr(np.random.default_rng(3).standard_normal((4, 4)))[0]
+_A = _Q @ np.diag([1.0, 10.0, 100.0, 1000.0]) @ _Q.T
+_A = 0.5 * (_A + _A.T)  # exactly symmetric, so autograd's 0.5 (xA + xA^T) equals xA
+_B = np.array([1.0, -2.0, 0.5, 3.0])
+
+LANDSCAPES: list[Landscape] = [
+    Landscape("mccormick", np.array([[-1.0, 2.75], [0.0, 0.0], [2.0, -1.0], [-1.4, 3.5]]),
+              lambda p: np.sin(p[:, 0] + p[:, 1]) + (p[:, 0] - p[:, 1]) ** 2 - 1.5 * p[:, 0] + 2.5 * p[:, 1] + 3,
+              _mccormick_grad,
+              lambda t: (torch.sin(t[:, 0] + t[:, 1]) + (t[:, 0] - t[:, 1]) ** 2 - 1.5 * t[:, 0]
+                         + 2.5 * t[:, 1] + 3).sum(),
+              {"SGD": 0.02, "Adagrad": 0.3, "RMSprop": 0.005, "Adam": 0.05, "AdamW": 0.05}),
+    Landscape("rosenbrock", np.array([[-1.5, 2.0], [-0.5, 0.5], [0.0, 0.0], [1.2, 1.2]]),
+              lambda p: (1.0 - p[:, 0]) ** 2 + 100.0 * (p[:, 1] - p[:, 0] ** 2) ** 2,
+              _rosenbrock_grad,
+              lambda t: ((1.0 - t[:, 0]) ** 2 + 100.0 * (t[:, 1] - t[:, 0] ** 2) ** 2).sum(),
+              {"SGD": 2e-4, "Adagrad": 0.1, "RMSprop": 0.002, "Adam": 0.01, "AdamW": 0.02}),
+    Landscape("quadratic", np.array([[1.0, -1.0, 2.0, 0.5], [-0.3, 0.8, -1.2, 2.0], [0.0, 0.0, 0.0, 0.0]]),
+              lambda p: 0.5 * np.einsum("ki,ij,kj->k", p, _A, p) - p @ _B,
+              lambda p: p @ _A - _B,
+              lambda t: 0.5 * ((t @ torch.from_numpy(_A).to(t.dtype)) * t).sum()
+              - (t * torch.from_numpy(_B).to(t.dtype)).sum(),
+              {"SGD": 1e-3, "Adagrad": 0.3, "RMSprop": 0.005, "Adam": 0.05, "AdamW": 0.05}),
+]
+LANDSCAPE_BY_NAME = {ls.name: ls for ls in LANDSCAPES}
+
+
+# -- the runner -------------------------------------------------------------------------------------------
+def _sparse_grads(dtype, steps: int) -> list[np.ndarray | None]:
+    """A second parameter whose gradient is None on every third step (torch then skips it entirely)."""
+    rng = np.random.default_rng(11)
+    return [None if t % 3 == 1 else rng.standard_normal(3).astype(dtype) for t in range(steps)]
+
+
+def run_landscape(case: OptCase, land: Landscape, style: str, dtype, side: str, steps: int = STEPS,
+                  given: list[np.ndarray] | None = None) -> dict[str, Any]:
+    """Run ``steps`` steps on one side; returns the trajectory, the gradients fed, the lrs and the final state.
+
+    style 'own': each side computes its own gradient (numpy formula on scratch, autograd on torch).
+    style 'shared': the scratch run computes the numpy gradient along its own path and returns the sequence;
+    the torch run is fed that sequence (``given``) verbatim. A second parameter gets a fixed gradient sequence
+    that is None on every third step. Both sides then see bitwise identical gradient sequences.
+    """
+    x0 = land.x0.astype(dtype)
+    lr = land.lrs[case.optimizer]
+    sparse = _sparse_grads(dtype, steps) if style == "shared" else None
+    if side == "scratch":
+        params = [Parameter(x0.copy())] + ([Parameter(np.zeros(3, dtype))] if sparse else [])
+        read = [lambda p=p: p.data.copy() for p in params]
+    else:
+        params = [torch.nn.Parameter(torch.from_numpy(x0.copy()))]
+        params += [torch.nn.Parameter(torch.zeros(3, dtype=params[0].dtype))] if sparse else []
+        read = [lambda p=p: p.detach().numpy().copy() for p in params]
+    opt, sched = build(case, params, lr, side)
+    traj, lrs, fed = [[r() for r in read]], [], []
+    for t in range(steps):
+        opt.zero_grad()
+        if given is not None:
+            g = given[t]
+        elif side == "scratch":
+            g = (case.sign * land.grad_np(params[0].data)).astype(dtype)
+        else:
+            (case.sign * land.f_torch(params[0])).backward()
+            g = params[0].grad.numpy().copy()
+        fed.append(g)
+        if side == "scratch" or given is not None:
+            for p, gi in zip(params, [g] + ([sparse[t]] if sparse else [])):
+                if gi is None:
+                    p.grad = None
+                else:
+                    p.grad = gi.copy() if side == "scratch" else torch.from_numpy(gi.copy())
+        opt.step()
+        if sched is not None:
+            sched.step()
+        lrs.append([grp["lr"] for grp in opt.param_groups])
+        traj.append([r() for r in read])
+    return {"traj": [np.stack([step[i] for step in traj]) for i in range(len(params))], "grads": fed,
+            "lrs": np.array(lrs), "state": opt.state_dict()}
+
+
+# -- a real network: the block catalog's MLP, each side's gradients from its own backward pass -----------------
+MLP_LRS = {"SGD": 0.1, "Adagrad": 0.05, "RMSprop": 0.002, "Adam": 0.01, "AdamW": 0.01}
+
+
+def run_mlp(case: OptCase, dtype, steps: int = STEPS, seed: int = 0) -> tuple[dict, dict]:
+    """Train ``tests.catalog.BY_NAME['mlp']`` (built by ``tests.harness.build_pair``: torch holds the scratch
+    init) with the NLL loss of its log-softmax output on a fresh seeded batch per step. Scratch's backward
+    feeds the scratch optimizer; torch autograd feeds torch.optim. Returns per side: named parameter
+    trajectories, lrs and the final optimizer state."""
+    from tests.catalog import BY_NAME as BLOCKS
+    from tests.harness import build_pair
+
+    models = build_pair(BLOCKS["mlp"], dtype, seed)
+    sides = ("scratch", "torch")
+    opts = [build(case, list(m.parameters()), MLP_LRS[case.optimizer], side) for m, side in zip(models, sides)]
+    out = [{"traj": {n: [p.data.copy()] for n, p in m.named_parameters()}, "lrs": []} for m in models]
+    rng = np.random.default_rng(seed + 1)
+    n = 16
+    for _ in range(steps):
+        x = rng.standard_normal((n, 5)).astype(dtype)
+        y = rng.integers(0, 3, n)
+        # d(mean NLL)/d(log-probs) = -onehot / n; maximize entries ascend the negated loss.
+        dy = np.zeros((n, 3), dtype)
+        dy[np.arange(n), y] = -case.sign / n
+        for model, (opt, sched), rec in zip(models, opts, out):
+            opt.zero_grad()
+            model(x)
+            model.backward(dy)
+            opt.step()
+            if sched is not None:
+                sched.step()
+            rec["lrs"].append([g["lr"] for g in opt.param_groups])
+            for name, p in model.named_parameters():
+                rec["traj"][name].append(p.data.copy())
+    for rec, (opt, _) in zip(out, opts):
+        rec["traj"] = {k: np.stack(v) for k, v in rec["traj"].items()}
+        rec["lrs"] = np.array(rec["lrs"])
+        rec["state"] = opt.state_dict()
+    return out[0], out[1]

@@ -1,0 +1,156 @@
+"""Loss-specific checks the generic catalog checks (tests/test_blocks.py) do not cover: warnings, the backward
+protocol (implicit dy), state_dict keys with and without weights, deterministic extreme logits, no escaping
+RuntimeWarning on any catalog input, and torch's Huber quirk with a target of another dtype."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import reference.nn as R
+import scratch.nn as S
+from conftest import DTYPES
+from tests.catalog import CATALOG, Lib
+from tests.harness import assert_same_outcome, build, build_pair, compare_pair, float64_twin, outcome
+from tests.tolerances import assert_close
+
+LOSS_CASES = [c for c in CATALOG if c.loss]
+dtypes = pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+
+
+def _user_warnings(fn, *args, **kwargs) -> list[str]:
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        fn(*args, **kwargs)
+    return [str(w.message) for w in rec if issubclass(w.category, UserWarning)]
+
+
+@pytest.mark.parametrize("name", ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss"])
+def test_size_mismatch_warns_and_broadcasts_like_torch(name, rng):
+    x, t = rng.standard_normal((3, 1)), rng.standard_normal((3, 4))
+    for lib in (S, R):
+        got = _user_warnings(getattr(lib, name)(), x, t)
+        assert len(got) == 1 and "different to the input size" in got[0], (lib.__name__, got)
+        assert _user_warnings(getattr(lib, name)(), x, t[:, :1]) == [], lib.__name__
+
+
+@pytest.mark.parametrize("reduction, warns", [("mean", True), ("batchmean", False), ("sum", False)])
+def test_kl_div_mean_warns_like_torch(reduction, warns, rng):
+    x, t = np.log(np.full((2, 3), 1 / 3)), np.full((2, 3), 1 / 3)
+    for lib in (S, R):
+        got = _user_warnings(lib.KLDivLoss(reduction=reduction), x, t)
+        assert (len(got) == 1 and "batchmean" in got[0]) if warns else got == [], (lib.__name__, got)
+
+
+@pytest.mark.parametrize("size_average, reduce", [(False, None), (None, False), (True, True), (False, True)])
+def test_legacy_size_average_reduce_like_torch(size_average, reduce, rng):
+    x, t = rng.standard_normal((3, 4)), rng.integers(0, 4, 3)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        s = S.CrossEntropyLoss(size_average=size_average, reduce=reduce)
+        r = R.CrossEntropyLoss(size_average=size_average, reduce=reduce)
+    assert s.reduction == r.torch_module.reduction
+    assert_close(s(x, t), r(x, t), block="cross_entropy", check="legacy_reduction", dtype=np.float64)
+    assert _user_warnings(S.MSELoss, size_average=size_average, reduce=reduce)
+
+
+def test_backward_protocol_like_torch(rng):
+    """dy defaults to 1 for a 0-d loss; 'none' needs an explicit dy (torch's RuntimeError); before forward: error."""
+    x, t = rng.standard_normal((4, 3)), rng.integers(0, 3, 4)
+    s, r = S.CrossEntropyLoss(), R.CrossEntropyLoss()
+    s(x, t), r(x, t)
+    assert_close(s.backward(), r.backward(), block="cross_entropy", check="implicit_dy", dtype=np.float64)
+    s(x, t)
+    assert_close(s.backward(), s.backward(np.float64(1.0)), block="cross_entropy", check="implicit_dy_is_1",
+                 dtype=np.float64)
+    s, r = S.MSELoss(reduction="none"), R.MSELoss(reduction="none")
+    s(x, x), r(x, x)
+    assert_same_outcome("implicit dy on 'none'", outcome(s.backward), outcome(r.backward))
+    assert_same_outcome("backward before forward", outcome(S.L1Loss().backward), outcome(R.L1Loss().backward))
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("CrossEntropyLoss", {}), ("CrossEntropyLoss", {"weight": 1}), ("NLLLoss", {"weight": 1}), ("BCELoss", {}),
+    ("BCELoss", {"weight": 1}), ("BCEWithLogitsLoss", {"pos_weight": 1}),
+    ("BCEWithLogitsLoss", {"weight": 1, "pos_weight": 1}), ("MultiMarginLoss", {"weight": 1}), ("MSELoss", {}),
+    ("KLDivLoss", {}), ("HingeEmbeddingLoss", {}), ("HuberLoss", {}), ("SmoothL1Loss", {}), ("L1Loss", {}),
+])
+@dtypes
+def test_state_dict_keys_and_dtypes_like_torch(name, kwargs, dtype, rng):
+    """weight / pos_weight are buffers named as torch's (absent when None); dtypes are kept."""
+    kw = {k: rng.uniform(0.5, 2, 3).astype(dtype) for k in kwargs}
+    ss, sr = getattr(S, name)(**kw).state_dict(), getattr(R, name)(**kw).state_dict()
+    assert list(ss) == list(sr)
+    for k in ss:
+        assert ss[k].dtype == sr[k].dtype and ss[k].shape == sr[k].shape
+        assert_close(ss[k], sr[k], block=name, check=f"state[{k}]", dtype=dtype)
+
+
+@pytest.mark.parametrize("case", [c for c in LOSS_CASES if 1e4 in c.scales], ids=str)
+@pytest.mark.parametrize("scale", [1e4, 1e2, 0.0])
+@dtypes
+def test_extreme_scales_deterministic_vs_torch(case, scale, dtype, rng):
+    """The hypothesis check draws scales at random; here every loss meets +-1e4 (logits, scores) on every run.
+    A log-softmax without the max shift, an unstable log-sigmoid, ... fail here in both dtypes."""
+    s, r = build_pair(case, dtype)
+    compare_pair(case, dtype, s, r, case.sample(rng, dtype, case.shape, scale), rng, prefix=f"scale{scale:g}:",
+                 oracle64=float64_twin(case, s) if dtype == np.float32 else None)
+
+
+@pytest.mark.parametrize("case", LOSS_CASES, ids=str)
+def test_no_runtime_warning_escapes(case, rng):
+    """Scratch never lets a NumPy RuntimeWarning out (divide/invalid/overflow): not on the samples, extremes and
+    kinks, and not on bad inputs where torch returns NaN/inf (all targets ignored, NaN logits, empty batch)."""
+    inputs = [case.sample(rng, dt, case.shape, sc) for dt in DTYPES for sc in (1.0, 0.0, 1e4)]
+    inputs += [case.kinks(rng, dt, case.shape, 1.0) for dt in DTYPES] if case.kinks else []
+    inputs += [b.sample(rng, dt) for b in case.bad_inputs for dt in DTYPES]
+    for args in inputs:
+        s = build(case, S, np.asarray(args[0]).dtype if np.asarray(args[0]).dtype.kind == "f" else np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # size-mismatch / KLDiv 'mean' warnings: tested above
+            warnings.simplefilter("error", RuntimeWarning)
+            try:
+                y = s(*args)
+            except (RuntimeError, ValueError, IndexError, NotImplementedError, TypeError) as e:
+                assert not isinstance(e, Warning)
+                continue
+            if np.asarray(args[0]).dtype.kind == "f":
+                s.backward(rng.standard_normal(np.shape(y)).astype(y.dtype))
+
+
+@pytest.mark.parametrize("target_dtype", ["other float", "int64"])
+@dtypes
+def test_huber_target_of_another_dtype_like_torch(target_dtype, dtype, rng):
+    """torch's HuberLoss forward accepts a target of another dtype (the output keeps the input's dtype) but its
+    backward raises RuntimeError; scratch does the same (the generic bad-input check cannot express this)."""
+    x = rng.standard_normal((3, 4)).astype(dtype)
+    t = (rng.standard_normal((3, 4)).astype(np.float32 if dtype == np.float64 else np.float64)
+         if target_dtype == "other float" else rng.integers(-2, 3, (3, 4)))
+    s, r = S.HuberLoss(), R.HuberLoss()
+    ys, yr = s(x, t), r(x, t)
+    assert ys.dtype == yr.dtype == dtype
+    assert_close(ys, yr, block="huber", check="mixed_dtype_forward", dtype=dtype)
+    assert_same_outcome("huber backward, mixed dtypes", outcome(s.backward), outcome(r.backward))
+
+
+def test_every_loss_has_a_case_per_reduction():
+    """The catalog covers 'none', 'mean' and 'sum' (and KLDiv's 'batchmean') for every loss class."""
+    seen: dict[str, set[str]] = {}
+    for c in LOSS_CASES:
+        m = build(c, S, np.float64)
+        seen.setdefault(type(m).__name__, set()).add(m.reduction)
+    for name, reds in seen.items():
+        need = {"none", "mean", "sum"} | ({"batchmean"} if name == "KLDivLoss" else set())
+        assert need <= reds, f"{name}: no catalog entry for {sorted(need - reds)}"
+    losses = {n for n in S.__all__ if n.endswith("Loss")}
+    assert losses == set(seen), sorted(losses ^ set(seen))
+
+
+def test_weights_are_buffers_not_parameters(rng):
+    w = rng.uniform(0.5, 2, 4)
+    for m in (S.CrossEntropyLoss(weight=w), S.BCEWithLogitsLoss(weight=w, pos_weight=w)):
+        assert list(m.parameters()) == []
+        assert m.weight is w
+    Lib(S)  # the catalog's Lib view works on the losses (no dtype/rng injection)

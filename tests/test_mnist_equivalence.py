@@ -1,0 +1,193 @@
+"""MNIST end to end: a scratch network and its torch twin trained side by side agree step by step.
+
+Float64 (where only rounding separates the sides): per-step losses to 1e-8 relative and final parameters and
+buffers to the float64 table (1e-7) over
+  * seed 000: one full epoch over the 60k training set (3750 steps of SGD + L2 on the weights, batch 16);
+  * seed 002: 300 steps of the dropout network (shared masks), batch 100 on the first 1000 images;
+  * seed 001: 300 steps of the BatchNorm + ELU network, batch 32 (running statistics compared too).
+Float32: the documented envelope (FLOAT32_ENVELOPE; measured figures in docs/mnist.md).
+The batch order and the dropout masks are checked on their own as well.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import reference.nn as rnn
+import scratch.nn as snn
+from reference.mnist.experiments import EXPERIMENTS
+from reference.mnist.runner import History, reference_batches, run
+from reference.mnist.threads import get_blas_threads, set_blas_threads
+from scratch.data import DataLoader
+from tests.tolerances import Tol, assert_close
+
+LOSS_TOL_F64 = Tol(rtol=1e-8, atol=0.0, reason="issue 6: per-step losses agree to 1e-8 relative in float64")
+
+# float32 envelope: the largest per-step relative loss difference and the largest final |parameter difference|
+# allowed after the given number of steps. Both sides round differently (OpenBLAS vs MKL summation order), and
+# SGD carries those ~1e-7 differences forward; docs/mnist.md records the measured values (about 10x below).
+FLOAT32_ENVELOPE = {  # experiment: (steps, max relative loss difference, max |state difference|)
+    "seed000": (1000, 2e-4, 2e-5),
+    "seed001-bn": (300, 2e-4, 2e-4),
+    "seed002-dropout": (300, 2e-5, 2e-6),
+}
+
+pytestmark = pytest.mark.mnist
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    from scratch.data import load_mnist
+
+    return load_mnist()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_blas_thread():
+    """numpy's OpenBLAS would start one thread per core in every xdist worker; torch is pinned to 1 (conftest)."""
+    before = get_blas_threads()
+    set_blas_threads(1)
+    yield
+    if before is not None:
+        set_blas_threads(before)
+
+
+def check_equivalent(hist: History, steps: int, loss_tol: Tol | None = None, state_tol: Tol | None = None) -> None:
+    """Same batch order, every per-step loss and every final parameter and buffer within tolerance."""
+    assert hist.order_mismatch == [], f"batch orders differed in epochs {hist.order_mismatch}"
+    assert hist.steps == steps
+    block = f"mnist {hist.experiment}"
+    s, r = hist.loss_arrays()
+    assert np.all(np.isfinite(s)) and np.all(np.isfinite(r))
+    assert_close(s, r, block=block, check="per-step loss", tol=loss_tol or LOSS_TOL_F64, dtype=hist.dtype)
+    s_sd, r_sd = hist.final_state
+    assert list(s_sd) == list(r_sd)
+    for k in s_sd:
+        assert_close(s_sd[k], np.asarray(r_sd[k]), block=block, check=f"final {k}", tol=state_tol,
+                     dtype=hist.dtype)
+    # the accuracies come from argmax of logits that agree to rounding: no prediction flips
+    for e in hist.epochs:
+        for acc in (e.train_acc, e.test_acc):
+            if acc is not None:
+                assert acc[0] == acc[1], f"epoch {e.epoch}: accuracies differ {acc}"
+
+
+# ---------------------------------------------------------------------------------------------- float64
+def test_seed000_one_full_epoch_float64(mnist):
+    """784-600-10 ReLU, He/Xavier, SGD lr 0.02 + 2*lambda*W on the weights, batch 16: all 60000 images."""
+    hist = run("seed000", epochs=1, dtype=np.float64, data=mnist, eval_train=False)
+    check_equivalent(hist, steps=3750)
+    assert hist.epochs[0].test_acc[0] > 0.93  # the seed reports 93.42% after its first epoch
+    s, _ = hist.loss_arrays()
+    assert s[-500:].mean() < 0.5 * s[:100].mean()  # it trained: equivalence of a stuck run proves little
+
+
+def test_seed002_dropout_300_steps_float64(mnist):
+    """Dropout 0.5 with masks drawn from identically seeded generators on both sides, tanh, no biases."""
+    hist = run("seed002-dropout", max_steps=300, dtype=np.float64, data=mnist)
+    check_equivalent(hist, steps=300)
+    assert hist.epochs[-1].test_acc[0] > 0.75
+
+
+def test_seed001_batchnorm_300_steps_float64(mnist):
+    """BatchNorm1d + ELU: training losses, running statistics, and eval-mode outputs (running stats) agree."""
+    hist = run("seed001-bn", max_steps=300, dtype=np.float64, data=mnist, eval_train=False)
+    check_equivalent(hist, steps=300)
+    s_sd, _ = hist.final_state
+    assert int(s_sd["1.num_batches_tracked"]) == 300
+    # eval mode normalizes with running_mean / running_var: compare the logits themselves
+    exp = EXPERIMENTS["seed001-bn"]
+    _, _, X_test, _ = exp.prepare(*mnist, np.float64)
+    smodel, rmodel = hist.models
+    smodel.eval()
+    rmodel.eval()
+    assert_close(smodel(X_test[:2000]), rmodel(X_test[:2000]), block="mnist seed001-bn", check="eval logits",
+                 dtype=np.float64)
+    assert hist.epochs[-1].test_acc[0] > 0.85
+
+
+# ---------------------------------------------------------------------------------------------- float32
+@pytest.mark.parametrize("name", sorted(FLOAT32_ENVELOPE))
+def test_float32_envelope(mnist, name):
+    steps, rel_loss, state_abs = FLOAT32_ENVELOPE[name]
+    hist = run(name, max_steps=steps, dtype=np.float32, data=mnist, eval_train=False)
+    reason = "float32 envelope: OpenBLAS vs MKL rounding carried by SGD (docs/mnist.md)"
+    check_equivalent(hist, steps=steps, loss_tol=Tol(rtol=rel_loss, atol=0.0, reason=reason),
+                     state_tol=Tol(rtol=0.0, atol=state_abs, reason=reason))
+    s_sd, _ = hist.final_state
+    assert all(v.dtype == np.float32 for k, v in s_sd.items() if "num_batches" not in k)
+
+
+# ---------------------------------------------------------------------------------------------- ingredients
+@pytest.mark.parametrize("shuffle", [True, False])
+@pytest.mark.parametrize("n,batch_size", [(103, 16), (64, 16), (5, 8)])
+def test_batch_order_scratch_loader_matches_torch_batch_sampler(n, batch_size, shuffle):
+    """The scratch DataLoader's epochs equal numpy's permutation batched by torch's BatchSampler, epoch after
+    epoch (a new permutation each epoch), for ragged and exact final batches."""
+    X = np.arange(n, dtype=np.float64)[:, None]
+    loader = DataLoader(X, np.arange(n), batch_size=batch_size, shuffle=shuffle, rng=np.random.default_rng(3))
+    ref_rng = np.random.default_rng(3)
+    seen = []
+    for _ in range(3):
+        got = loader.batch_indices()
+        want = reference_batches(n, batch_size, shuffle, ref_rng)
+        assert [b.tolist() for b in got] == want
+        seen.append(np.concatenate(got).tolist())
+    if shuffle and n > 5:
+        assert seen[0] != seen[1]  # reshuffled every epoch
+
+
+def test_dropout_masks_identical_in_the_seed002_model(rng):
+    """The twin draws the same masks: the two models' training outputs agree through several forwards, and
+    the mask keeps about half the units, scaled by 2."""
+    exp = EXPERIMENTS["seed002-dropout"]
+    smodel = exp.build(snn, np.float64, np.random.default_rng(0), np.random.default_rng(11))
+    exp.init(smodel, np.random.default_rng(1))
+    rmodel = exp.build(rnn, np.float64, np.random.default_rng(0), np.random.default_rng(11))
+    rmodel.load_state_dict(smodel.state_dict())
+    x = rng.random((100, 784))
+    for _ in range(3):
+        assert_close(smodel(x), rmodel(x), block="mnist seed002-dropout", check="train forward (masks)",
+                     dtype=np.float64)
+    hidden = np.tanh(x @ smodel[0].weight.data.T)
+    dropped = smodel[2](hidden)  # the Dropout layer alone: y = x * keep * 2
+    kept = dropped != 0
+    assert 0.4 < kept.mean() < 0.6
+    np.testing.assert_allclose(dropped[kept], 2 * hidden[kept], rtol=1e-15)
+    rdrop = rnn.Dropout(0.5, rng=np.random.default_rng(5))
+    sdrop = snn.Dropout(0.5, rng=np.random.default_rng(5))
+    np.testing.assert_array_equal(sdrop(hidden), rdrop(hidden))
+
+
+def test_seed000_decays_weights_only():
+    """L2 as in the seed: 2*lambda*W on both weight matrices, nothing on the biases (same groups both sides)."""
+    exp = EXPERIMENTS["seed000"]
+    model = exp.build(snn, np.float64, np.random.default_rng(0), None)
+    groups = exp.param_groups(model.named_parameters())
+    assert [g["weight_decay"] for g in groups] == [4e-4, 0.0]
+    assert [p.shape for p in groups[0]["params"]] == [(600, 784), (10, 600)]
+    assert [p.shape for p in groups[1]["params"]] == [(600,), (10,)]
+    tmodel = exp.build(rnn, np.float64, np.random.default_rng(0), None).torch_module
+    tgroups = exp.param_groups(tmodel.named_parameters())
+    assert [[tuple(p.shape) for p in g["params"]] for g in tgroups] == \
+        [[p.shape for p in g["params"]] for g in groups]
+
+
+def test_seed000_initialization_follows_the_seed():
+    """He normal (std sqrt(2/784)) for the hidden weights, Xavier uniform (bound sqrt(6/610)) for the output,
+    zero biases; and the reference starts from exactly the scratch state."""
+    exp = EXPERIMENTS["seed000"]
+    model = exp.build(snn, np.float64, np.random.default_rng(0), None)
+    exp.init(model, np.random.default_rng(0))
+    w1, w2 = model[0].weight.data, model[2].weight.data
+    assert abs(w1.std() / np.sqrt(2 / 784) - 1) < 0.01 and abs(w1.mean()) < 1e-3
+    bound = np.sqrt(6 / 610)
+    assert np.abs(w2).max() <= bound and np.abs(w2).max() > 0.95 * bound
+    assert not model[0].bias.data.any() and not model[2].bias.data.any()
+    twin = exp.build(rnn, np.float64, np.random.default_rng(0), None)
+    twin.load_state_dict(model.state_dict())
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v, twin.state_dict()[k])
+    assert isinstance(twin.torch_module, torch.nn.Sequential)
