@@ -98,7 +98,7 @@ def uniform_(tensor, a: float = 0.0, b: float = 1.0, *, rng: np.random.Generator
     """Fill with U(a, b). Raises RuntimeError if a > b (torch's message)."""
     arr = _array(tensor)
     if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
     return _fill(tensor, _rng(rng).uniform(a, b, arr.shape))
 
 
@@ -106,7 +106,7 @@ def normal_(tensor, mean: float = 0.0, std: float = 1.0, *, rng: np.random.Gener
     """Fill with N(mean, std^2). Raises RuntimeError if std < 0 (torch's message)."""
     arr = _array(tensor)
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     return _fill(tensor, _rng(rng).normal(mean, std, arr.shape))
 
 

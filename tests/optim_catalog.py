@@ -174,43 +174,47 @@ def _sparse_grads(dtype, steps: int) -> list[np.ndarray | None]:
     return [None if t % 3 == 1 else rng.standard_normal(3).astype(dtype) for t in range(steps)]
 
 
-def run_landscape(case: OptCase, land: Landscape, style: str, dtype, side: str, steps: int = STEPS,
-                  given: list[np.ndarray] | None = None) -> dict[str, Any]:
-    """Run ``steps`` steps on one side; returns the trajectory, the gradients fed, the lrs and the final state.
+def run_landscapes(case: OptCase, style: str, dtype, side: str, steps: int = STEPS,
+                   given: list[list[np.ndarray]] | None = None) -> dict[str, Any]:
+    """Run ``steps`` steps of ONE optimizer over all landscapes at once, one parameter group per landscape
+    (each with its own lr; a scheduler scales every group). Returns per parameter the trajectory, the
+    gradients fed, every group's lr after each step, and the final state_dict.
 
     style 'own': each side computes its own gradient (numpy formula on scratch, autograd on torch).
     style 'shared': the scratch run computes the numpy gradient along its own path and returns the sequence;
-    the torch run is fed that sequence (``given``) verbatim. A second parameter gets a fixed gradient sequence
-    that is None on every third step. Both sides then see bitwise identical gradient sequences.
+    the torch run is fed that sequence (``given``) verbatim, so both see bitwise identical gradients. An extra
+    parameter in group 0 gets a fixed gradient sequence that is None on every third step.
     """
-    x0 = land.x0.astype(dtype)
-    lr = land.lrs[case.optimizer]
+    n = len(LANDSCAPES)
+    x0s = [ls.x0.astype(dtype) for ls in LANDSCAPES]
     sparse = _sparse_grads(dtype, steps) if style == "shared" else None
     if side == "scratch":
-        params = [Parameter(x0.copy())] + ([Parameter(np.zeros(3, dtype))] if sparse else [])
+        params = [Parameter(x.copy()) for x in x0s] + ([Parameter(np.zeros(3, dtype))] if sparse else [])
         read = [lambda p=p: p.data.copy() for p in params]
     else:
-        params = [torch.nn.Parameter(torch.from_numpy(x0.copy()))]
+        params = [torch.nn.Parameter(torch.from_numpy(x.copy())) for x in x0s]
         params += [torch.nn.Parameter(torch.zeros(3, dtype=params[0].dtype))] if sparse else []
         read = [lambda p=p: p.detach().numpy().copy() for p in params]
-    opt, sched = build(case, params, lr, side)
+    groups = [{"params": [p], "lr": ls.lrs[case.optimizer]} for p, ls in zip(params[:n], LANDSCAPES, strict=True)]
+    groups[0]["params"] += params[n:]
+    opt, sched = build(case, groups, 1.0, side)  # lr=1.0 is the default of groups that set none: unused
     traj, lrs, fed = [[r() for r in read]], [], []
     for t in range(steps):
         opt.zero_grad()
         if given is not None:
-            g = given[t]
+            grads = given[t]
         elif side == "scratch":
-            g = (case.sign * land.grad_np(params[0].data)).astype(dtype)
+            grads = [(case.sign * ls.grad_np(p.data)).astype(dtype) for p, ls in zip(params[:n], LANDSCAPES, strict=True)]
         else:
-            (case.sign * land.f_torch(params[0])).backward()
-            g = params[0].grad.numpy().copy()
-        fed.append(g)
+            sum(case.sign * ls.f_torch(p) for p, ls in zip(params[:n], LANDSCAPES, strict=True)).backward()
+            grads = [p.grad.numpy().copy() for p in params[:n]]
+        fed.append(grads)
         if side == "scratch" or given is not None:
-            for p, gi in zip(params, [g] + ([sparse[t]] if sparse else [])):
-                if gi is None:
+            for p, g in zip(params, grads + ([sparse[t]] if sparse else []), strict=True):
+                if g is None:
                     p.grad = None
                 else:
-                    p.grad = gi.copy() if side == "scratch" else torch.from_numpy(gi.copy())
+                    p.grad = g.copy() if side == "scratch" else torch.from_numpy(g.copy())
         opt.step()
         if sched is not None:
             sched.step()
@@ -234,7 +238,8 @@ def run_mlp(case: OptCase, dtype, steps: int = STEPS, seed: int = 0) -> tuple[di
 
     models = build_pair(BLOCKS["mlp"], dtype, seed)
     sides = ("scratch", "torch")
-    opts = [build(case, list(m.parameters()), MLP_LRS[case.optimizer], side) for m, side in zip(models, sides)]
+    opts = [build(case, list(m.parameters()), MLP_LRS[case.optimizer], side)
+            for m, side in zip(models, sides, strict=True)]
     out = [{"traj": {n: [p.data.copy()] for n, p in m.named_parameters()}, "lrs": []} for m in models]
     rng = np.random.default_rng(seed + 1)
     n = 16
@@ -244,7 +249,7 @@ def run_mlp(case: OptCase, dtype, steps: int = STEPS, seed: int = 0) -> tuple[di
         # d(mean NLL)/d(log-probs) = -onehot / n; maximize entries ascend the negated loss.
         dy = np.zeros((n, 3), dtype)
         dy[np.arange(n), y] = -case.sign / n
-        for model, (opt, sched), rec in zip(models, opts, out):
+        for model, (opt, sched), rec in zip(models, opts, out, strict=True):
             opt.zero_grad()
             model(x)
             model.backward(dy)
@@ -254,7 +259,7 @@ def run_mlp(case: OptCase, dtype, steps: int = STEPS, seed: int = 0) -> tuple[di
             rec["lrs"].append([g["lr"] for g in opt.param_groups])
             for name, p in model.named_parameters():
                 rec["traj"][name].append(p.data.copy())
-    for rec, (opt, _) in zip(out, opts):
+    for rec, (opt, _) in zip(out, opts, strict=True):
         rec["traj"] = {k: np.stack(v) for k, v in rec["traj"].items()}
         rec["lrs"] = np.array(rec["lrs"])
         rec["state"] = opt.state_dict()

@@ -56,12 +56,17 @@ def test_diamond_intermediate_accumulates(rng: np.random.Generator) -> None:
 
 
 def test_every_backward_rule_runs_exactly_once(rng: np.random.Generator) -> None:
-    """Each recorded node's closure is called once per backward, however many paths lead to it."""
+    """Each recorded node appears once on the tape and its closure is called once per backward, however many
+    paths lead to it (b * b lists b twice as a parent; a feeds three consumers)."""
     x = Tensor(rng.standard_normal(4), requires_grad=True)
     a = x * 2.0
     b = a.exp()
     c = a * b + b * b + a
     out = c.sum()
+    tape = out._topological_order()
+    assert len(tape) == len({id(n) for n in tape}) == 8  # x, a, b, a*b, b*b, +, +, sum
+    position = {id(n): k for k, n in enumerate(tape)}
+    assert all(position[id(p)] < position[id(n)] for n in tape for p in n._parents if p.requires_grad)
     calls: dict[str, int] = {}
     for name, node in {"a": a, "b": b, "c": c, "out": out}.items():
         rule = node._backward
@@ -153,6 +158,16 @@ def test_second_backward_needs_retain_graph(rng: np.random.Generator) -> None:
     for out in (y, ty):  # the graph is freed now: both libraries refuse
         with pytest.raises(RuntimeError, match="second time"):
             out.backward()
+
+
+def test_leaf_grad_accumulates_over_separate_graphs(rng: np.random.Generator) -> None:
+    """Two forward passes, two backward calls, no zero_grad: .grad holds the sum, as torch."""
+    a, w = rng.standard_normal((3, 2)), rng.standard_normal((2, 2))
+    x, t = Tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    for k in range(2):
+        (Tensor(a * (k + 1)) @ x).tanh().sum().backward()
+        (torch.tensor(a * (k + 1)) @ t).tanh().sum().backward()
+    assert_close(x.grad, t.grad.numpy(), block="autograd.engine", check="accumulate_over_calls")
 
 
 def test_grad_dtype_shape_and_zero_grad(rng: np.random.Generator) -> None:

@@ -18,8 +18,8 @@ import reference.nn as R
 import scratch.nn as S
 from conftest import DTYPES
 from scratch.gradcheck import numerical_grad
-from tests.catalog import BY_NAME
 from tests.cases.dropout import MASK_SEED
+from tests.catalog import BY_NAME
 from tests.harness import build, float64_twin, forward
 from tests.strategies import cotangent
 from tests.tolerances import FD_TOL, assert_close
@@ -102,7 +102,7 @@ def test_dropout2d_statistics_match_torch():
 
 @dtypes
 def test_p0_and_eval_are_identity_without_draws(dtype, rng):
-    x = rng.standard_normal((4, 5)).astype(dtype)
+    x = rng.standard_normal((2, 3, 4, 2)).astype(dtype)
     for make, train in ((lambda: S.Dropout(0.0, rng=np.random.default_rng(1)), True),
                         (lambda: S.Dropout(0.6, rng=np.random.default_rng(1)), False),
                         (lambda: S.Dropout2d(0.6, rng=np.random.default_rng(1)), False)):

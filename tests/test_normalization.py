@@ -26,7 +26,7 @@ from conftest import DTYPES
 from tests.catalog import Case
 from tests.harness import build, build_pair, compare_pair, float64_twin, forward
 from tests.strategies import cotangent, floats
-from tests.tolerances import Tol, assert_close, float32_slack
+from tests.tolerances import Tol, assert_close
 
 dtypes = pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 ONE_VALUE = "Expected more than 1 value per channel when training"

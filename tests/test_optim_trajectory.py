@@ -26,12 +26,17 @@ from tests.optim_catalog import (
     TRAJ_TOL32,
     TRAJ_TOL32_OWN,
     TRAJ_TOL64,
-    run_landscape,
+    run_landscapes,
     run_mlp,
 )
 from tests.tolerances import Tol, assert_close
 
-LR_EXACT = Tol(rtol=0.0, atol=0.0, reason="bitwise: the same Python-float recursion as torch's get_lr")
+
+def assert_exact(actual, expected, *, block: str, check: str) -> None:
+    """Bitwise equality, recorded in the audit (atol 1e-300: any difference fails, equality shows 'exact')."""
+    np.testing.assert_array_equal(actual, expected, err_msg=f"[{block} / {check}]")
+    assert_close(actual, expected, block=block, check=check, dtype=np.float64,
+                 tol=Tol(rtol=0.0, atol=1e-300, reason="bitwise: the same Python-float recursion as torch"))
 
 # float32 MLP runs: one entry per optimizer class and scheduler (float64 runs every entry); keeps the suite lean.
 MLP_FLOAT32 = {"SGD[StepLR]", "Adagrad[ExponentialLR]", "RMSprop[centered,momentum]", "Adam[weight_decay,amsgrad]",
@@ -56,21 +61,24 @@ def compare_states(s: dict, r: dict, block: str, check: str, dtype, tol: Tol) ->
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("style", ["own", "shared"])
-@pytest.mark.parametrize("land", LANDSCAPES, ids=lambda ls: ls.name)
 @pytest.mark.parametrize("case", OPT_CASES, ids=str)
-def test_landscape_trajectory(case, land, style, dtype):
-    s = run_landscape(case, land, style, dtype, "scratch")
-    r = run_landscape(case, land, style, dtype, "torch", given=s["grads"] if style == "shared" else None)
+def test_landscape_trajectory(case, style, dtype):
+    """All landscapes in one optimizer (a parameter group each, with its own lr), 100 steps."""
+    s = run_landscapes(case, style, dtype, "scratch")
+    r = run_landscapes(case, style, dtype, "torch", given=s["grads"] if style == "shared" else None)
     tol = TRAJ_TOL64 if dtype == np.float64 else (TRAJ_TOL32_OWN if style == "own" else TRAJ_TOL32)
-    names = ["", "/grad-None-param"]
-    for name, a, e in zip(names, s["traj"], r["traj"]):
-        assert np.isfinite(a).all(), f"{case} diverged on {land.name}: the comparison would be vacuous"
-        assert_close(a, e, block=case.block, check=f"trajectory/{land.name}/{style}{name}", dtype=dtype, tol=tol)
-    assert_close(s["lrs"], r["lrs"], block=case.block, check="lr schedule", dtype=np.float64, tol=LR_EXACT)
-    compare_states(s["state"], r["state"], case.block, f"{land.name}/{style}", dtype, tol)
-    # Not vacuous: the run descends f (maximize entries ascend -f).
-    x0, x1 = land.x0, s["traj"][0][-1].astype(np.float64)
-    assert land.f_np(x1).sum() < land.f_np(x0).sum(), f"{case} did not descend {land.name}"
+    names = [ls.name for ls in LANDSCAPES] + (["mccormick-group/grad-None-param"] if style == "shared" else [])
+    for name, a, e in zip(names, s["traj"], r["traj"], strict=True):
+        assert np.isfinite(a).all(), f"{case} diverged on {name}: the comparison would be vacuous"
+        assert_close(a, e, block=case.block, check=f"trajectory/{name}/{style}", dtype=dtype, tol=tol)
+    assert_exact(s["lrs"], r["lrs"], block=case.block, check="lr schedule")
+    # float32 'own': the states hold GRADIENT sums, and an ulp in a position becomes Hessian (~1e3 on
+    # Rosenbrock) times larger in the gradient; the trajectories above already bound that run.
+    if dtype == np.float64 or style == "shared":
+        compare_states(s["state"], r["state"], case.block, style, dtype, tol)
+    # Not vacuous: every landscape is descended (maximize entries ascend -f).
+    for ls, traj in zip(LANDSCAPES, s["traj"][:len(LANDSCAPES)], strict=True):
+        assert ls.f_np(traj[-1].astype(np.float64)).sum() < ls.f_np(ls.x0).sum(), f"{case} did not descend {ls.name}"
 
 
 MLP_RUNS = [pytest.param(c, np.float64, id=f"{c}-float64") for c in OPT_CASES] + [
@@ -85,7 +93,7 @@ def test_mlp_trajectory(case, dtype):
     for name in s["traj"]:
         assert_close(s["traj"][name], r["traj"][name], block=case.block, check=f"trajectory/mlp[{name}]",
                      dtype=dtype, tol=tol)
-    assert_close(s["lrs"], r["lrs"], block=case.block, check="lr schedule", dtype=np.float64, tol=LR_EXACT)
+    assert_exact(s["lrs"], r["lrs"], block=case.block, check="lr schedule")
     compare_states(s["state"], r["state"], case.block, "mlp", dtype, tol)
     moved = max(np.abs(v[-1] - v[0]).max() for v in s["traj"].values())
     assert moved > 1e-2, f"{case}: the MLP barely moved ({moved:.2g}); the comparison would be weak"

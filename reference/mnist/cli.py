@@ -73,13 +73,16 @@ def summarize(hist: History) -> dict:
                   for k in s_sd}
     t_s = float(np.mean([e.seconds[0] for e in hist.epochs]))
     t_r = float(np.mean([e.seconds[1] for e in hist.epochs]))
+    c_s = float(np.mean([e.cpu_seconds[0] for e in hist.epochs]))
+    c_r = float(np.mean([e.cpu_seconds[1] for e in hist.epochs]))
     tests = [e.test_acc for e in hist.epochs if e.test_acc is not None]
     out = {
         "experiment": hist.experiment, "dtype": hist.dtype, "seed": hist.seed, "steps": hist.steps,
         "epochs": len(hist.epochs), "max_rel_loss_diff": float(hist.rel_loss_diff().max()),
         "max_abs_loss_diff": float(max(e.max_abs_dloss for e in hist.epochs)),
         "max_abs_state_diff": param_diff, "seconds_per_epoch": {"scratch": t_s, "torch": t_r},
-        "time_ratio_scratch_over_torch": t_s / t_r, "order_mismatch_epochs": hist.order_mismatch,
+        "time_ratio_scratch_over_torch": t_s / t_r, "cpu_seconds_per_epoch": {"scratch": c_s, "torch": c_r},
+        "cpu_ratio_scratch_over_torch": c_s / c_r, "order_mismatch_epochs": hist.order_mismatch,
     }
     if tests:
         out["final_test_acc"] = {"scratch": tests[-1][0], "torch": tests[-1][1]}
@@ -154,10 +157,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         b, f = summary["best_test_acc"], summary["final_test_acc"]
         print(f"test accuracy: final scratch {100 * f['scratch']:.2f}% torch {100 * f['torch']:.2f}%; "
               f"best scratch {100 * b['scratch']:.2f}% torch {100 * b['torch']:.2f}%", file=out)
-    sp = summary["seconds_per_epoch"]
-    print(f"seconds per epoch: scratch {sp['scratch']:.2f}, torch {sp['torch']:.2f}, ratio scratch/torch "
-          f"{summary['time_ratio_scratch_over_torch']:.3f} (threads: torch {threads['torch']}, numpy BLAS "
-          f"{threads['numpy_blas']})", file=out)
+    sp, cp = summary["seconds_per_epoch"], summary["cpu_seconds_per_epoch"]
+    print(f"training seconds per epoch (wall): scratch {sp['scratch']:.2f}, torch {sp['torch']:.2f}, ratio "
+          f"scratch/torch {summary['time_ratio_scratch_over_torch']:.3f}; CPU seconds: scratch {cp['scratch']:.2f}, "
+          f"torch {cp['torch']:.2f}, ratio {summary['cpu_ratio_scratch_over_torch']:.3f} (threads: torch "
+          f"{threads['torch']}, numpy BLAS {threads['numpy_blas']})", file=out)
     if hist.order_mismatch:
         print(f"WARNING: the two sides' batch orders differed in epochs {hist.order_mismatch}", file=out)
     if args.json:

@@ -46,7 +46,8 @@ class EpochRecord:
     test_acc: tuple[float, float] | None
     max_abs_dloss: float
     max_rel_dloss: float
-    seconds: tuple[float, float]  # training time of the epoch (scratch, reference)
+    seconds: tuple[float, float]  # wall-clock training time of the epoch (scratch, reference)
+    cpu_seconds: tuple[float, float]  # process CPU time of the same (all threads; robust on a busy machine)
     eval_seconds: tuple[float, float]
 
 
@@ -193,20 +194,20 @@ def run(experiment: str | Experiment, *, epochs: int | None = None, dtype=np.flo
                 np.array_equal(a, b) for a, b in zip(s_batches, r_batches)):
             hist.order_mismatch.append(epoch)
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         s_losses = []
         for i, idx in enumerate(s_batches):
             s_losses.append(scratch_side.step(Xtr[idx], ytr[idx]))
             if progress is not None:
                 progress(f"epoch {epoch} scratch", i + 1, take)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         r_losses = []
         for i, idx in enumerate(r_batches):
             it = torch.as_tensor(idx)
             r_losses.append(reference_side.step(Xtr_t[it], ytr_t[it]))
             if progress is not None:
                 progress(f"epoch {epoch} torch  ", i + 1, take)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
 
         train_acc = test_acc = None
         e_s = e_r = 0.0
@@ -228,6 +229,7 @@ def run(experiment: str | Experiment, *, epochs: int | None = None, dtype=np.flo
         rec = EpochRecord(epoch=epoch, steps=take, loss=(float(s_arr.mean()), float(r_arr.mean())),
                           train_acc=train_acc, test_acc=test_acc, max_abs_dloss=float(d.max()),
                           max_rel_dloss=float(np.max(d / np.abs(r_arr))), seconds=(t1 - t0, t2 - t1),
+                          cpu_seconds=(c1 - c0, c2 - c1),
                           eval_seconds=(e_s, e_r))
         hist.loss_scratch += s_losses
         hist.loss_reference += r_losses

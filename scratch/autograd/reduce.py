@@ -40,15 +40,31 @@ def _restore(g: np.ndarray, axes: tuple[int, ...], keepdims: bool, shape: tuple[
 
 
 def sum(a: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-    """Sum over ``axis`` (all axes by default). Gradient: ``g`` broadcast back over the reduced axes."""
+    """Sum over axes: ``out = sum_{i in axis} a_i``.
+
+    Args:
+        a (Tensor): input.
+        axis (int | tuple[int, ...] | None, default None): axes to reduce; None or () reduces all of them.
+        keepdims (bool, default False): keep the reduced axes with size 1.
+
+    Shape: ``a.shape`` without the reduced axes (with them as 1 if ``keepdims``).
+
+    Gradient: ``g`` broadcast back over the reduced axes.
+    """
     axes = _axes(axis, a.ndim)
     out = a.data.sum(axis=axes, keepdims=keepdims)
     return make_result(out, (a,), lambda g: (_restore(g, axes, keepdims, a.shape),), "sum")
 
 
 def mean(a: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-    """Mean over ``axis``: ``sum / n`` with ``n`` the number of reduced elements (floating tensors only,
-    RuntimeError otherwise, as torch). Gradient: ``g / n`` broadcast back over the reduced axes."""
+    """Mean over axes: ``sum / n`` with ``n`` the number of reduced elements.
+
+    Args: as :func:`sum`. Floating tensors only (RuntimeError otherwise, as torch).
+
+    Shape: as :func:`sum`.
+
+    Gradient: ``g / n`` broadcast back over the reduced axes.
+    """
     if a.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be floating, got {a.dtype}")
     axes = _axes(axis, a.ndim)
@@ -59,7 +75,9 @@ def mean(a: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = 
 
 
 def max(a: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-    """Maximum over ``axis`` (torch's ``amax``; with ``axis=None`` also torch's ``max()``).
+    """Maximum over axes (torch's ``amax``; with ``axis=None`` also torch's ``max()``).
+
+    Args: as :func:`sum`. Shape: as :func:`sum`.
 
     Gradient with ties, as ``torch.amax`` (checked against torch 2.13): ``g`` is split evenly between all
     elements equal to the maximum, ``g / count``. (``torch.max(x, dim)`` differs: it sends all of ``g`` to the
@@ -145,6 +163,9 @@ def matmul(a: Any, b: Any) -> Tensor:
     a 1 prepended (appended) that is removed afterwards, leading batch axes broadcast. Both operands must share
     one dtype and be at least 1-D (RuntimeError otherwise, as torch).
 
+    Shape: (*, n, k) @ (*', k, m) -> (broadcast(*, *'), n, m); (k,) @ (*, k, m) -> (*, m);
+    (*, n, k) @ (k,) -> (*, n); (k,) @ (k,) -> ().
+
     Gradient (on the 2-D promoted forms A, B, G): ``dA = G @ B^T``, ``dB = A^T @ G``, each summed over the
     broadcast batch axes and reshaped back to the operand's shape.
     """
@@ -178,7 +199,13 @@ def _sum_to(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def softmax(a: Tensor, axis: int = -1) -> Tensor:
-    """``exp(x - max) / sum(exp(x - max))`` along ``axis`` (the shift by the max avoids overflow).
+    """``softmax(x)_i = exp(x_i - max) / sum_j exp(x_j - max)`` along ``axis`` (the shift avoids overflow).
+
+    Args:
+        a (Tensor): input (integer tensors are computed as float32).
+        axis (int, default -1): the axis that sums to 1 (torch requires ``dim`` explicitly).
+
+    Shape: same as ``a``.
 
     Gradient: ``y * (g - sum(g * y, axis))``.
     """
@@ -195,7 +222,10 @@ def softmax(a: Tensor, axis: int = -1) -> Tensor:
 
 
 def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
-    """``z - log(sum(exp(z)))`` with ``z = x - max`` along ``axis``: finite where log(softmax(x)) underflows.
+    """``log_softmax(x)_i = z_i - log(sum_j exp(z_j))`` with ``z = x - max`` along ``axis``: finite where
+    ``log(softmax(x))`` underflows to -inf.
+
+    Args: as :func:`softmax`. Shape: same as ``a``.
 
     Gradient: ``g - softmax(x) * sum(g, axis)``.
     """

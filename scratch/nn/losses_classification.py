@@ -299,20 +299,28 @@ class BCEWithLogitsLoss(_WeightedLoss):
             if b is not None:
                 check_fits(x.shape, b.shape, f"BCEWithLogitsLoss {name}")
         dt = result_type(x.dtype, t.dtype, *(b.dtype for b in (w, pw) if b is not None))
-        xx, tt = x.astype(dt, copy=False), t.astype(dt, copy=False)
+        odt = t.dtype
         with nonfinite_guard(x, t):
-            log_sig = np.minimum(xx, 0) - np.log1p(np.exp(-np.abs(xx)))
+            # torch's sequence and roundings (they differ from one float64 pass when the dtypes are mixed):
+            # log_sig in the input's dtype (times log_weight in place), loss = (1 - t).mul_(x).sub_(log_sig) in
+            # the target's dtype, then .mul_(weight)
+            log_sig = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+            if pw is not None:
+                log_sig = (log_sig * ((pw - 1.0) * t + 1.0)).astype(x.dtype, copy=False)
+            l = ((1.0 - t) * x).astype(odt, copy=False)
+            l = (l - log_sig).astype(odt, copy=False)
+            if w is not None:
+                l = (l * w).astype(odt, copy=False)
+            xx, tt = x.astype(dt, copy=False), t.astype(dt, copy=False)
             sig = _math.sigmoid(xx)
             if pw is not None:
                 pwt = pw.astype(dt, copy=False) * tt
-                l = (1.0 - tt) * xx - log_sig * ((pw.astype(dt, copy=False) - 1.0) * tt + 1.0)
                 dl = (pwt + 1.0 - tt) * sig - pwt
             else:
-                l, dl = (1.0 - tt) * xx - log_sig, sig - tt
+                dl = sig - tt
             if w is not None:
-                l, dl = l * w.astype(dt, copy=False), dl * w.astype(dt, copy=False)
-        out = reduce_loss(l.astype(t.dtype, copy=False), reduction)
-        return self._save(out, dl, reduction, l.size, x.dtype)
+                dl = dl * w.astype(dt, copy=False)
+        return self._save(reduce_loss(l, reduction), dl, reduction, l.size, x.dtype)
 
     def _backward(self, dy, dl, reduction, n, gdt):
         return (dl * reduction_grad(dy, reduction, n)).astype(gdt, copy=False)

@@ -168,16 +168,17 @@ class Optimizer:
         saved_groups = copy.deepcopy(state_dict["param_groups"])
         if len(saved_groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
-        if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups)):
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups, strict=True)):
             raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
                              "optimizer's group")
-        id_map = {i: p for g, s in zip(self.param_groups, saved_groups) for i, p in zip(s["params"], g["params"])}
+        id_map = {i: p for g, s in zip(self.param_groups, saved_groups, strict=True)
+                  for i, p in zip(s["params"], g["params"], strict=True)}
         state: dict[Parameter, dict[str, Any]] = {}
         for k, st in state_dict["state"].items():
             if k in id_map:
                 p = id_map[k]
                 state[p] = {name: self._cast(p, name, v) for name, v in st.items()}
-        for group, saved in zip(self.param_groups, saved_groups):
+        for group, saved in zip(self.param_groups, saved_groups, strict=True):
             saved["params"] = group["params"]
             if "param_names" in group and "param_names" not in saved:
                 saved["param_names"] = group["param_names"]

@@ -1,0 +1,276 @@
+"""scratch.optim's API vs torch.optim: signatures, invalid hyper-parameters (same class AND message), parameter
+handling, None gradients, zero_grad, closures, state_dict layout, resuming from a checkpoint (own and cross-
+loaded from torch), maximize, param groups."""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import reference.optim
+import scratch.optim
+from scratch.nn import Parameter
+from tests.harness import assert_same_outcome, outcome
+from tests.optim_catalog import OPT_CASES, TRAJ_TOL64, OptCase, build
+from tests.tolerances import assert_close
+
+OPTIMIZERS = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
+
+
+def _torch_param(x: np.ndarray) -> torch.nn.Parameter:
+    return torch.nn.Parameter(torch.from_numpy(x.copy()))
+
+
+def _pairs(shapes=((4, 3), (5,)), seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    xs = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    return [Parameter(x.copy()) for x in xs], [_torch_param(x) for x in xs]
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_signature_matches_torch(name):
+    """Same parameter names, order, kinds and defaults as torch.optim (annotations aside); the twins too."""
+    def sig(cls):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(cls).parameters.values()]
+
+    torch_sig = sig(getattr(torch.optim, name))
+    assert sig(getattr(scratch.optim, name)) == torch_sig
+    assert sig(getattr(reference.optim, name)) == torch_sig
+
+
+BAD_HYPER = [
+    ("SGD", {"lr": -1}), ("SGD", {"momentum": -0.5}), ("SGD", {"weight_decay": -1e-3}),
+    ("SGD", {"nesterov": True}), ("SGD", {"nesterov": True, "momentum": 0.9, "dampening": 0.1}),
+    ("SGD", {"lr": float("nan")}),  # accepted by SGD (lr < 0 is False for NaN) ...
+    ("Adam", {"lr": float("nan")}),  # ... rejected by Adam (not 0 <= NaN)
+    ("Adagrad", {"lr": -1}), ("Adagrad", {"lr_decay": -1}), ("Adagrad", {"weight_decay": -1}),
+    ("Adagrad", {"initial_accumulator_value": -1}), ("Adagrad", {"eps": -1}),
+    ("RMSprop", {"lr": -1}), ("RMSprop", {"alpha": -0.1}), ("RMSprop", {"eps": -1}), ("RMSprop", {"momentum": -1}),
+    ("RMSprop", {"weight_decay": -1}), ("RMSprop", {"alpha": 1.5}),  # alpha > 1 is accepted by torch
+    ("Adam", {"lr": -1}), ("Adam", {"eps": -1}), ("Adam", {"betas": (1.0, 0.999)}), ("Adam", {"betas": (0.9, 1.0)}),
+    ("Adam", {"betas": (-0.1, 0.999)}), ("Adam", {"weight_decay": -1}), ("Adam", {"betas": (0, 0.9)}),
+    ("AdamW", {"lr": -1}), ("AdamW", {"betas": (0.9, 1.5)}), ("AdamW", {"weight_decay": -0.01}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), BAD_HYPER, ids=lambda v: str(v))
+def test_invalid_hyper_parameters_like_torch(name, kwargs):
+    ps, pt = _pairs()
+    got = outcome(lambda: getattr(scratch.optim, name)(ps, **kwargs))
+    want = outcome(lambda: getattr(torch.optim, name)(pt, **kwargs))
+    assert_same_outcome(f"{name}({kwargs})", got, want)
+    if want[0] == "raise":
+        assert str(got[1]) == str(want[1]), f"message {got[1]!r} vs torch {want[1]!r}"
+
+
+def _bad_params(kind: str, side: str):
+    ps, pt = _pairs()
+    p, q = (ps if side == "s" else pt)
+    return {"empty": lambda: [], "single": lambda: p, "set": lambda: [{"params": {p}}],
+            "not a param": lambda: [np.zeros(3) if side == "s" else 3.0],
+            "two groups": lambda: [{"params": [p]}, {"params": [p, q]}],
+            "names mixed": lambda: [("a", p), q]}[kind]()
+
+
+@pytest.mark.parametrize("kind", ["empty", "single", "set", "not a param", "two groups", "names mixed"])
+def test_invalid_params_like_torch(kind):
+    got = outcome(lambda: scratch.optim.SGD(_bad_params(kind, "s"), lr=0.1))
+    want = outcome(lambda: torch.optim.SGD(_bad_params(kind, "t"), lr=0.1))
+    assert_same_outcome(kind, got, want)
+
+
+def test_duplicate_params_warn_like_torch():
+    ps, pt = _pairs()
+    for opt, p in ((scratch.optim.SGD, ps[0]), (torch.optim.SGD, pt[0])):
+        with pytest.warns(UserWarning, match="duplicate parameters"):
+            opt([p, p], lr=0.1)
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_zero_grad(set_to_none):
+    ps, _ = _pairs()
+    opt = scratch.optim.Adam(ps)
+    ps[0].grad = np.ones_like(ps[0].data)
+    held = ps[0].grad
+    opt.zero_grad(set_to_none=set_to_none)
+    if set_to_none:
+        assert ps[0].grad is None and ps[1].grad is None
+    else:  # zeroed in place (torch's grad.zero_()), a None grad stays None
+        assert ps[0].grad is held and not held.any() and ps[1].grad is None
+
+
+@pytest.mark.parametrize("case", OPT_CASES, ids=str)
+def test_none_grad_param_untouched_and_stateless(case):
+    """A parameter without grad gets no decay, no state, no step count -- even AdamW's decay -- as torch."""
+    ps, pt = _pairs()
+    (so, _), (to, _) = build(case, ps, 0.1, "scratch"), build(case, pt, 0.1, "torch")
+    g = np.random.default_rng(1).standard_normal((4, 3))
+    ps[0].grad, pt[0].grad = g.copy(), torch.from_numpy(g.copy())
+    x1 = ps[1].data.copy()
+    so.step(), to.step()
+    np.testing.assert_array_equal(ps[1].data, x1)
+    sd_s, sd_t = so.state_dict(), to.state_dict()
+    assert sd_s["state"].keys() == sd_t["state"].keys()
+    assert {k: list(v) for k, v in sd_s["state"].items()} == {k: list(v) for k, v in sd_t["state"].items()}
+
+
+def test_step_closure_returns_its_loss():
+    ps, _ = _pairs()
+    calls = []
+
+    def closure():
+        calls.append(1)
+        ps[0].grad = np.ones_like(ps[0].data)
+        return 3.5
+
+    assert scratch.optim.SGD(ps, lr=0.1).step(closure) == 3.5 and calls == [1]
+
+
+def test_float32_stays_float32_with_numpy_float64_hyper_parameters():
+    """NEP 50: a np.float64 lr would promote float32 updates; hyper-parameters are used as Python floats."""
+    ps, _ = _pairs(dtype=np.float32)
+    for cls in OPTIMIZERS:
+        extra = {"momentum": np.float64(0.9)} if cls in ("SGD", "RMSprop") else {}
+        opt = getattr(scratch.optim, cls)(ps[:1], lr=np.float64(0.1), weight_decay=np.float64(0.01), **extra)
+        ps[0].grad = np.ones((4, 3), np.float32)
+        opt.step()
+        assert ps[0].data.dtype == np.float32
+        state = opt.state_dict()["state"][0]
+        assert state and all(v.dtype == np.float32 for v in state.values()), cls
+
+
+def test_grad_dtype_or_shape_mismatch_raises():
+    ps, _ = _pairs()
+    opt = scratch.optim.SGD(ps, lr=0.1)
+    ps[0].grad = np.ones((4, 3), np.float32)
+    with pytest.raises(RuntimeError, match="does not match"):
+        opt.step()
+
+
+def test_adagrad_state_created_at_construction_like_torch():
+    ps, pt = _pairs()
+    sd_s = scratch.optim.Adagrad(ps, initial_accumulator_value=0.25).state_dict()
+    sd_t = reference.optim.Adagrad(pt, initial_accumulator_value=0.25).state_dict()
+    assert sd_s["param_groups"] == sd_t["param_groups"]
+    for i in (0, 1):
+        assert list(sd_s["state"][i]) == list(sd_t["state"][i]) == ["step", "sum"]
+        np.testing.assert_array_equal(sd_s["state"][i]["sum"], sd_t["state"][i]["sum"])
+        step = sd_s["state"][i]["step"]
+        assert step == sd_t["state"][i]["step"] == 0 and step.dtype == np.float32
+
+
+def test_adamw_defaults_and_decoupled_flag_survives_load():
+    ps, pt = _pairs()
+    s, t = scratch.optim.AdamW(ps), reference.optim.AdamW(pt)
+    assert s.param_groups[0]["weight_decay"] == t.param_groups[0]["weight_decay"] == 1e-2
+    adam_sd = scratch.optim.Adam(_pairs()[0]).state_dict()
+    s.load_state_dict(adam_sd), t.load_state_dict(adam_sd)
+    assert s.param_groups[0]["decoupled_weight_decay"] is t.param_groups[0]["decoupled_weight_decay"] is True
+
+
+def test_named_parameters_and_repr_like_torch():
+    ps, pt = _pairs()
+    s = scratch.optim.Adam([("w", ps[0]), ("b", ps[1])], lr=0.01)
+    t = torch.optim.Adam([("w", pt[0]), ("b", pt[1])], lr=0.01)
+    assert s.state_dict()["param_groups"] == t.state_dict()["param_groups"]
+    assert repr(s) == repr(t)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_maximize_is_minimize_of_the_negation(name):
+    """maximize negates the gradient before anything else: bitwise the same run as minimizing -f."""
+    case = OptCase(name, name, {"weight_decay": 0.05})
+    runs = []
+    for maximize, sign in ((False, 1.0), (True, -1.0)):
+        (ps, _), rng = _pairs(), np.random.default_rng(3)
+        opt = getattr(scratch.optim, name)(ps, lr=0.05, maximize=maximize, **case.kwargs)
+        for _ in range(20):
+            for p in ps:
+                p.grad = sign * rng.standard_normal(p.data.shape)
+            opt.step()
+        runs.append([p.data for p in ps])
+    for a, b in zip(*runs, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+# -- checkpoints ---------------------------------------------------------------------------------------------
+def _run(case: OptCase, side: str, steps: range, start=None):
+    """Noise-gradient run on two params (the second gets a grad every other step); optionally resumed from
+    ``start = (params, optimizer state_dict, scheduler state_dict)``. Returns params, checkpoint at step 30."""
+    rng = np.random.default_rng(7)
+    grads = [(rng.standard_normal((4, 3)), rng.standard_normal(5)) for _ in range(60)]
+    ps, pt = _pairs()
+    params = ps if side == "scratch" else pt
+    if start is not None:
+        for p, x in zip(params, start[0], strict=True):
+            p.data = torch.from_numpy(x.copy()) if side == "torch" else x.copy()
+    opt, sched = build(case, params, 0.05, side)
+    if start is not None:
+        opt.load_state_dict(start[1])
+        if sched is not None:
+            sched.load_state_dict(start[2])
+    checkpoint = None
+    for t in steps:
+        for p, g in zip(params, grads[t], strict=True):
+            use = g if (t % 2 == 0 or g.shape == (4, 3)) else None
+            if side == "scratch":
+                p.grad = None if use is None else use.copy()
+            else:
+                p.grad = None if use is None else torch.from_numpy(use.copy())
+        opt.step()
+        if sched is not None:
+            sched.step()
+        if t == 29:
+            checkpoint = ([np.array(p.data, copy=True) if side == "scratch" else p.detach().numpy().copy()
+                           for p in params], opt.state_dict(), sched.state_dict() if sched else None)
+    return [np.array(p.data if side == "scratch" else p.detach().numpy(), copy=True) for p in params], checkpoint
+
+
+@pytest.mark.parametrize("case", OPT_CASES, ids=str)
+def test_resume_from_checkpoint_reproduces_the_run(case):
+    """A run resumed from a step-30 checkpoint (optimizer + scheduler state_dict) reproduces the uninterrupted
+    60-step run bitwise; checkpoints are copies (unchanged by later steps); a torch checkpoint (as numpy)
+    resumes the torch run in scratch and a scratch checkpoint resumes the scratch run in torch."""
+    full_s, ck_s = _run(case, "scratch", range(60))
+    frozen = {i: {k: np.array(v, copy=True) for k, v in st.items()} for i, st in ck_s[1]["state"].items()}
+    full_t, ck_t = _run(case, "torch", range(60))
+    resumed_s, _ = _run(case, "scratch", range(30, 60), start=ck_s)
+    for a, b in zip(resumed_s, full_s, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for i, st in frozen.items():
+        for k, v in st.items():
+            np.testing.assert_array_equal(ck_s[1]["state"][i][k], v, err_msg="checkpoint changed after save")
+    for start, side, expected in ((ck_t, "scratch", full_t), (ck_s, "torch", full_s)):
+        got, _ = _run(case, side, range(30, 60), start=start)
+        for i, (a, e) in enumerate(zip(got, expected, strict=True)):
+            assert_close(a, e, block=case.block, check=f"resume from the {'torch' if side == 'scratch' else 'scratch'}"
+                         f" checkpoint[{i}]", dtype=np.float64, tol=TRAJ_TOL64)
+
+
+def test_load_state_dict_errors_like_torch():
+    ps, pt = _pairs()
+    sd = scratch.optim.SGD([ps[0]], lr=0.1).state_dict()
+    for got, want in (
+        (outcome(lambda: scratch.optim.SGD(ps, lr=0.1).load_state_dict(sd)),
+         outcome(lambda: reference.optim.SGD(pt, lr=0.1).load_state_dict(sd))),
+        (outcome(lambda: scratch.optim.SGD([{"params": [ps[0]]}, {"params": [ps[1]]}], lr=0.1).load_state_dict(sd)),
+         outcome(lambda: reference.optim.SGD([{"params": [pt[0]]}, {"params": [pt[1]]}], lr=0.1).load_state_dict(sd))),
+    ):
+        assert_same_outcome("load_state_dict", got, want)
+        assert str(got[1]) == str(want[1])
+
+
+def test_add_param_group_like_torch():
+    ps, pt = _pairs()
+    s, t = scratch.optim.SGD([ps[0]], lr=0.1, momentum=0.9), torch.optim.SGD([pt[0]], lr=0.1, momentum=0.9)
+    s.add_param_group({"params": ps[1], "lr": 0.5})
+    t.add_param_group({"params": pt[1], "lr": 0.5})
+    assert s.state_dict()["param_groups"] == t.state_dict()["param_groups"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_same_outcome("re-add", outcome(lambda: s.add_param_group({"params": [ps[0]]})),
+                            outcome(lambda: t.add_param_group({"params": [pt[0]]})))
