@@ -102,6 +102,7 @@ BAD = {
     "where_non_bool_condition": lambda L: L.where(L.ones((3,)), L.ones((3,)), L.ones((3,))),
     "mean_of_integers": lambda L: L.int_ones((3,)).mean(),
     "backward_non_scalar": lambda L: (L.ones((3,), grad=True) * 2.0).backward(),
+    "int_negative_power": lambda L: L.int_ones((3,)) ** -1,
 }
 
 

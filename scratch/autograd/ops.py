@@ -83,7 +83,11 @@ def neg(a: Tensor) -> Tensor:
 
 
 def pow(a: Any, p: Any) -> Tensor:
-    """``a ** p`` for a scalar or tensor exponent (and ``scalar ** tensor``).
+    """``a ** p`` for a scalar or tensor exponent (and ``scalar ** tensor``); tensors broadcast.
+
+    Args:
+        a (Tensor | scalar): base. p (Tensor | scalar): exponent. Integer tensor ** negative integer raises
+            RuntimeError, as torch.
 
     Gradient, as torch: d/da = ``g * p * a**(p-1)``, taken as 0 where ``p == 0`` (so 0**0 has slope 0);
     d/dp = ``g * a**p * log(a)``, taken as 0 where ``a == 0 and p >= 0``. Negative bases give NaN like torch.
@@ -92,8 +96,11 @@ def pow(a: Any, p: Any) -> Tensor:
         p = p.item()
     if not isinstance(p, (Tensor, np.ndarray)) and isinstance(a, Tensor):  # scalar exponent
         x = float_operand(a) if isinstance(p, float) else a.data
-        with np.errstate(**_IEEE):
-            out = x ** p
+        try:
+            with np.errstate(**_IEEE):
+                out = x ** p
+        except ValueError as e:  # integer tensor ** negative integer
+            raise RuntimeError(str(e)) from None
 
         def backward_scalar(g: np.ndarray) -> tuple[np.ndarray]:
             if p == 0:
