@@ -97,7 +97,7 @@ def _calculate_correct_fan(tensor, mode: str) -> int:
 def uniform_(tensor, a: float = 0.0, b: float = 1.0, *, rng: np.random.Generator | None = None):
     """Fill with U(a, b). Raises RuntimeError if a > b (torch's message)."""
     arr = _array(tensor)
-    if a > b:
+    if a > b:  # torch formats the numbers in C++ (like %g): "from=1 > to=0"
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
     return _fill(tensor, _rng(rng).uniform(a, b, arr.shape))
 

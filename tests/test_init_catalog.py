@@ -4,7 +4,9 @@ Generic over ``tests.catalog.CATALOG``: every entry with parameters, whatever it
 built with many seeds, the torch twin too (torch's own init, seeded through ``reference.nn.seeded``), and
 each named parameter's pooled values are compared by distribution (mean, variance, range, two-sample KS; see
 tests/test_init.py). A parameter that torch initializes deterministically (the same array for every seed, e.g.
-ones/zeros/eye) must be EXACTLY equal on the scratch side, seed by seed.
+ones/zeros/eye) must be EXACTLY equal on the scratch side, seed by seed. Both dtypes are probed (names, shapes,
+dtypes, deterministic parameters, seed dependence); the pooled distribution test runs in float32 (torch's
+default; the float64 init is the same draw in another dtype), to keep the runtime per catalog entry small.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def test_default_init_distribution_matches_torch(case, dtype):
         else:
             assert not all(np.array_equal(x[0], xi) for xi in x[1:]), f"{case}.{name}: scratch ignores the seed"
             random.append(name)
-    if not random:
+    if not random or dtype == np.float64:  # float64: the same draws cast differently; the probe checked dtypes
         return
     seeds = min(MAX_SEEDS, max(PROBE_SEEDS, math.ceil(MIN_SAMPLES / min(xs[n][0].size for n in random))))
     more = range(PROBE_SEEDS, seeds)

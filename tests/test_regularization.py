@@ -160,6 +160,20 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm, dtype):
     assert ps[2].grad is None
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_clip_grad_norm_eps_is_torchs_1e_minus_6(dtype):
+    """Tiny gradients make the eps visible: the coefficient is max_norm / (total + 1e-6), not max_norm / total."""
+    grads = [np.full((4, 3), 2e-7, dtype), np.full(5, -1e-7, dtype)]
+    ps, ts = _grad_pairs(dtype, grads)
+    total = sreg.clip_grad_norm_(ps[:2], 1e-7)
+    assert_close(total, rreg.clip_grad_norm_(ts[:2], 1e-7), block="regularization.clip_grad_norm_[2.0]",
+                 check="tiny total norm", dtype=dtype)
+    for i, (p, t) in enumerate(zip(ps[:2], ts[:2], strict=True)):
+        assert_close(p.grad, t.grad.numpy(), block="regularization.clip_grad_norm_[2.0]",
+                     check=f"eps: tiny grad[{i}]", dtype=dtype, tol=Tol(1e-6, 0.0, reason="relative: grads ~1e-7"))
+    assert abs(float(ps[0].grad[0, 0]) - 2e-7 * 1e-7 / (float(total) + 1e-6)) < 1e-3 * 2e-7 * 1e-7 / 1e-6
+
+
 @pytest.mark.parametrize("bad", [np.inf, np.nan])
 @pytest.mark.parametrize("error_if_nonfinite", [True, False])
 def test_clip_grad_norm_nonfinite_like_torch(bad, error_if_nonfinite):
