@@ -25,13 +25,16 @@ from tests.tolerances import Tol, assert_close
 
 LOSS_TOL_F64 = Tol(rtol=1e-8, atol=0.0, reason="issue 6: per-step losses agree to 1e-8 relative in float64")
 
-# float32 envelope: the largest per-step relative loss difference and the largest final |parameter difference|
-# allowed after the given number of steps. Both sides round differently (OpenBLAS vs MKL summation order), and
-# SGD carries those ~1e-7 differences forward; docs/mnist.md records the measured values (about 10x below).
+# float32 envelope: the largest per-step relative loss difference and the largest final |parameter or buffer
+# difference| allowed after the given number of steps, 10x what was measured (docs/mnist.md). The sides round
+# differently (numpy's OpenBLAS and torch's MKL sum in different orders, ~1e-7 relative per product) and SGD
+# carries those differences forward, so they grow with the number of steps: seed000 measured 4.0e-6 / 5.7e-6
+# after 1000 steps but 2.3e-3 / 7.5e-4 after 3750; seed001-bn 4.5e-7 / 1.7e-6 and seed002-dropout
+# 2.9e-7 / 4.5e-8 after 300 (torch and numpy BLAS at 1 thread each).
 FLOAT32_ENVELOPE = {  # experiment: (steps, max relative loss difference, max |state difference|)
-    "seed000": (1000, 2e-4, 2e-5),
-    "seed001-bn": (300, 2e-4, 2e-4),
-    "seed002-dropout": (300, 2e-5, 2e-6),
+    "seed000": (1000, 4e-5, 6e-5),
+    "seed001-bn": (300, 5e-6, 2e-5),
+    "seed002-dropout": (300, 3e-6, 5e-7),
 }
 
 pytestmark = pytest.mark.mnist
@@ -54,8 +57,10 @@ def _one_blas_thread():
         set_blas_threads(before)
 
 
-def check_equivalent(hist: History, steps: int, loss_tol: Tol | None = None, state_tol: Tol | None = None) -> None:
-    """Same batch order, every per-step loss and every final parameter and buffer within tolerance."""
+def check_equivalent(hist: History, steps: int, loss_tol: Tol | None = None, state_tol: Tol | None = None,
+                     acc_slack: float = 0.0) -> None:
+    """Same batch order, every per-step loss and every final parameter and buffer within tolerance, and the
+    same accuracies (float64: no prediction flips; float32: up to ``acc_slack``, a near-tie may flip)."""
     assert hist.order_mismatch == [], f"batch orders differed in epochs {hist.order_mismatch}"
     assert hist.steps == steps
     block = f"mnist {hist.experiment}"
@@ -67,11 +72,10 @@ def check_equivalent(hist: History, steps: int, loss_tol: Tol | None = None, sta
     for k in s_sd:
         assert_close(s_sd[k], np.asarray(r_sd[k]), block=block, check=f"final {k}", tol=state_tol,
                      dtype=hist.dtype)
-    # the accuracies come from argmax of logits that agree to rounding: no prediction flips
     for e in hist.epochs:
         for acc in (e.train_acc, e.test_acc):
             if acc is not None:
-                assert acc[0] == acc[1], f"epoch {e.epoch}: accuracies differ {acc}"
+                assert abs(acc[0] - acc[1]) <= acc_slack, f"epoch {e.epoch}: accuracies differ {acc}"
 
 
 # ---------------------------------------------------------------------------------------------- float64
@@ -115,7 +119,7 @@ def test_float32_envelope(mnist, name):
     hist = run(name, max_steps=steps, dtype=np.float32, data=mnist, eval_train=False)
     reason = "float32 envelope: OpenBLAS vs MKL rounding carried by SGD (docs/mnist.md)"
     check_equivalent(hist, steps=steps, loss_tol=Tol(rtol=rel_loss, atol=0.0, reason=reason),
-                     state_tol=Tol(rtol=0.0, atol=state_abs, reason=reason))
+                     state_tol=Tol(rtol=0.0, atol=state_abs, reason=reason), acc_slack=1e-3)
     s_sd, _ = hist.final_state
     assert all(v.dtype == np.float32 for k, v in s_sd.items() if "num_batches" not in k)
 

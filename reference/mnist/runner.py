@@ -191,7 +191,7 @@ def run(experiment: str | Experiment, *, epochs: int | None = None, dtype=np.flo
         take = min(len(s_batches), budget - hist.steps)
         s_batches, r_batches = s_batches[:take], r_batches[:take]
         if len(s_batches) != len(r_batches) or not all(
-                np.array_equal(a, b) for a, b in zip(s_batches, r_batches)):
+                np.array_equal(a, b) for a, b in zip(s_batches, r_batches, strict=True)):
             hist.order_mismatch.append(epoch)
 
         t0, c0 = time.perf_counter(), time.process_time()

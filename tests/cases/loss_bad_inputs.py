@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.cases.loss_samplers import (  # noqa: F401
-    _M,
-    _N,
-    _OTHER,
-    _S,
-    ANY_C,
-    BATCH_C,
-    SPATIAL,
-    UNBATCHED,
+from tests.cases.loss_samplers import (
     C,
     _bce,
     _bce_kinks,
-    _bce_logits,
     _call,
     _classes,
     _hinge,
-    _hinge_kinks,
     _kl,
     _logits,
     _margin,
-    _margin_kinks,
     _other,
-    _probs,
-    _regression,
-    _regression_kinks,
     _softmax,
     _tshape,
     _weight,

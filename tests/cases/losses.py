@@ -12,34 +12,27 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from tests.cases.loss_bad_inputs import (  # noqa: F401
+from tests.cases.loss_bad_inputs import (
     _BAD_BCE,
     _BAD_BCE_LOGITS,
     _BAD_MARGIN,
     _BAD_WEIGHT_CE,
     _BAD_WEIGHT_NLL,
-    _BCE_XY,
-    _MM_XY,
     _bad,
     _bce_bad,
     _bce_logits_bad,
-    _ce_call,
     _hinge_bad,
     _index_bad,
     _kl_bad,
     _margin_bad,
-    _nan_inf,
-    _planted,
     _probs_bad,
     _reduction_bad,
     _reg_call,
     _regression_bad,
     _w,
 )
-from tests.cases.loss_samplers import (  # noqa: F401
-    _M,
+from tests.cases.loss_samplers import (
     _N,
-    _OTHER,
     _S,
     ANY_C,
     BATCH_C,
@@ -54,15 +47,11 @@ from tests.cases.loss_samplers import (  # noqa: F401
     _hinge,
     _hinge_kinks,
     _kl,
-    _logits,
     _margin,
     _margin_kinks,
-    _other,
     _probs,
     _regression,
     _regression_kinks,
-    _softmax,
-    _tshape,
     _weight,
     _x,
 )
