@@ -193,53 +193,55 @@ def _softmax_dim(dim: int | None, ndim: int, name: str) -> int:
     return _math.normalize_dim(dim, ndim)
 
 
-class Softmax(CachedModule):
+class _AlongDim(CachedModule):
+    """Shared shape handling of Softmax and LogSoftmax: ``dim`` validation, the 0-d case, the cache."""
+
+    _name: str
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _float_input(x, self._name)
+        axis = _softmax_dim(self.dim, x.ndim, self._name)
+        y = self._along(x, axis).astype(x.dtype, copy=False) if x.ndim else self._scalar(x)
+        return self._save(y, y, axis)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        y, axis = self._saved(dy)
+        return self._grad(y, dy, axis) if y.ndim else np.zeros_like(y)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
     """Softmax(x)_i = exp(x_i - max x) / sum_j exp(x_j - max x) along ``dim``.
 
-    Args: dim (int or None). Gradient: y * (dy - sum(dy * y, dim)).
+    Args: dim (int or None; None reproduces torch's deprecated implicit choice, with its warning).
+    Shape: any; output like input. Gradient: y * (dy - sum(dy * y, dim)).
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
+    _name = "softmax"
+    _along = staticmethod(_math.softmax)
+    _scalar = staticmethod(np.ones_like)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _float_input(x, "softmax")
-        axis = _softmax_dim(self.dim, x.ndim, "softmax")
-        y = _math.softmax(x, axis).astype(x.dtype, copy=False) if x.ndim else np.ones_like(x)
-        return self._save(y, y, axis)
-
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        y, axis = self._saved(dy)
-        if y.ndim == 0:
-            return np.zeros_like(y)
+    @staticmethod
+    def _grad(y: np.ndarray, dy: np.ndarray, axis: int) -> np.ndarray:
         return y * (dy - np.sum(dy * y, axis=axis, keepdims=True))
 
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
 
-
-class LogSoftmax(CachedModule):
+class LogSoftmax(_AlongDim):
     """LogSoftmax(x) = x - max x - log sum exp(x - max x) along ``dim`` (finite where log(softmax) is -inf).
 
-    Args: dim (int or None). Gradient: dy - softmax(x) * sum(dy, dim).
+    Args: dim (int or None). Shape: any; output like input. Gradient: dy - softmax(x) * sum(dy, dim).
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
+    _name = "log_softmax"
+    _along = staticmethod(_math.log_softmax)
+    _scalar = staticmethod(np.zeros_like)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _float_input(x, "log_softmax")
-        axis = _softmax_dim(self.dim, x.ndim, "log_softmax")
-        y = _math.log_softmax(x, axis).astype(x.dtype, copy=False) if x.ndim else np.zeros_like(x)
-        return self._save(y, y, axis)
-
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        y, axis = self._saved(dy)
-        if y.ndim == 0:
-            return np.zeros_like(y)
+    @staticmethod
+    def _grad(y: np.ndarray, dy: np.ndarray, axis: int) -> np.ndarray:
         return dy - np.exp(y) * np.sum(dy, axis=axis, keepdims=True)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
