@@ -120,13 +120,17 @@ def assert_close(actual, expected, *, block: str, check: str, tol: Tol | None = 
 
 # At extreme input scales a float32 sum of products is only as accurate as its terms allow (cancellation:
 # error ~ eps32 * sum|w x|, not eps32 * |y|), and torch's float32 result carries that error too. There the
-# comparison allows, element-wise, SLACK_FACTOR times torch's own float32 error against a float64 run of the
-# same inputs: "scratch is as accurate as torch", never a blanket loosening.
+# comparison allows SLACK_FACTOR times torch's own worst float32-vs-float64 error on the same tensor (a float64
+# twin holding the same parameters computes the truth), taking the worse of torch's plain run and a run on inputs
+# and parameters nudged by one float32 rounding (tests/harness.float32_noise): "scratch is as accurate as
+# torch", never a blanket loosening. Per tensor, not per element, and with the nudged run, because one torch
+# result can be luckily exact where another summation order of the same computation is not.
 SLACK_FACTOR = 4.0
-SLACK_REASON = f"float32 + {SLACK_FACTOR:g}x torch's own float32-vs-float64 error (extreme scales)"
+SLACK_REASON = f"float32 + {SLACK_FACTOR:g}x torch's own worst float32-vs-float64 error on the tensor"
 
 
-def float32_slack(torch32: np.ndarray, torch64: np.ndarray) -> np.ndarray:
+def float32_slack(torch32: np.ndarray, torch64: np.ndarray) -> float:
     with np.errstate(invalid="ignore"):
         err = np.abs(np.asarray(torch32, np.float64) - np.asarray(torch64, np.float64))
-    return SLACK_FACTOR * np.where(np.isfinite(err), err, 0.0)
+    err = err[np.isfinite(err)]
+    return SLACK_FACTOR * float(err.max()) if err.size else 0.0

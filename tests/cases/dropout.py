@@ -59,10 +59,9 @@ CASES: list[Case] = [
          bad_args=(BadArgs("p > 1", lambda lib: lib.Dropout2d(1.01)),)),
     Case("dropout2d_3d", lambda lib: lib.Dropout2d(0.5, rng=seeded()), floats(), (4, 5, 6),  # (N, C, L), warns
          shapes=shapes(3, 3), fd=False),
-    # Masks lined up through a real torch.nn.Sequential. Scales 1e2 and 1e4 are left out: ReLU keeps the hidden
-    # layer at the input's scale, so the last Linear's weight gradient becomes a float32 cancellation (~1e-2 at
-    # 1e4) that torch sometimes resolves luckily, beyond 4x its own error; that is Linear's matmul, not dropout.
+    # Masks lined up through a real torch.nn.Sequential, at every hypothesis scale (1e4 included: the float32
+    # comparison allows 4x torch's own worst float32 error on each tensor, see tests/tolerances.py).
     Case("mlp_dropout", lambda lib: lib.Sequential(lib.Linear(5, 8), lib.ReLU(), lib.Dropout(0.25, rng=seeded()),
                                                    lib.Linear(8, 3)),
-         floats(), (6, 5), shapes=shapes(2, 2, fixed_last=5), scales=(1.0, 0.0, 1e-4), fd=False, train_steps=3),
+         floats(), (6, 5), shapes=shapes(2, 2, fixed_last=5), fd=False, train_steps=3),
 ]
