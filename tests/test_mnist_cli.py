@@ -11,8 +11,21 @@ from pathlib import Path
 import pytest
 
 from reference.mnist.cli import HEADER, main
+from reference.mnist.threads import get_blas_threads, set_blas_threads
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _restore_threads():
+    """main() sets torch's and numpy's BLAS thread counts for the process: give the xdist worker its own back."""
+    import torch
+
+    blas, intra = get_blas_threads(), torch.get_num_threads()
+    yield
+    torch.set_num_threads(intra)
+    if blas is not None:
+        set_blas_threads(blas)
 
 
 @pytest.mark.mnist

@@ -67,13 +67,15 @@ def plot_history(hist: History, path: str, title: str = "") -> None:
 
     ax = axes[2]
     ep = [e.epoch for e in hist.epochs]
+    many = len(ep) > 40  # markers only where they stay readable
     for key, mk in (("train_acc", "o"), ("test_acc", "s")):
         vals = [getattr(e, key) for e in hist.epochs]
         if all(v is not None for v in vals) and vals:
             label = key.replace("_acc", "")
-            ax.plot(ep, [100 * v[0] for v in vals], marker=mk, color="tab:blue", label=f"{label} scratch")
-            ax.plot(ep, [100 * v[1] for v in vals], marker=mk, color="tab:orange", ls="--", mfc="none",
-                    label=f"{label} torch")
+            ax.plot(ep, [100 * v[0] for v in vals], marker=None if many else mk, color="tab:blue",
+                    label=f"{label} scratch")
+            ax.plot(ep, [100 * v[1] for v in vals], marker=None if many else mk, color="tab:orange", ls="--",
+                    mfc="none", label=f"{label} torch")
     ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy (%)")
     tests = [e.test_acc for e in hist.epochs if e.test_acc is not None]

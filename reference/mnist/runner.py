@@ -83,6 +83,9 @@ class ScratchSide:
         self.model = exp.build(snn, dtype, init_rng, np.random.default_rng(seed + 2))
         if exp.init is not None:
             exp.init(self.model, init_rng)
+        # The images need no gradient: skip the first layer's dx product, as torch's autograd does for an
+        # input that does not require grad (a fair speed comparison; the parameter gradients are unchanged).
+        self.model[0].needs_input_grad = False
         self.criterion = snn.CrossEntropyLoss()
         groups = exp.param_groups(self.model.named_parameters())
         if exp.optimizer == "sgd":

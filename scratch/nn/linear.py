@@ -20,7 +20,11 @@ class Linear(CachedModule):
     Init: weight and bias ~ U(-1/sqrt(in_features), 1/sqrt(in_features)) (torch's kaiming_uniform_(a=sqrt 5)).
     Shape: input (*, in_features), output (*, out_features). weight (out_features, in_features), bias (out,).
     Gradient: dx = dy W; dW = sum over samples dy^T x; db = sum over samples dy.
+    ``needs_input_grad`` (attribute, default True): set it False on a layer whose input is data, and backward
+    skips the dx product and returns None, as torch skips it for an input that does not require grad.
     """
+
+    needs_input_grad: bool = True
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=np.float32,
                  rng: np.random.Generator | None = None) -> None:
@@ -50,7 +54,7 @@ class Linear(CachedModule):
             y = y + self.bias.data
         return self._save(y, x)
 
-    def backward(self, dy: np.ndarray) -> np.ndarray:
+    def backward(self, dy: np.ndarray) -> np.ndarray | None:
         (x,) = self._saved(dy)
         dy2 = dy.reshape(-1, self.out_features)
         gw = dy2.T @ x.reshape(-1, self.in_features)
@@ -60,7 +64,7 @@ class Linear(CachedModule):
             self.weight.accumulate(gw)
         if self.bias is not None:
             self.bias.accumulate(dy2.sum(axis=0))
-        return dy @ self.weight.data
+        return dy @ self.weight.data if self.needs_input_grad else None
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
