@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from typing import Any
 
 from .optimizer import Optimizer
@@ -54,13 +56,27 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
+    def _work_buffer(self, p) -> np.ndarray:
+        """A per-parameter scratch array (not optimizer state: never saved, never read before written)."""
+        bufs = self.__dict__.setdefault("_work", {})
+        buf = bufs.get(id(p))
+        if buf is None or buf.shape != p.data.shape or buf.dtype != p.data.dtype:
+            buf = bufs[id(p)] = np.empty_like(p.data)
+        return buf
+
     def _update_group(self, group: dict[str, Any]) -> None:
         # Python floats (NEP 50 "weak" scalars) keep float32 parameters in float32.
         lr, momentum, dampening = float(group["lr"]), float(group["momentum"]), float(group["dampening"])
         weight_decay, nesterov = float(group["weight_decay"]), group["nesterov"]
         for p, g in self._grads(group):
+            owned = False  # True once g is a temporary of ours, which may then be updated in place
             if weight_decay != 0:
-                g = g + weight_decay * p.data
+                # the same sums as g + wd * p, bit for bit, in a reused work buffer: a fresh parameter-sized
+                # array every step costs page faults (large numpy allocations are mmap'd)
+                d = self._work_buffer(p)
+                np.multiply(p.data, weight_decay, out=d)
+                d += g
+                g, owned = d, True
             if momentum != 0:
                 state = self.state.setdefault(p, {})
                 buf = state.get("momentum_buffer")
@@ -69,5 +85,9 @@ class SGD(Optimizer):
                 else:
                     buf *= momentum
                     buf += (1 - dampening) * g
-                g = g + momentum * buf if nesterov else buf
-            p.data += -lr * g
+                g, owned = (g + momentum * buf, True) if nesterov else (buf, False)
+            if owned:  # p += -lr * g without a parameter-sized temporary (hot path of plain SGD + L2)
+                g *= -lr
+                p.data += g
+            else:
+                p.data += -lr * g
