@@ -32,7 +32,7 @@ def test_backward_accumulates_and_zero_grad_resets(rng):
     first = [p.grad.copy() for p in s.parameters()]
     s(x)
     s.backward(dy)
-    for g1, p in zip(first, s.parameters()):
+    for g1, p in zip(first, s.parameters(), strict=True):
         np.testing.assert_allclose(p.grad, 2 * g1, rtol=1e-14)
     s.zero_grad(set_to_none=False)
     assert all(np.all(p.grad == 0) for p in s.parameters())

@@ -38,7 +38,7 @@ def test_torch_state_dict_loads_into_scratch_sequential(dtype, rng):
     dy = cotangent(rng, ys)
     yt.backward(torch.from_numpy(dy))
     assert_close(s.backward(dy), xt.grad.numpy(), block="torch_sequential", check="grad_input", dtype=dtype)
-    for (name, p), (tname, tp) in zip(s.named_parameters(), t.named_parameters()):
+    for (name, p), (tname, tp) in zip(s.named_parameters(), t.named_parameters(), strict=True):
         assert name == tname
         assert_close(p.grad, tp.grad.numpy(), block="torch_sequential", check=f"grad[{name}]", dtype=dtype)
 

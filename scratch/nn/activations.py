@@ -3,8 +3,8 @@
 Outputs and gradients are in the input's dtype (float32 or float64). For float32 input the transcendental parts
 (tanh, exp, erf, log) and the local derivative are evaluated in float64 and rounded once: numpy's float32 tanh is
 ~1 ulp off where torch's is ~0.5 ulp, and near saturation ``1 - y^2`` magnifies that ulp a hundredfold. Rounding
-once makes scratch at least as accurate as torch, so the two differ by torch's own float32 error at most. Gradients at kinks follow torch exactly:
-relu'(0) = 0, leaky_relu'(0) = negative_slope, elu'(0) = alpha.
+once makes scratch at least as accurate as torch, so the two differ by torch's own float32 error at most.
+Gradients at kinks follow torch exactly: relu'(0) = 0, leaky_relu'(0) = negative_slope, elu'(0) = alpha.
 """
 
 from __future__ import annotations
