@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch  # a test dependency (the suite's reference), so the torch comparisons always run
+import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from scratch.data import DataLoader, one_hot
-
-try:
-    import torch
-    import torch.nn.functional as F
-except ImportError:  # the torch-free checks still run
-    torch = F = None
-needs_torch = pytest.mark.skipif(torch is None, reason="compares with torch")
 
 
 def raised(fn) -> type[BaseException] | None:
@@ -27,7 +22,6 @@ def raised(fn) -> type[BaseException] | None:
 
 
 # ---------------------------------------------------------------------------------------------------- one_hot
-@needs_torch
 @given(labels=hnp.arrays(np.int64, hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5),
                          elements=st.integers(0, 6)),
        extra=st.one_of(st.none(), st.just(-1), st.integers(0, 3)))
@@ -62,7 +56,6 @@ BAD_ONE_HOT = {
 }
 
 
-@needs_torch
 @pytest.mark.parametrize("case", list(BAD_ONE_HOT))
 def test_one_hot_errors_match_torch(case: str) -> None:
     labels, num_classes = BAD_ONE_HOT[case]
@@ -175,7 +168,6 @@ def test_multidim_data_and_integer_types() -> None:
     assert len(DataLoader([[1], [2], [3]], [0, 1, 0], 2)) == 2  # lists are converted
 
 
-@needs_torch
 @given(n=st.integers(0, 40), batch_size=st.integers(1, 15), drop_last=st.booleans())
 def test_len_matches_torch(n: int, batch_size: int, drop_last: bool) -> None:
     X, y = _data(n)
@@ -184,7 +176,6 @@ def test_len_matches_torch(n: int, batch_size: int, drop_last: bool) -> None:
     assert len(DataLoader(X, y, batch_size, drop_last=drop_last)) == len(tl) == len(list(tl))
 
 
-@needs_torch
 @pytest.mark.parametrize("batch_size", [0, -1, 2.0, True])
 def test_bad_batch_size_matches_torch(batch_size: object) -> None:
     ds = torch.utils.data.TensorDataset(torch.zeros(5))

@@ -94,7 +94,7 @@ def test_duplicate_params_warn_like_torch():
 def test_zero_grad(set_to_none):
     ps, _ = _pairs()
     opt = scratch.optim.Adam(ps)
-    ps[0].grad = np.ones_like(ps[0].data)
+    ps[0].grad = np.full_like(ps[0].data, 0.25)  # any value: only its reset is checked
     held = ps[0].grad
     opt.zero_grad(set_to_none=set_to_none)
     if set_to_none:
@@ -124,7 +124,7 @@ def test_step_closure_returns_its_loss():
 
     def closure():
         calls.append(1)
-        ps[0].grad = np.ones_like(ps[0].data)
+        ps[0].grad = np.full_like(ps[0].data, 0.25)  # any value: the closure's call and return are checked
         return 3.5
 
     assert scratch.optim.SGD(ps, lr=0.1).step(closure) == 3.5 and calls == [1]
