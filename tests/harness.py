@@ -65,13 +65,12 @@ def _nudge(a, rng: np.random.Generator):
     return np.asarray(a.astype(np.float64) * (1 + rng.uniform(-1, 1, a.shape) * 2.0**-24), dtype=np.float32)
 
 
-def float32_noise(case: Case, s, r_out: dict, args: tuple, dy: np.ndarray, oracle64, seed: int,
-                  nudges: int = 2) -> dict:
+def float32_noise(case: Case, s, r_out: dict, args: tuple, dy: np.ndarray, seed: int, nudges: int = 2) -> dict:
     """Per tensor, SLACK_FACTOR x the worst deviation from float64 truth of torch's float32 results: the plain run
     and ``nudges`` runs whose inputs and parameters were moved by one float32 rounding. The nudged runs measure
     how far float32 rounding can move this computation (its conditioning: e.g. a hidden unit that is a
     cancellation of 1e4-sized terms), so one lucky torch result cannot decide the tolerance."""
-    truth = _run(oracle64, _as64(args), dy.astype(np.float64))
+    truth = _run(float64_twin(case, s, seed).train(s.training), _as64(args), dy.astype(np.float64))
     runs = [r_out]
     for k in range(nudges):
         rng = np.random.default_rng([seed, k])
@@ -84,11 +83,12 @@ def float32_noise(case: Case, s, r_out: dict, args: tuple, dy: np.ndarray, oracl
 
 
 def compare_pair(case: Case, dtype, s, r, args: tuple, rng: np.random.Generator, prefix: str = "",
-                 oracle64=None, seed: int = 0) -> None:
+                 slack_seed: int | None = None) -> None:
     """forward, backward with a random cotangent, then output, input grad and every param grad vs torch.
 
-    ``oracle64``: a float64 twin holding the same parameters (built with ``seed``, the pair's); float32
-    comparisons then allow the slack of :func:`float32_noise` (used for hypothesis extremes only).
+    ``slack_seed``: the seed the pair was built with. When given, float32 comparisons allow the slack of
+    :func:`float32_noise`, measured with a float64 twin (and nudged float32 twins) built from that same seed, so
+    blocks that draw from their generator (dropout masks) draw the same values (for extreme scales only).
     """
     ys, yr = forward(s, args), forward(r, args)
     dy = cotangent(rng, yr)
@@ -98,8 +98,8 @@ def compare_pair(case: Case, dtype, s, r, args: tuple, rng: np.random.Generator,
     assert list(ps) == list(pr), f"parameter names differ: {list(ps)} vs torch {list(pr)}"
     s_out.update(ps)
     r_out.update(pr)
-    use_slack = oracle64 is not None and dtype == np.float32
-    slack = float32_noise(case, s, r_out, args, dy, oracle64, seed) if use_slack else {}
+    use_slack = slack_seed is not None and dtype == np.float32
+    slack = float32_noise(case, s, r_out, args, dy, slack_seed) if use_slack else {}
     for key in r_out:
         got, expected = s_out[key], r_out[key]
         if key.startswith("grad["):

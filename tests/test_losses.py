@@ -13,7 +13,7 @@ import reference.nn as R
 import scratch.nn as S
 from conftest import DTYPES
 from tests.catalog import CATALOG, Lib
-from tests.harness import assert_same_outcome, build, build_pair, compare_pair, float64_twin, outcome
+from tests.harness import assert_same_outcome, build, build_pair, compare_pair, outcome
 from tests.tolerances import assert_close
 
 LOSS_CASES = [c for c in CATALOG if c.loss]
@@ -96,7 +96,7 @@ def test_extreme_scales_deterministic_vs_torch(case, scale, dtype, rng):
     A log-softmax without the max shift, an unstable log-sigmoid, ... fail here in both dtypes."""
     s, r = build_pair(case, dtype)
     compare_pair(case, dtype, s, r, case.sample(rng, dtype, case.shape, scale), rng, prefix=f"scale{scale:g}:",
-                 oracle64=float64_twin(case, s) if dtype == np.float32 else None)
+                 slack_seed=0)
 
 
 @pytest.mark.parametrize("case", LOSS_CASES, ids=str)

@@ -38,10 +38,7 @@ def adhoc(name: str, make: Callable) -> Case:
 
 def check_pair(case: Case, dtype, s, r, x: np.ndarray, rng, prefix: str) -> None:
     """Forward + backward (random cotangent) + every param grad vs torch; float32 with torch's own error as slack."""
-    oracle = None
-    if dtype == np.float32:
-        oracle = float64_twin(case, s).train(s.training)
-    compare_pair(case, dtype, s, r, (x,), rng, prefix=prefix, oracle64=oracle)
+    compare_pair(case, dtype, s, r, (x,), rng, prefix=prefix, slack_seed=0)
 
 
 def check_state(case: Case, dtype, s, r) -> None:

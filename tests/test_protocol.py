@@ -111,3 +111,22 @@ def test_softmax_without_dim_warns_and_uses_torch_legacy_dim(rng):
 def test_repr_names_the_architecture():
     text = repr(_mlp(S))
     assert "Linear(in_features=4, out_features=5, bias=True)" in text and "(1): ReLU()" in text
+
+
+def test_accumulate_copies_unless_it_owns_the_gradient(rng):
+    p = S.Parameter(np.zeros(3))
+    g = rng.standard_normal(3)
+    p.accumulate(g)
+    g[0] = 99.0  # the caller's array stays the caller's
+    assert p.grad[0] != 99.0
+    fresh = rng.standard_normal(3)
+    q = S.Parameter(np.zeros(3))
+    q.accumulate(fresh, owned=True)
+    assert q.grad is fresh  # kept: no copy on the hot path
+    base = rng.standard_normal((2, 3))
+    v = S.Parameter(np.zeros(3))
+    v.accumulate(base[0], owned=True)  # a view is never kept, even when called "owned"
+    base[0, 0] = 99.0
+    assert v.grad[0] != 99.0
+    v.accumulate(fresh, owned=True)  # later accumulations add, never alias
+    assert v.grad is not fresh

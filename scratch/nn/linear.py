@@ -57,13 +57,9 @@ class Linear(CachedModule):
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
         (x,) = self._saved(dy)
         dy2 = dy.reshape(-1, self.out_features)
-        gw = dy2.T @ x.reshape(-1, self.in_features)
-        if self.weight.grad is None and gw.dtype == self.weight.dtype:
-            self.weight.grad = gw  # a fresh product nobody else holds: skip accumulate's defensive copy
-        else:
-            self.weight.accumulate(gw)
+        self.weight.accumulate(dy2.T @ x.reshape(-1, self.in_features), owned=True)  # a fresh product
         if self.bias is not None:
-            self.bias.accumulate(dy2.sum(axis=0))
+            self.bias.accumulate(dy2.sum(axis=0), owned=True)
         return dy @ self.weight.data if self.needs_input_grad else None
 
     def extra_repr(self) -> str:

@@ -47,10 +47,16 @@ class Parameter:
         self.data = np.asarray(data)
         self.grad: np.ndarray | None = None
 
-    def accumulate(self, g: np.ndarray) -> None:
-        """grad += g (grad starts as None, like torch's .grad)."""
+    def accumulate(self, g: np.ndarray, owned: bool = False) -> None:
+        """grad += g (grad starts as None, like torch's .grad).
+
+        ``owned=True`` promises ``g`` is a fresh array nobody else holds: the first accumulation then keeps it
+        instead of copying (a 600x784 copy per step matters on the training hot path)."""
         g = g.astype(self.data.dtype, copy=False)
-        self.grad = g.copy() if self.grad is None else self.grad + g
+        if self.grad is None:
+            self.grad = g if owned and g.base is None else g.copy()
+        else:
+            self.grad = self.grad + g
 
     @property
     def shape(self) -> tuple[int, ...]:

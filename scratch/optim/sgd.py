@@ -55,13 +55,14 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
+        # per-parameter scratch arrays for the weight-decay sum: not optimizer state (never saved, never read
+        # before written), kept only to avoid a fresh parameter-sized allocation every step
+        self._work: dict[int, np.ndarray] = {}
 
     def _work_buffer(self, p) -> np.ndarray:
-        """A per-parameter scratch array (not optimizer state: never saved, never read before written)."""
-        bufs = self.__dict__.setdefault("_work", {})
-        buf = bufs.get(id(p))
+        buf = self._work.get(id(p))
         if buf is None or buf.shape != p.data.shape or buf.dtype != p.data.dtype:
-            buf = bufs[id(p)] = np.empty_like(p.data)
+            buf = self._work[id(p)] = np.empty_like(p.data)
         return buf
 
     def _update_group(self, group: dict[str, Any]) -> None:
