@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ._blocks import blockwise, work_buffer
 from .optimizer import Optimizer
 
 
@@ -55,40 +56,37 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-        # per-parameter scratch arrays for the weight-decay sum: not optimizer state (never saved, never read
-        # before written), kept only to avoid a fresh parameter-sized allocation every step
-        self._work: dict[int, np.ndarray] = {}
-
-    def _work_buffer(self, p) -> np.ndarray:
-        buf = self._work.get(id(p))
-        if buf is None or buf.shape != p.data.shape or buf.dtype != p.data.dtype:
-            buf = self._work[id(p)] = np.empty_like(p.data)
-        return buf
+        self._work: dict[np.dtype, np.ndarray] = {}  # block-sized scratch (not state: never saved, never read)
 
     def _update_group(self, group: dict[str, Any]) -> None:
         # Python floats (NEP 50 "weak" scalars) keep float32 parameters in float32.
         lr, momentum, dampening = float(group["lr"]), float(group["momentum"]), float(group["dampening"])
         weight_decay, nesterov = float(group["weight_decay"]), group["nesterov"]
         for p, g in self._grads(group):
-            owned = False  # True once g is a temporary of ours, which may then be updated in place
+            if momentum == 0:  # the hot path of plain SGD (+ L2): cache-blocked, the same sums bit for bit
+                blockwise(_plain_step(lr, weight_decay), p.data, g, work=work_buffer(self._work, p.data.dtype))
+                continue
             if weight_decay != 0:
-                # the same sums as g + wd * p, bit for bit, in a reused work buffer: a fresh parameter-sized
-                # array every step costs page faults (large numpy allocations are mmap'd)
-                d = self._work_buffer(p)
-                np.multiply(p.data, weight_decay, out=d)
-                d += g
-                g, owned = d, True
-            if momentum != 0:
-                state = self.state.setdefault(p, {})
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    buf = state["momentum_buffer"] = g.copy()
-                else:
-                    buf *= momentum
-                    buf += (1 - dampening) * g
-                g, owned = (g + momentum * buf, True) if nesterov else (buf, False)
-            if owned:  # p += -lr * g without a parameter-sized temporary (hot path of plain SGD + L2)
-                g *= -lr
-                p.data += g
+                g = g + weight_decay * p.data
+            state = self.state.setdefault(p, {})
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = g.copy()
             else:
-                p.data += -lr * g
+                buf *= momentum
+                buf += (1 - dampening) * g
+            g = g + momentum * buf if nesterov else buf
+            p.data += -lr * g
+
+
+def _plain_step(lr: float, weight_decay: float):
+    """The block update p += -lr * (g + weight_decay * p) (torch's order: decay into the gradient, then the lr)."""
+    def update(p: np.ndarray, g: np.ndarray, d: np.ndarray) -> None:
+        if weight_decay != 0:
+            np.multiply(p, weight_decay, out=d)
+            d += g
+            d *= -lr
+        else:
+            np.multiply(g, -lr, out=d)
+        p += d
+    return update
