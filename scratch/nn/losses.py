@@ -1,7 +1,7 @@
 """Losses, part 1: the shared protocol and the pointwise losses (MSE, L1, Huber, SmoothL1, KLDiv, HingeEmbedding).
 
-Part 2 (CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MultiMarginLoss) lives in
-``losses_classification.py`` and is re-exported here.
+Part 2 (CrossEntropyLoss, NLLLoss, MultiMarginLoss) lives in ``losses_classification.py`` and part 3
+(BCELoss, BCEWithLogitsLoss) in ``losses_binary.py``; both are re-exported here.
 
 Protocol (as torch.nn losses, with an explicit backward)::
 
@@ -27,7 +27,7 @@ from .base import CachedModule
 REDUCTIONS = ("none", "mean", "sum")
 
 
-# -- helpers shared with losses_classification ----------------------------------------------------------------
+# -- helpers shared with parts 2 and 3 -----------------------------------------------------------------------
 def legacy_reduction(size_average, reduce, reduction: str) -> str:
     """torch's deprecated ``size_average``/``reduce`` pair mapped to a reduction string (with torch's warning)."""
     if size_average is None and reduce is None:
@@ -404,7 +404,8 @@ class HingeEmbeddingLoss(_PointwiseLoss):
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "HingeEmbeddingLoss"]
 
-from . import losses_classification  # noqa: E402  (imports the base classes above)
+from . import losses_binary, losses_classification  # noqa: E402  (they import the base classes above)
+from .losses_binary import *  # noqa: E402,F403
 from .losses_classification import *  # noqa: E402,F403
 
-__all__ += losses_classification.__all__
+__all__ += losses_classification.__all__ + losses_binary.__all__
