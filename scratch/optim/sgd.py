@@ -23,7 +23,9 @@ class SGD(Optimizer):
         p = p - lr * g                                  # lr outside the buffer
 
     Starting the buffer at the first gradient (not at zeros) only matters once ``dampening != 0``: from zeros
-    the first step would be ``(1 - dampening) g``.
+    the first step would be ``(1 - dampening) g``. Without momentum the update runs on cache-sized blocks of
+    the parameter (``_blocks.blockwise``): the same operations per element, bit for bit, in about half the time
+    on a parameter larger than L2 (torch instead fuses ``g + wd * p`` into one rounding, an ulp away).
 
     Args:
         params: Parameters or parameter groups (see :class:`Optimizer`).
