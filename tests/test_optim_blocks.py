@@ -1,9 +1,12 @@
-"""The cache-blocked SGD update (scratch.optim._blocks): bit-for-bit the whole-array formula, on every layout.
+"""Cache-blocked optimizer updates (scratch.optim._blocks): blocking changes the time, never a bit.
 
-The blocking is a speed device only, so the oracle here is exact equality with the unblocked NumPy form of
-torch's update order ``p += -lr * (g + wd * p)``; agreement with torch itself (which fuses the multiply-add and
-so differs by an ulp on ~3% of elements) is covered by the optimizer trajectories and the MNIST equivalence run,
-whose 784x600 float64 weight spans many blocks.
+Every optimizer runs its element-wise rule on cache-sized blocks of the parameter, gradient and state. The
+blocking is a speed device only, so the oracles here are exact: plain SGD against the unblocked NumPy form of
+torch's update order ``p += -lr * (g + wd * p)``, and every optimizer-table entry (all branches, schedulers
+included) run with one whole-array block, with the default blocks and with tiny ragged blocks, which must agree
+bit for bit in parameters and state. Agreement with torch itself on parameters spanning several blocks is
+checked per entry below (torch fuses multiply-adds, so to float64 rounding), besides the 100-step trajectories
+of tests/test_optim_trajectory.py and the MNIST equivalence run (784x600 weights).
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ import pytest
 import torch
 
 import scratch.optim as optim
+import scratch.optim._blocks as blocks
 from scratch.nn import Parameter
 from scratch.optim._blocks import BLOCK_BYTES, blockwise
+from tests.optim_catalog import OPT_CASES, TRAJ_TOL64, OptCase, build
+from tests.tolerances import assert_close
 
 SHAPES = [(600, 784), (3, 5), (BLOCK_BYTES // 4,), (BLOCK_BYTES // 4 + 1,), (0, 7)]
 
@@ -86,3 +92,64 @@ def test_blocked_sgd_matches_torch_on_a_multi_block_parameter():
     t.grad = torch.tensor(g0)
     torch.optim.SGD([t], lr=0.02, weight_decay=4e-4).step()
     np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=0, atol=np.spacing(np.abs(p0).max()))  # 1 ulp
+
+
+# -- every optimizer-table entry: blocking-invariant, and torch-equal on multi-block parameters -----------------
+SHAPES_MULTI = [(300, 250), (7,), ()]  # 75,000 elements: 2 float32 / 3 float64 default blocks, ragged
+STEPS_MULTI = 4
+
+
+def _grad_sequence(dtype) -> list[list[np.ndarray | None]]:
+    """Random gradients per step and parameter; the (7,) parameter has none on step 1 (torch skips it)."""
+    rng = np.random.default_rng(21)
+    return [[None if (t == 1 and i == 1) else rng.standard_normal(s).astype(dtype)
+             for i, s in enumerate(SHAPES_MULTI)] for t in range(STEPS_MULTI)]
+
+
+def _start(dtype) -> list[np.ndarray]:
+    rng = np.random.default_rng(20)
+    return [rng.standard_normal(s).astype(dtype) for s in SHAPES_MULTI]
+
+
+def _run_scratch(case: OptCase, dtype, block_bytes: int | None = None, monkeypatch=None) -> tuple[list, dict]:
+    if block_bytes is not None:
+        monkeypatch.setattr(blocks, "BLOCK_BYTES", block_bytes)
+    params = [Parameter(x) for x in _start(dtype)]
+    opt, sched = build(case, params, 0.01, "scratch")
+    for grads in _grad_sequence(dtype):
+        for p, g in zip(params, grads, strict=True):
+            p.grad = None if g is None else np.asarray(case.sign * g)
+        opt.step()
+        if sched is not None:
+            sched.step()
+    return [p.data for p in params], opt.state_dict()
+
+
+def _state_arrays(sd: dict) -> list[np.ndarray]:
+    return [np.asarray(v) for i in sorted(sd["state"]) for _, v in sorted(sd["state"][i].items())]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", OPT_CASES, ids=str)
+def test_every_optimizer_is_blocking_invariant(case, dtype, monkeypatch):
+    default = _run_scratch(case, dtype)
+    for block_bytes in (1 << 24, 4096):  # one whole-array block (16 MiB); 512- or 1024-element ragged blocks
+        params, sd = _run_scratch(case, dtype, block_bytes, monkeypatch)
+        for a, b in zip(params + _state_arrays(sd), default[0] + _state_arrays(default[1]), strict=True):
+            np.testing.assert_array_equal(a, b, strict=True)
+
+
+@pytest.mark.parametrize("case", OPT_CASES, ids=str)
+def test_every_optimizer_matches_torch_on_multi_block_parameters(case):
+    torch.set_num_threads(1)
+    params, _ = _run_scratch(case, np.float64)
+    tparams = [torch.nn.Parameter(torch.from_numpy(x)) for x in _start(np.float64)]
+    opt, sched = build(case, tparams, 0.01, "torch")
+    for grads in _grad_sequence(np.float64):
+        for p, g in zip(tparams, grads, strict=True):
+            p.grad = None if g is None else torch.from_numpy(np.asarray(case.sign * g))
+        opt.step()
+        if sched is not None:
+            sched.step()
+    for i, (mine, theirs) in enumerate(zip(params, tparams, strict=True)):
+        assert_close(mine, theirs.detach().numpy(), block=case.block, check=f"multi-block param {i}", tol=TRAJ_TOL64)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ._blocks import blockwise
 from .optimizer import STEP_DTYPE, Optimizer
 
 
@@ -60,10 +61,16 @@ class Adagrad(Optimizer):
             if p not in self.state:  # a group added later: torch only fills state in __init__
                 self._init_state({**group, "params": [p]})
             step = self._step_count(p)
-            if weight_decay != 0:
-                g = g + weight_decay * p.data
             clr = lr / (1 + (step - 1) * lr_decay)
-            state_sum = self.state[p]["sum"]
-            state_sum += g * g
-            std = np.sqrt(state_sum) + eps
-            p.data += (-clr * g) / std  # torch's addcdiv order: (value * t1) / t2
+            blockwise(_adagrad_step(clr, eps, weight_decay), p.data, g, self.state[p]["sum"])
+
+
+def _adagrad_step(clr: float, eps: float, weight_decay: float):
+    """The block update of the docstring's rule on (p, g, sum), in place (clr: the decayed learning rate)."""
+    def update(p: np.ndarray, g: np.ndarray, state_sum: np.ndarray) -> None:
+        if weight_decay != 0:
+            g = g + weight_decay * p
+        state_sum += g * g
+        std = np.sqrt(state_sum) + eps
+        p += (-clr * g) / std  # torch's addcdiv order: (value * t1) / t2
+    return update

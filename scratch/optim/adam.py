@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ._blocks import blockwise
 from .optimizer import STEP_DTYPE, Optimizer, _lerp
 
 
@@ -68,23 +69,31 @@ class Adam(Optimizer):
                 if amsgrad:
                     state["max_exp_avg_sq"] = np.zeros_like(p.data)
             step = self._step_count(p)
-            if weight_decay != 0:
-                if decoupled:
-                    p.data *= 1 - lr * weight_decay  # with the current p, before the Adam update
-                else:
-                    g = g + weight_decay * p.data
-            m, v = state["exp_avg"], state["exp_avg_sq"]
-            m[...] = _lerp(m, g, 1 - beta1)
-            v *= beta2
-            v += ((1 - beta2) * g) * g
-            step_size = lr / (1 - beta1**step)
-            bias_correction2_sqrt = (1 - beta2**step) ** 0.5
-            if amsgrad:
-                np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-                v = state["max_exp_avg_sq"]
-            denom = np.sqrt(v) / bias_correction2_sqrt + eps
-            p.data += (-step_size * m) / denom
+            arrays = [p.data, g, state["exp_avg"], state["exp_avg_sq"]] + ([state["max_exp_avg_sq"]] if amsgrad else [])
+            blockwise(_adam_step(lr, eps, weight_decay, beta1, beta2, decoupled, step), *arrays)
 
+
+def _adam_step(lr: float, eps: float, weight_decay: float, beta1: float, beta2: float, decoupled: bool,
+               step: float):
+    """The block update of the docstring's rule on (p, g, m, v[, vmax]), in place."""
+    step_size = lr / (1 - beta1**step)
+    bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+
+    def update(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, *vmax: np.ndarray) -> None:
+        if weight_decay != 0:
+            if decoupled:
+                p *= 1 - lr * weight_decay  # with the current p, before the Adam update
+            else:
+                g = g + weight_decay * p
+        m[...] = _lerp(m, g, 1 - beta1)
+        v *= beta2
+        v += ((1 - beta2) * g) * g
+        if vmax:  # amsgrad
+            np.maximum(vmax[0], v, out=vmax[0])
+            v = vmax[0]
+        denom = np.sqrt(v) / bias_correction2_sqrt + eps
+        p += (-step_size * m) / denom
+    return update
 
 class AdamW(Adam):
     r"""torch.optim.AdamW: Adam with decoupled weight decay, default ``weight_decay=1e-2``.

@@ -3,7 +3,9 @@
 Subclasses implement ``_update_group(group)``; :meth:`Optimizer.step` runs the closure, marks the optimizer as
 stepped (for the scheduler's order warning, as torch's patched ``step``) and updates every group. Updates are
 in place on ``p.data`` (as torch's ``param.add_``); parameters whose ``grad`` is None are skipped entirely: no
-weight decay, no state, no step count (torch's ``_init_group`` only collects params with a grad).
+weight decay, no state, no step count (torch's ``_init_group`` only collects params with a grad). Each
+subclass writes its element-wise rule as one function of (p, g, state arrays) and applies it with
+``_blocks.blockwise``, on cache-sized blocks (bit-identical to the whole-array form, and faster).
 """
 
 from __future__ import annotations

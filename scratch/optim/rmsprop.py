@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ._blocks import blockwise
 from .optimizer import STEP_DTYPE, Optimizer, _lerp
 
 
@@ -64,22 +65,31 @@ class RMSprop(Optimizer):
                 if centered:
                     state["grad_avg"] = np.zeros_like(p.data)
             self._step_count(p)
-            if weight_decay != 0:
-                g = g + weight_decay * p.data
-            v = state["square_avg"]
-            v *= alpha
-            v += ((1 - alpha) * g) * g
-            if centered:
-                state["grad_avg"][...] = _lerp(state["grad_avg"], g, 1 - alpha)
-                gbar = state["grad_avg"]
-                avg = np.sqrt(v - gbar * gbar)
-            else:
-                avg = np.sqrt(v)
-            avg += eps
-            if momentum > 0:
-                buf = state["momentum_buffer"]
-                buf *= momentum
-                buf += g / avg
-                p.data += -lr * buf
-            else:
-                p.data += (-lr * g) / avg
+            arrays = [p.data, g, state["square_avg"]]
+            arrays += [state["momentum_buffer"]] if momentum > 0 else []
+            arrays += [state["grad_avg"]] if centered else []
+            blockwise(_rmsprop_step(lr, alpha, eps, weight_decay, momentum, centered), *arrays)
+
+
+def _rmsprop_step(lr: float, alpha: float, eps: float, weight_decay: float, momentum: float, centered: bool):
+    """The block update of the docstring's rule on (p, g, square_avg[, momentum_buffer][, grad_avg]), in place."""
+    def update(p: np.ndarray, g: np.ndarray, v: np.ndarray, *more: np.ndarray) -> None:
+        buf = more[0] if momentum > 0 else None
+        if weight_decay != 0:
+            g = g + weight_decay * p
+        v *= alpha
+        v += ((1 - alpha) * g) * g
+        if centered:
+            gbar = more[-1]
+            gbar[...] = _lerp(gbar, g, 1 - alpha)
+            avg = np.sqrt(v - gbar * gbar)
+        else:
+            avg = np.sqrt(v)
+        avg += eps
+        if buf is not None:
+            buf *= momentum
+            buf += g / avg
+            p += -lr * buf
+        else:
+            p += (-lr * g) / avg
+    return update
