@@ -112,6 +112,36 @@ class _NLLCore(_WeightedLoss):
                 dlsm -= (a * (eps / C))[:, None] * (_class_view(w, lsm.ndim) if w is not None else 1.0)
         return dlsm
 
+    # -- the training hot path: (N, C) input, every target a valid class, no weight, no smoothing ---------------
+    def _plain_rows(self, lsm: np.ndarray, t: np.ndarray, C: int, eps: float) -> bool:
+        """Whether the row fast path applies. It computes the general path's values bit for bit (tested) with a
+        quarter of its NumPy calls: there every class weight is 1 and nothing is ignored, so the weighted pick
+        -(1 * lsm[n, y_n]) is -lsm[n, y_n], the mean's denominator sum_n 1 is N, and d loss / d lsm is -a_n at
+        the target and 0 elsewhere."""
+        return (self.weight is None and eps == 0 and lsm.ndim == 2 and lsm.shape[0] > 0
+                and not 0 <= self.ignore_index < C and 0 <= t.min() and t.max() < C)
+
+    @staticmethod
+    def _nll_rows(lsm: np.ndarray, t: np.ndarray, reduction: str, unbatched: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(the loss, the row indices) on the fast path: l_n = -lsm[n, y_n], reduced."""
+        rows = np.arange(lsm.shape[0])
+        nll = -lsm[rows, t]
+        if reduction == "none":
+            out = nll.reshape(()) if unbatched else nll
+        else:
+            out = np.sum(nll) if reduction == "sum" else np.sum(nll) / lsm.shape[0]
+        return np.asarray(out, lsm.dtype), rows
+
+    @staticmethod
+    def _rows_upstream(dy: np.ndarray, reduction: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(a, a shaped to scale the rows of an (N, C) array): a_n = dy_n for 'none', else one 0-d factor (dy / N
+        for 'mean', dy for 'sum'), the general path's a_n when every weight is 1 and nothing is ignored."""
+        if reduction == "none":
+            a = dy.reshape(-1)
+            return a, a[:, None]
+        a = dy / n if reduction == "mean" else dy
+        return a, a
+
 
 class NLLLoss(_NLLCore):
     """Negative log-likelihood on log-probabilities: l_n = -w[y_n] input[n, y_n], 0 where y_n == ignore_index.
@@ -132,11 +162,20 @@ class NLLLoss(_NLLCore):
         reduction = self._check_reduction()
         x = float_input(input, "nll_loss_out_frame")
         x2, t, C, unbatched = _index_target(x, np.asarray(target), self.weight)
+        if self._plain_rows(x2, t, C, 0.0):
+            out, rows = self._nll_rows(x2, t, reduction, unbatched)
+            return self._save(out, "rows", x2, rows, t, reduction, x.shape)
         out, cache = self._nll_forward(x2, t, C, 0.0, reduction, unbatched)
-        return self._save(out, x2, cache, C, reduction, x.shape)
+        return self._save(out, "general", x2, cache, C, reduction, x.shape)
 
-    def _backward(self, dy, x2, cache, C, reduction, shape):
-        return self._nll_grad(dy, x2, cache, C, 0.0, reduction).reshape(shape)
+    def _backward(self, dy, kind, x2, *cache):
+        if kind == "rows":  # -a_n at the target, 0 elsewhere
+            rows, t, reduction, shape = cache
+            dx = np.zeros_like(x2)
+            dx[rows, t] = -self._rows_upstream(dy, reduction, x2.shape[0])[0]
+            return dx.reshape(shape)
+        nll_cache, C, reduction, shape = cache
+        return self._nll_grad(dy, x2, nll_cache, C, 0.0, reduction).reshape(shape)
 
     def extra_repr(self) -> str:
         return f"ignore_index={self.ignore_index}, reduction={self.reduction!r}"
@@ -176,37 +215,16 @@ class CrossEntropyLoss(_NLLCore):
         with nonfinite_guard(x2):
             lsm = _math.log_softmax(x2, axis=1)
         if self._plain_rows(lsm, t2, C, eps):
-            return self._forward_rows(lsm, t2, reduction, unbatched, x.shape)
+            out, rows = self._nll_rows(lsm, t2, reduction, unbatched)
+            return self._save(out, "rows", lsm, rows, t2, reduction, x.shape)
         out, cache = self._nll_forward(lsm, t2, C, eps, reduction, unbatched)
         return self._save(out, "index", lsm, cache, C, eps, reduction, x.shape)
 
-    # -- the training hot path: (N, C) logits, every target a valid class, no weight, no smoothing -------------
-    def _plain_rows(self, lsm: np.ndarray, t: np.ndarray, C: int, eps: float) -> bool:
-        """Whether the row fast path applies. It computes the general path's values bit for bit (tested) with a
-        quarter of its NumPy calls: there every class weight is 1 and nothing is ignored, so the weighted pick
-        -(1 * lsm[n, y_n]) is -lsm[n, y_n], the mean's denominator sum_n 1 is N, and d loss / d lsm is one entry
-        per row."""
-        return (self.weight is None and eps == 0 and lsm.ndim == 2 and lsm.shape[0] > 0
-                and not 0 <= self.ignore_index < C and 0 <= t.min() and t.max() < C)
-
-    def _forward_rows(self, lsm, t, reduction, unbatched, shape):
-        rows = np.arange(lsm.shape[0])
-        nll = -lsm[rows, t]
-        if reduction == "none":
-            out = nll.reshape(()) if unbatched else nll
-        else:
-            out = np.sum(nll) if reduction == "sum" else np.sum(nll) / lsm.shape[0]
-        return self._save(np.asarray(out, lsm.dtype), "rows", lsm, rows, t, reduction, shape)
-
     @staticmethod
     def _backward_rows(dy, lsm, rows, t, reduction, shape):
-        """dx = softmax * a - onehot(y) * a, a = dy (per row for 'none') or dy / N: the general chain
-        dlsm - softmax * sum_c dlsm with dlsm = -a at the target, written without the zeros."""
-        if reduction == "none":
-            a = dy.reshape(-1)
-            per_row = a[:, None]
-        else:  # one 0-d factor for every row
-            a = per_row = dy / lsm.shape[0] if reduction == "mean" else dy
+        """dx = softmax * a - onehot(y) * a: the general chain dlsm - softmax * sum_c dlsm with dlsm = -a at the
+        target, written without the zeros (a as in :meth:`_NLLCore._rows_upstream`)."""
+        a, per_row = _NLLCore._rows_upstream(dy, reduction, lsm.shape[0])
         with nonfinite_guard(lsm, a):
             dx = np.exp(lsm) * per_row
             dx[rows, t] -= a

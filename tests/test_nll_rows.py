@@ -1,6 +1,6 @@
-"""CrossEntropyLoss's row fast path ((N, C) logits, valid class indices, no weight, no smoothing) is a speed
-device: it must give the general path's forward and gradient bit for bit, including on +-inf/NaN logits and
-with a random cotangent. The torch comparisons of every CrossEntropyLoss catalog entry run on top of this."""
+"""The row fast path of CrossEntropyLoss and NLLLoss ((N, C) input, valid class indices, no weight, no smoothing)
+is a speed device: it must give the general path's forward and gradient bit for bit, including on +-inf/NaN
+inputs and with a random cotangent. The torch comparisons of every catalog entry of both run on top of this."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from scratch.nn import CrossEntropyLoss
+from scratch.nn import CrossEntropyLoss, NLLLoss
 
 DTYPES = [np.float32, np.float64]
 REDUCTIONS = ["mean", "sum", "none"]
@@ -24,13 +24,13 @@ def _logits(rng: np.random.Generator, shape: tuple[int, ...], kind: str, dtype) 
     return x.astype(dtype)
 
 
-def _general(**kw) -> CrossEntropyLoss:
-    loss = CrossEntropyLoss(**kw)
+def _general(cls, **kw):
+    loss = cls(**kw)
     loss._plain_rows = lambda *args: False  # force the general (weighted / ignore_index / smoothing) path
     return loss
 
 
-def _run(loss: CrossEntropyLoss, x: np.ndarray, t: np.ndarray, dy: np.ndarray | None):
+def _run(loss, x: np.ndarray, t: np.ndarray, dy: np.ndarray | None):
     with np.errstate(all="raise", under="ignore"):  # the fast path must not warn where the general path stays silent
         out = loss(x, t)
         return out, loss.backward(dy)
@@ -40,14 +40,15 @@ def _run(loss: CrossEntropyLoss, x: np.ndarray, t: np.ndarray, dy: np.ndarray | 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("kind", ["normal", "large", "nonfinite"])
 @pytest.mark.parametrize("shape", [(16, 10), (1, 3), (7,)], ids=str)
-def test_row_fast_path_is_bitwise_the_general_path(shape, kind, reduction, dtype):
+@pytest.mark.parametrize("cls", [CrossEntropyLoss, NLLLoss], ids=lambda c: c.__name__)
+def test_row_fast_path_is_bitwise_the_general_path(cls, shape, kind, reduction, dtype):
     rng = np.random.default_rng(5)
     x = _logits(rng, shape, kind, dtype)
     C = shape[-1]
     t = rng.integers(0, C, shape[0]) if len(shape) == 2 else np.array(rng.integers(0, C))
     out_shape = (shape[0],) if reduction == "none" and len(shape) == 2 else ()
     dy = rng.standard_normal(out_shape).astype(dtype)
-    fast, general = CrossEntropyLoss(reduction=reduction), _general(reduction=reduction)
+    fast, general = cls(reduction=reduction), _general(cls, reduction=reduction)
     assert fast._plain_rows(x.reshape(-1, C), t.reshape(-1), C, 0.0)
     (f_out, f_dx), (g_out, g_dx) = _run(fast, x, t, dy), _run(general, x, t, dy)
     np.testing.assert_array_equal(f_out, g_out, strict=True)
@@ -74,6 +75,8 @@ def test_other_configurations_take_the_general_path_and_agree_with_torch(kwargs,
     np.testing.assert_allclose(dx, ref_dx.numpy(), rtol=1e-13, atol=1e-15)
 
 
-def test_out_of_range_target_still_raises_index_error():
+@pytest.mark.parametrize("cls", [CrossEntropyLoss, NLLLoss], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("target", [[0, 3], [-1, 0]])
+def test_out_of_range_target_still_raises_index_error(cls, target):
     with pytest.raises(IndexError, match="out of bounds"):
-        CrossEntropyLoss()(np.zeros((2, 3)), np.array([0, 3]))
+        cls()(np.zeros((2, 3)), np.array(target))
