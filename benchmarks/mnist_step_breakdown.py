@@ -1,41 +1,39 @@
-"""Where a seed000 float32 training step goes, scratch vs torch eager (microseconds per step, 1 thread each).
+"""Where a training step goes, scratch vs torch eager (microseconds per step phase, 1 thread each).
 
-Run: ``python benchmarks/mnist_step_breakdown.py [--steps N]``. Both sides train the 784-600-10 ReLU network
-with SGD lr 0.02 + weight decay 4e-4 on the weights, batch 16, on the same real MNIST batches, and each phase
-(batch gather + forward, loss forward, backward, optimizer step, zero_grad) is timed with perf_counter. The
-figures in docs/mnist.md come from this script; the CLI's per-epoch times are the end-to-end check.
+Run: ``python benchmarks/mnist_step_breakdown.py [--experiment seed000] [--dtype float32] [--steps N]``. Both sides
+are the runner's own (``reference.mnist.runner.ScratchSide`` / ``ReferenceSide``: the experiment's model, init,
+loss and optimizer, the reference twin loaded from the scratch state), trained on the same real MNIST batches;
+each phase (batch gather + forward, loss forward, backward, optimizer step, zero_grad) is timed with
+perf_counter. The per-phase figures in docs/mnist.md come from this script; the CLI's per-epoch times are the
+end-to-end check.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Iterator
 
 import numpy as np
 import torch
 
-import scratch.nn as snn
-import scratch.optim as soptim
+from reference.mnist.experiments import EXPERIMENTS
+from reference.mnist.runner import ReferenceSide, ScratchSide
 from reference.mnist.threads import set_threads
 from scratch.data import load_mnist
 
 PHASES = ("forward", "loss", "backward", "step", "zero_grad")
 
 
-def scratch_loop(X, y, batches):
-    rng = np.random.default_rng(0)
-    m = snn.Sequential(snn.Linear(784, 600, rng=rng), snn.ReLU(), snn.Linear(600, 10, rng=rng))
-    m[0].needs_input_grad = False
-    loss = snn.CrossEntropyLoss()
-    opt = soptim.SGD([{"params": [m[0].weight, m[2].weight], "weight_decay": 4e-4},
-                      {"params": [m[0].bias, m[2].bias]}], lr=0.02)
+def scratch_phases(side: ScratchSide, X: np.ndarray, y: np.ndarray, batches: np.ndarray) -> Iterator[np.ndarray]:
+    model, loss, opt = side.model, side.criterion, side.optimizer
     for idx in batches:
         t0 = time.perf_counter()
-        out = m(X[idx])
+        out = model(X[idx])
         t1 = time.perf_counter()
         loss(out, y[idx])
         t2 = time.perf_counter()
-        m.backward(loss.backward())
+        model.backward(loss.backward())
         t3 = time.perf_counter()
         opt.step()
         t4 = time.perf_counter()
@@ -43,15 +41,13 @@ def scratch_loop(X, y, batches):
         yield np.diff([t0, t1, t2, t3, t4, time.perf_counter()])
 
 
-def torch_loop(X, y, batches):
-    m = torch.nn.Sequential(torch.nn.Linear(784, 600), torch.nn.ReLU(), torch.nn.Linear(600, 10))
-    opt = torch.optim.SGD([{"params": [m[0].weight, m[2].weight], "weight_decay": 4e-4},
-                           {"params": [m[0].bias, m[2].bias]}], lr=0.02)
+def torch_phases(side: ReferenceSide, X: np.ndarray, y: np.ndarray, batches: np.ndarray) -> Iterator[np.ndarray]:
+    model, opt = side.module, side.optimizer
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     for idx in batches:
         t0 = time.perf_counter()
-        it = torch.as_tensor(idx.tolist())
-        out = m(Xt[it])
+        it = torch.as_tensor(idx.tolist())  # as the runner indexes
+        out = model(Xt[it])
         t1 = time.perf_counter()
         loss = torch.nn.functional.cross_entropy(out, yt[it])
         t2 = time.perf_counter()
@@ -66,15 +62,23 @@ def torch_loop(X, y, batches):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--experiment", choices=sorted(EXPERIMENTS), default="seed000")
+    ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     ap.add_argument("--steps", type=int, default=2000)
     args = ap.parse_args()
     set_threads(1)
-    X8, y, _, _ = load_mnist()
-    X = (X8.reshape(len(X8), -1) / np.float32(255)).astype(np.float32)
-    batches = np.random.default_rng(1).permutation(len(X))[:args.steps * 16].reshape(args.steps, 16)
+    exp, dtype = EXPERIMENTS[args.experiment], np.dtype(args.dtype)
+    X, y, _, _ = exp.prepare(*load_mnist(), dtype)
+    y = np.ascontiguousarray(y, dtype=np.int64)
+    rng = np.random.default_rng(1)
+    batches = np.concatenate([rng.permutation(len(X)) for _ in range(-(-args.steps * exp.batch_size // len(X)))])
+    batches = batches[:args.steps * exp.batch_size].reshape(args.steps, exp.batch_size)
+    scratch_side = ScratchSide(exp, dtype, 0)
+    reference_side = ReferenceSide(exp, dtype, 0, scratch_side.state_dict())
     warm = min(100, args.steps // 4)
-    for name, loop in (("scratch", scratch_loop), ("torch", torch_loop)):
-        times = np.array(list(loop(X, y.astype(np.int64), batches)))[warm:] * 1e6
+    for name, run in (("scratch", lambda: scratch_phases(scratch_side, X, y, batches)),
+                      ("torch", lambda: torch_phases(reference_side, X, y, batches))):
+        times = np.array(list(run()))[warm:] * 1e6
         parts = ", ".join(f"{p} {t:.0f}" for p, t in zip(PHASES, times.mean(axis=0), strict=True))
         print(f"{name:8s} {times.sum(axis=1).mean():6.0f} us/step: {parts}")
 

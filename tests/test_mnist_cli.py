@@ -89,3 +89,14 @@ def test_module_entry_point_help():
     assert proc.returncode == 0, proc.stderr
     for name in ("seed000", "seed000-torch", "seed001-bn", "seed002-dropout", "--plot", "--dtype", "--threads"):
         assert name in proc.stdout
+
+
+@pytest.mark.mnist
+def test_step_breakdown_benchmark_runs_both_sides():
+    """benchmarks/mnist_step_breakdown.py (the source of docs/mnist.md's per-phase table) must keep running."""
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "mnist_step_breakdown.py"), "--steps", "8"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [ln.split()[0] for ln in lines] == ["scratch", "torch"]
+    assert all("us/step: forward" in ln and "zero_grad" in ln for ln in lines)
