@@ -22,7 +22,7 @@ import torch
 import reference.optim
 import scratch.optim
 from scratch.nn import Parameter
-from tests.tolerances import Tol
+from tests.tolerances import SLACK_FACTOR, Tol
 
 STEPS = 100
 
@@ -30,11 +30,14 @@ STEPS = 100
 # and numpy's vs torch's sin/cos/matmul rounding (~1 ulp per step). Measured worst over every entry x landscape
 # x style x the MLP: 2.9e-14 absolute, 1e-13 relative (Adagrad on Rosenbrock, own gradients).
 TRAJ_TOL64 = Tol(rtol=1e-10, atol=1e-12, reason="float64 trajectory, 100 steps (atol: coordinates crossing 0)")
-# float32 with each side's OWN gradient on an analytic landscape: numpy's and torch's float32 sin/cos/matmul
-# differ by an ulp, and the landscape feeds that back each step (momentum amplifies it ~10x). Measured worst
-# 9.5e-6 absolute (SGD[nesterov] on McCormick, |x| <= 3.5), i.e. 0.28 of this tolerance.
-TRAJ_TOL32_OWN = Tol(rtol=2e-5, atol=1e-5, reason="float32, 100 steps, own gradients fed back through the "
-                                                  "landscape (measured worst 9.5e-6 abs, |x|<=3.5)")
+# float32 with each side's OWN gradient on an analytic landscape: numpy's and torch's float32 gradients differ by
+# an ulp (different association of the same formula), and the landscape feeds that back each step (momentum and
+# RMSprop's normalization amplify it). How far is chaos, not a formula: on one AMD EPYC (AVX2) machine scratch
+# and torch differ by 2.2e-5 on Rosenbrock with RMSprop(alpha=0.9, eps=1e-4), where torch itself is 5.7e-6 from
+# its float64 run and scratch 1.7e-5. So these runs use the suite's float32 rule: TRAJ_TOL32 plus SLACK_FACTOR x
+# torch's own worst float32-vs-float64 deviation on the same trajectory (OWN_SLACK_REASON); measured worst 0.63 of
+# that allowance (the case above), 0.21 next (SGD[nesterov] on McCormick).
+OWN_SLACK_REASON = f"float32 own gradients: TRAJ_TOL32 + {SLACK_FACTOR:g}x torch's float32-vs-float64 trajectory error"
 # float32 with an identical gradient sequence (optimizer arithmetic only), and the MLP (each side's backward,
 # where float32 matmul sums differ by an ulp): measured worst 4.8e-7 (shared) and 1.8e-7 (MLP) absolute
 # (5.4e-7 for RMSprop[momentum], whose float32 MLP run is not in the default selection).

@@ -11,7 +11,8 @@ And the block catalog's MLP, where scratch's backward feeds the scratch optimize
 torch.optim. Compared every step: all parameters, the lr of every group (bitwise), the final optimizer state.
 
 Measured (torch 2.13 CPU, 1 thread): float64 worst 2.9e-14 absolute (1e-13 relative); float32 worst 9.5e-6
-(own gradients), 4.8e-7 (shared), 1.8e-7 (MLP) -- see the tolerances in tests/optim_catalog.py.
+(own gradients, on one machine; 2.2e-5 on another, hence OWN_SLACK_REASON), 4.8e-7 (shared), 1.8e-7
+(MLP) -- see the tolerances in tests/optim_catalog.py.
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ from conftest import DTYPES
 from tests.optim_catalog import (
     LANDSCAPES,
     OPT_CASES,
+    OWN_SLACK_REASON,
     STATE_TOL32,
     TRAJ_TOL32,
-    TRAJ_TOL32_OWN,
     TRAJ_TOL64,
     run_landscapes,
     run_mlp,
 )
-from tests.tolerances import Tol, assert_close
+from tests.tolerances import Tol, assert_close, float32_slack
 
 
 def assert_exact(actual, expected, *, block: str, check: str) -> None:
@@ -71,11 +72,16 @@ def test_landscape_trajectory(case, style, dtype):
     """All landscapes in one optimizer (a parameter group each, with its own lr), 100 steps."""
     s = run_landscapes(case, style, dtype, "scratch")
     r = run_landscapes(case, style, dtype, "torch", given=s["grads"] if style == "shared" else None)
-    tol = TRAJ_TOL64 if dtype == np.float64 else (TRAJ_TOL32_OWN if style == "own" else TRAJ_TOL32)
+    tol = TRAJ_TOL64 if dtype == np.float64 else TRAJ_TOL32
     names = [ls.name for ls in LANDSCAPES] + (["mccormick-group/grad-None-param"] if style == "shared" else [])
-    for name, a, e in zip(names, s["traj"], r["traj"], strict=True):
+    slacks = [None] * len(names)
+    if dtype == np.float32 and style == "own":  # chaos amplifies ulps: allow torch's own float32 error (4x)
+        truth = run_landscapes(case, style, np.float64, "torch")["traj"]
+        slacks = [float32_slack(e, t) for e, t in zip(r["traj"], truth, strict=True)]
+        tol = Tol(tol.rtol, tol.atol, OWN_SLACK_REASON)
+    for name, a, e, slack in zip(names, s["traj"], r["traj"], slacks, strict=True):
         assert np.isfinite(a).all(), f"{case} diverged on {name}: the comparison would be vacuous"
-        assert_close(a, e, block=case.block, check=f"trajectory/{name}/{style}", dtype=dtype, tol=tol)
+        assert_close(a, e, block=case.block, check=f"trajectory/{name}/{style}", dtype=dtype, tol=tol, slack=slack)
     assert_exact(s["lrs"], r["lrs"], block=case.block, check="lr schedule")
     # float32 'own': the states hold GRADIENT sums, and an ulp in a position becomes Hessian (~1e3 on
     # Rosenbrock) times larger in the gradient; the trajectories above already bound that run.
