@@ -4,7 +4,8 @@
 ``rng=`` are filled in for constructors that take them): one line builds both twins. The reference then loads
 the scratch state_dict and every generic check in test_blocks.py runs on the pair.
 
-Families live in ``tests/cases/*.py``; this module only gathers them.
+Families live in ``tests/cases/<family>.py`` (discovered: every module there without a leading underscore);
+this module only gathers them.
 """
 
 from __future__ import annotations
@@ -75,21 +76,37 @@ class Case:
     bad_inputs: tuple[BadInput, ...] = ()
     bad_args: tuple[BadArgs, ...] = ()
     train_steps: int = 0  # >0: run that many training steps, then compare buffers and the eval output
+    family: str = ""  # set by the catalog: the tests/cases module that holds the entry
 
     def __str__(self) -> str:
         return self.name
 
 
-# One module per family under tests/cases/, each defining CASES. Adding a family = one name here.
-FAMILIES: list[str] = ["core", "losses", "normalization", "dropout"]
+def family_modules() -> dict[str, object]:
+    """Every case family: each module or package in tests/cases/ whose name has no leading underscore (helpers do),
+    discovered, never listed by hand. Each must define CASES, and shares its name with a scratch.nn family."""
+    import importlib
+    import pkgutil
+
+    import tests.cases
+
+    found = {}
+    for info in sorted(pkgutil.iter_modules(tests.cases.__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            module = importlib.import_module(f"tests.cases.{info.name}")
+            if not isinstance(getattr(module, "CASES", None), list):
+                raise TypeError(f"tests/cases/{info.name}.py is a case family but defines no CASES list "
+                                "(helper modules start with an underscore)")
+            found[info.name] = module
+    return found
 
 
 def _gather() -> list[Case]:
-    import importlib
-
     cases: list[Case] = []
-    for family in FAMILIES:
-        cases.extend(importlib.import_module(f"tests.cases.{family}").CASES)
+    for family, module in family_modules().items():
+        for case in module.CASES:
+            object.__setattr__(case, "family", family)
+            cases.append(case)
     names = [c.name for c in cases]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:

@@ -1,13 +1,19 @@
-"""scratch.nn: building blocks with closed-form backward, following torch.nn's names and layouts."""
+"""scratch.nn: building blocks with closed-form backward, following torch.nn's names and layouts.
 
-from . import dropout, losses, normalization
-from .activations import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+One family per module or package (activations, linear, containers, losses, normalization, dropout, ...): a family
+has the same name here, in ``reference/nn`` (the torch twins) and in ``tests/cases`` (the catalog entries).
+``module.py`` and ``base.py`` hold the protocol itself (Module, Parameter, CachedModule).
+"""
+
+from . import activations, containers, dropout, linear, losses, normalization
+from .activations import *  # noqa: F403
+from .containers import *  # noqa: F403
 from .dropout import *  # noqa: F403
-from .linear import Flatten, Identity, Linear
+from .linear import *  # noqa: F403
 from .losses import *  # noqa: F403
-from .module import Module, Parameter, Sequential
+from .module import Module, Parameter
 from .normalization import *  # noqa: F403
 
-__all__ = ["Module", "Parameter", "Sequential", "Linear", "Identity", "Flatten", "ReLU", "LeakyReLU", "ELU",
-           "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax"]
-__all__ += losses.__all__ + normalization.__all__ + dropout.__all__
+FAMILIES = (activations, linear, containers, losses, normalization, dropout)
+
+__all__ = ["Module", "Parameter"] + [name for family in FAMILIES for name in family.__all__]

@@ -18,6 +18,8 @@ from . import _math
 from .base import CachedModule
 from .module import check_input
 
+__all__ = ["ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax"]
+
 # Python floats, not numpy scalars: under NumPy 2 (NEP 50) a np.float64 scalar would promote float32 arrays.
 _SQRT2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)

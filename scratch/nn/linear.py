@@ -8,6 +8,8 @@ from ._math import normalize_dim
 from .base import CachedModule
 from .module import Parameter, check_float_dtype, check_input, check_same_dtype
 
+__all__ = ["Identity", "Linear", "Flatten"]
+
 
 class Linear(CachedModule):
     """y = x W^T + b.

@@ -1,4 +1,4 @@
-"""Module, Parameter and Sequential: the protocol every scratch block follows.
+"""Module and Parameter: the protocol every scratch block follows (containers are in ``containers.py``).
 
 A module's ``forward`` caches what its ``backward`` needs; ``backward(dy)`` returns dL/dx and ACCUMULATES
 dL/dp into ``p.grad`` for every parameter (as torch autograd accumulates into ``.grad``). Parameter and
@@ -201,33 +201,3 @@ def _copy_checked(key: str, value, current: np.ndarray) -> np.ndarray:
         raise RuntimeError(f"size mismatch for {key}: copying a param with shape {value.shape} from "
                            f"checkpoint, the shape in current model is {current.shape}")
     return value.astype(current.dtype, copy=True)
-
-
-class Sequential(Module):
-    """Chains modules: ``forward`` runs them in order; ``backward`` runs their backward in reverse order."""
-
-    def __init__(self, *modules: Module) -> None:
-        super().__init__()
-        for i, m in enumerate(modules):
-            if not isinstance(m, Module):
-                raise TypeError(f"{type(m).__name__} is not a Module subclass")
-            setattr(self, str(i), m)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        for m in self._modules.values():
-            x = m(x)
-        return x
-
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        for m in reversed(self._modules.values()):
-            dy = m.backward(dy)
-        return dy

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from tests.cases.loss_bad_inputs import (
+from tests.cases._loss_bad_inputs import (
     _BAD_BCE,
     _BAD_BCE_LOGITS,
     _BAD_MARGIN,
@@ -31,7 +31,7 @@ from tests.cases.loss_bad_inputs import (
     _regression_bad,
     _w,
 )
-from tests.cases.loss_samplers import (
+from tests.cases._loss_samplers import (
     _N,
     _S,
     ANY_C,

@@ -1,14 +1,14 @@
-"""Losses, part 3: binary cross entropy (BCELoss on probabilities, BCEWithLogitsLoss on logits).
+"""Binary cross entropy (BCELoss on probabilities, BCEWithLogitsLoss on logits).
 
-The protocol and helpers are in ``losses.py`` (which re-exports these classes). Gradients are closed-form.
+The protocol and helpers are in ``_base.py``. Gradients are closed-form.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import _math
-from .losses import (
+from .. import _math
+from ._base import (
     _buffer,
     _WeightedLoss,
     check_fits,

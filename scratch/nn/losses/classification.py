@@ -1,6 +1,6 @@
-"""Losses, part 2: multi-class classification (CrossEntropyLoss, NLLLoss, MultiMarginLoss).
+"""Multi-class classification (CrossEntropyLoss, NLLLoss, MultiMarginLoss).
 
-The protocol and helpers are in ``losses.py`` (which re-exports these classes). Class dimension is 1 for
+The protocol and helpers are in ``_base.py``. Class dimension is 1 for
 (N, C, d1, ...) input and 0 for an unbatched (C,) input, as torch. Gradients are closed-form.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _math
-from .losses import (
+from .. import _math
+from ._base import (
     _WeightedLoss,
     float_input,
     nonfinite_guard,

@@ -1,4 +1,4 @@
-"""Batch and instance normalization with running statistics; re-exports LayerNorm and GroupNorm.
+"""Batch and instance normalization with running statistics.
 
 BatchNorm (statistics per channel over the batch and spatial dims, n values per channel)::
 
@@ -10,7 +10,7 @@ BatchNorm (statistics per channel over the batch and spatial dims, n values per 
 ``m = momentum`` weights the NEW batch; ``momentum=None`` uses the cumulative average ``m = 1/num_batches_tracked``.
 ``track_running_stats=False``: no buffers, batch statistics in eval too.
 
-Backward in training mode (the statistics depend on x), derived in :mod:`scratch.nn.layernorm`::
+Backward in training mode (the statistics depend on x), derived in ``_kernels.py``::
 
     dx = (w * rstd) * (dy - mean(dy) - x_hat * mean(dy * x_hat))      means per channel over the n values
     dw = sum(dy * x_hat),  db = sum(dy)
@@ -21,7 +21,7 @@ InstanceNorm: the same per (sample, channel) over the spatial dims; with track_r
 by the batch-average of the per-instance mean and unbiased variance (num_batches_tracked is never incremented,
 and momentum=None means NO update, as torch passes momentum 0.0), and eval then uses them.
 
-Statistics and outputs are computed in float64 and cast back to the input dtype (see layernorm.py).
+Statistics and outputs are computed in float64 and cast back to the input dtype (see ``_kernels.py``).
 """
 
 from __future__ import annotations
@@ -31,11 +31,10 @@ import warnings
 
 import numpy as np
 
-from .layernorm import (
+from ..module import Parameter, check_float_dtype
+from ._kernels import (
     _ACC,
-    AffineNorm,
-    GroupNorm,
-    LayerNorm,
+    _AffineNorm,
     float_input,
     nonfinite,
     normalize,
@@ -43,9 +42,8 @@ from .layernorm import (
     quiet_if,
     verify_batch_size,
 )
-from .module import Parameter, check_float_dtype
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm", "GroupNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d"]
 
 
 def _integer_input(x: np.ndarray) -> None:
@@ -54,7 +52,7 @@ def _integer_input(x: np.ndarray) -> None:
         raise NotImplementedError(f'"batch_norm" not implemented for integer input (got {x.dtype})')
 
 
-class _NormBase(AffineNorm):
+class _NormBase(_AffineNorm):
     """Parameters and buffers shared by batch and instance norm (torch's _NormBase): weight (ones), bias
     (zeros), running_mean (zeros), running_var (ones) in the module dtype, num_batches_tracked (int64 scalar)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.cases.loss_samplers import (
+from tests.cases._loss_samplers import (
     C,
     _bce,
     _bce_kinks,

@@ -1,0 +1,11 @@
+"""Twins of scratch.nn's linear family."""
+
+import torch
+
+from .base import twin
+
+__all__ = ["Identity", "Linear", "Flatten"]
+
+Identity = twin(torch.nn.Identity)
+Linear = twin(torch.nn.Linear, has_params=True)
+Flatten = twin(torch.nn.Flatten)

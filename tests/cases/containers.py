@@ -1,0 +1,13 @@
+"""Catalog entries: Sequential (a network of blocks from several families)."""
+
+from __future__ import annotations
+
+from tests.cases.linear import linear_bad
+from tests.catalog import Case
+from tests.strategies import floats, shapes
+
+CASES: list[Case] = [
+    Case("mlp", lambda lib: lib.Sequential(lib.Linear(5, 8), lib.Tanh(), lib.Linear(8, 8), lib.GELU(),
+                                           lib.Linear(8, 3), lib.LogSoftmax(dim=1)),
+         floats(), (6, 5), shapes=shapes(2, 2, fixed_last=5), bad_inputs=linear_bad(5)),
+]
