@@ -1,0 +1,117 @@
+"""The add-a-block path cannot fail silently: the library is complete, and the completeness check reports each
+omission a new user can make (a block defined but not exported, no twin, no catalog entry, a missing family
+file, an entry in the wrong family), shown by planting each one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import reference.nn
+import reference.nn.activations
+import scratch.nn
+import scratch.nn.activations
+import tests.cases
+from scratch.nn.base import CachedModule
+from tests.catalog import CATALOG, Case, Lib
+from tests.completeness import CORE, REFERENCE_CORE, discover, library_problems, problems
+from tests.strategies import floats
+
+
+def test_library_twins_and_catalog_are_complete():
+    found = library_problems()
+    assert not found, "\n".join(found)
+
+
+class Softsign(CachedModule):
+    """A block a new user might write into scratch/nn/activations.py: y = x / (1 + |x|)."""
+
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        return self._save(input / (1 + np.abs(input)), input.copy())
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        dy, x = self._saved(dy)
+        return dy / (1 + np.abs(x)) ** 2
+
+
+class ForwardOnly(CachedModule):
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        return input
+
+
+FAKE_CASE = Case("softsign_planted", lambda lib: lib.Softsign(), floats(), (3, 4), family="activations")
+
+
+def _problems(catalog=CATALOG, **families) -> list[str]:
+    fams = dict(scratch=discover(scratch.nn, CORE), reference=discover(reference.nn, REFERENCE_CORE),
+                cases=discover(tests.cases))
+    for key, value in families.items():
+        fams[key] = value
+    return problems(scratch.nn, reference.nn, fams["scratch"], fams["reference"], fams["cases"], catalog,
+                    lambda case, ns: case.make(Lib(ns, np.float64)))
+
+
+def _define(monkeypatch, cls: type, module=scratch.nn.activations) -> None:
+    """Write the class into a scratch.nn family file, as if defined there."""
+    monkeypatch.setattr(cls, "__module__", module.__name__)
+    monkeypatch.setattr(module, cls.__name__, cls, raising=False)
+
+
+def _export(monkeypatch, name: str, value, family, package) -> None:
+    monkeypatch.setattr(family, "__all__", [*family.__all__, name])
+    monkeypatch.setattr(family, name, value, raising=False)
+    monkeypatch.setattr(package, name, value, raising=False)
+    monkeypatch.setattr(package, "__all__", [*package.__all__, name])
+
+
+def test_each_missing_step_of_adding_a_block_is_reported(monkeypatch):
+    where = "scratch.nn.activations.Softsign"
+    _define(monkeypatch, Softsign)  # step 1 written, nothing else
+    assert _problems() == [f"{where} is not in scratch.nn.activations.__all__",
+                           f"{where} is not exported as scratch.nn.Softsign (scratch/nn/__init__.py)",
+                           f"{where} has no twin in reference/nn/activations.py (its __all__)",
+                           f"{where} has no catalog entry in tests/cases/activations.py"]
+    _export(monkeypatch, "Softsign", Softsign, scratch.nn.activations, scratch.nn)  # step 1 complete
+    assert _problems() == [f"{where} has no twin in reference/nn/activations.py (its __all__)",
+                           f"{where} has no catalog entry in tests/cases/activations.py"]
+    twin = reference.nn.twin(torch.nn.Softsign)
+    _export(monkeypatch, "Softsign", twin, reference.nn.activations, reference.nn)  # step 2
+    assert _problems() == [f"{where} has no catalog entry in tests/cases/activations.py"]
+    assert _problems(catalog=[*CATALOG, FAKE_CASE]) == []  # step 3: complete
+
+
+def test_a_forward_without_backward_is_reported(monkeypatch):
+    _define(monkeypatch, ForwardOnly)
+    assert "scratch.nn.activations.ForwardOnly defines forward but no backward" in _problems()
+
+
+def test_a_twin_of_nothing_is_reported(monkeypatch):
+    _export(monkeypatch, "Softsign", reference.nn.twin(torch.nn.Softsign), reference.nn.activations, reference.nn)
+    assert _problems() == ["reference.nn.activations.Softsign twins no scratch.nn block"]
+
+
+def test_an_entry_in_the_wrong_family_file_is_reported():
+    relu = next(c for c in CATALOG if c.name == "relu")
+    misplaced = Case("relu_misplaced", relu.make, relu.sample, relu.shape, family="linear")
+    found = _problems(catalog=[*CATALOG, misplaced])
+    assert found == ["catalog entry 'relu_misplaced' in tests/cases/linear.py builds no block of the 'linear' "
+                     "family (it builds ['ReLU'])"]
+
+
+@pytest.mark.parametrize("side", ["reference", "cases"])
+def test_a_missing_family_file_is_reported(side):
+    fams = {k: v for k, v in discover(reference.nn if side == "reference" else tests.cases,
+                                      REFERENCE_CORE if side == "reference" else frozenset()).items()
+            if k != "dropout"}
+    catalog = [c for c in CATALOG if c.family != "dropout"] if side == "cases" else CATALOG
+    kind = "reference/nn" if side == "reference" else "tests/cases"
+    found = _problems(catalog=catalog, **{side: fams})
+    assert f"family 'dropout': scratch/nn/dropout has no {kind}/dropout" in found
+    if side == "cases":  # and then, of course, the dropout blocks have no entries
+        assert "scratch.nn.dropout.Dropout has no catalog entry in tests/cases/dropout.py" in found
+
+
+def test_a_family_file_without_a_scratch_family_is_reported():
+    fams = {**discover(tests.cases), "activation": tests.cases}
+    assert "tests/cases/activation has no scratch/nn/activation family of that name" in _problems(cases=fams)
