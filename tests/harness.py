@@ -1,5 +1,6 @@
 """One helper checks a case completely (tinygrad's test_ops style): build both twins, run forward and backward
-with a random cotangent, compare the output, the input gradient and every parameter gradient."""
+with a random cotangent on every output, compare every output, every input gradient and every parameter
+gradient (tests/structure.py says which inputs and outputs those are)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ import numpy as np
 import reference.nn
 import scratch.nn
 from tests.catalog import Case, Lib
-from tests.strategies import cotangent
+from tests.structure import (
+    call_backward,
+    cotangents,
+    differentiated,
+    gradient_items,
+    output_items,
+    wants_target_grad,
+)
 from tests.tolerances import SLACK_REASON, Tol, assert_close, default_tol, float32_slack
 
 
@@ -43,71 +51,84 @@ def forward(module, args: tuple):
         return module(*args)
 
 
-def _as64(args: tuple) -> tuple:
-    return tuple(a.astype(np.float64) if isinstance(a, np.ndarray) and a.dtype == np.float32 else a for a in args)
+def _as64(args):
+    """float32 arrays (nested too) as float64."""
+    if isinstance(args, tuple | list):
+        return type(args)(_as64(a) for a in args)
+    return args.astype(np.float64) if isinstance(args, np.ndarray) and args.dtype == np.float32 else args
 
 
 def _grads(module) -> dict[str, np.ndarray | None]:
     return {f"grad[{n}]": p.grad for n, p in module.named_parameters()}
 
 
-def _run(module, args: tuple, dy: np.ndarray) -> dict[str, np.ndarray | None]:
-    """forward + backward with the given cotangent: output, input grad, every parameter grad by name."""
-    out = {"forward": forward(module, args)}
-    out["grad_input"] = module.backward(dy)
-    return {**out, **_grads(module)}
+def run(case: Case, module, args: tuple, cots, target_grad: bool, check_nesting: bool = True) -> dict:
+    """forward, then backward with the given cotangents (nested like the outputs; or a function of the outputs
+    that makes them): every float output, every differentiated input's gradient and every parameter gradient,
+    by key (tests/structure.py)."""
+    out = forward(module, args)
+    cots = cots(out) if callable(cots) else cots
+    result = dict(output_items(out))
+    keys = [k for k, _ in differentiated(module, args, case.loss, target_grad)]
+    grads = call_backward(module, out, cots, case.loss, target_grad)
+    result.update(gradient_items(grads, keys, None if case.loss or not check_nesting else args))
+    return {**result, **_grads(module)}
 
 
 def _nudge(a, rng: np.random.Generator):
     """A float32 array moved by up to one unit of float32 rounding (relative 2^-24) per element."""
+    if isinstance(a, tuple | list):
+        return type(a)(_nudge(x, rng) for x in a)
     if not (isinstance(a, np.ndarray) and a.dtype == np.float32):
         return a
     return np.asarray(a.astype(np.float64) * (1 + rng.uniform(-1, 1, a.shape) * 2.0**-24), dtype=np.float32)
 
 
-def float32_noise(case: Case, s, r_out: dict, args: tuple, dy: np.ndarray, seed: int, nudges: int = 2) -> dict:
+def float32_noise(case: Case, s, r_out: dict, args: tuple, cots, target_grad: bool, seed: int,
+                  nudges: int = 2) -> dict:
     """Per tensor, SLACK_FACTOR x the worst deviation from float64 truth of torch's float32 results: the plain run
     and ``nudges`` runs whose inputs and parameters were moved by one float32 rounding. The nudged runs measure
     how far float32 rounding can move this computation (its conditioning: e.g. a hidden unit that is a
     cancellation of 1e4-sized terms), so one lucky torch result cannot decide the tolerance."""
-    truth = _run(float64_twin(case, s, seed).train(s.training), _as64(args), dy.astype(np.float64))
+    truth = run(case, float64_twin(case, s, seed).train(s.training), _as64(args), _as64(cots), target_grad)
     runs = [r_out]
     for k in range(nudges):
         rng = np.random.default_rng([seed, k])
         nudged = build(case, reference.nn, np.float32, seed)
         nudged.load_state_dict({name: _nudge(v, rng) for name, v in s.state_dict().items()})
         nudged.train(s.training)
-        runs.append(_run(nudged, tuple(_nudge(a, rng) for a in args), dy))
+        runs.append(run(case, nudged, _nudge(args, rng), cots, target_grad))
     return {key: max(float32_slack(run[key], truth[key]) for run in runs)
             for key in r_out if truth.get(key) is not None and all(run.get(key) is not None for run in runs)}
 
 
 def compare_pair(case: Case, dtype, s, r, args: tuple, rng: np.random.Generator, prefix: str = "",
                  slack_seed: int | None = None) -> None:
-    """forward, backward with a random cotangent, then output, input grad and every param grad vs torch.
+    """forward and backward with a random cotangent on EVERY output, then every output, every differentiated
+    input's gradient (the target's too, for losses whose torch graph reaches it) and every parameter gradient
+    vs torch.
 
     ``slack_seed``: the seed the pair was built with. When given, float32 comparisons allow the slack of
     :func:`float32_noise`, measured with a float64 twin (and nudged float32 twins) built from that same seed, so
     blocks that draw from their generator (dropout masks) draw the same values (for extreme scales only).
     """
-    ys, yr = forward(s, args), forward(r, args)
-    dy = cotangent(rng, yr)
-    s_out = {"forward": ys, "grad_input": s.backward(dy)}
-    r_out = {"forward": yr, "grad_input": r.backward(dy)}
-    ps, pr = _grads(s), _grads(r)
-    assert list(ps) == list(pr), f"parameter names differ: {list(ps)} vs torch {list(pr)}"
-    s_out.update(ps)
-    r_out.update(pr)
+    target_grad = wants_target_grad(s, args, case.loss)
+    drawn = []
+    r_out = run(case, r, args, lambda out: drawn.append(cotangents(rng, out)) or drawn[0], target_grad,
+                check_nesting=False)
+    cots = drawn[0]
+    s_out = run(case, s, args, cots, target_grad)
+    assert list(s_out) == list(r_out), f"compared tensors differ: {list(s_out)} vs torch {list(r_out)}"
     use_slack = slack_seed is not None and dtype == np.float32
-    slack = float32_noise(case, s, r_out, args, dy, slack_seed) if use_slack else {}
+    slack = float32_noise(case, s, r_out, args, cots, target_grad, slack_seed) if use_slack else {}
     for key in r_out:
         got, expected = s_out[key], r_out[key]
-        if key.startswith("grad["):
-            assert (got is None) == (expected is None), f"{key}: scratch grad {got is None and 'None'}, torch's " \
+        if key.startswith("grad"):
+            assert (got is None) == (expected is None), f"{key}: scratch gives {got is None and 'None'}, torch " \
                                                         f"{expected is None and 'None'}"
             if expected is None:
                 continue
-        base = case.tol.get("forward" if key == "forward" else "grad") or default_tol(dtype)
+        base = case.tol.get("forward" if key.startswith("forward") else "grad") or default_tol(dtype)
         tol = Tol(base.rtol, base.atol, SLACK_REASON) if use_slack else base
         assert_close(got, expected, block=case.name, check=prefix + key, tol=tol, dtype=dtype,
                      slack=slack.get(key))

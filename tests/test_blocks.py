@@ -12,7 +12,17 @@ import scratch.nn
 from conftest import DTYPES
 from tests.catalog import CATALOG, Lib
 from tests.harness import assert_same_outcome, build, build_pair, compare_pair, forward, outcome
-from tests.strategies import cotangent, draws
+from tests.strategies import draws
+from tests.structure import (
+    call_backward,
+    copy_arrays,
+    cotangents,
+    differentiated,
+    gradient_items,
+    leaves,
+    output_items,
+    wants_target_grad,
+)
 from tests.tolerances import assert_close
 
 cases = pytest.mark.parametrize("case", CATALOG, ids=str)
@@ -58,26 +68,31 @@ def test_hypothesis_shapes_and_extremes_vs_torch(case, dtype, data):
 
 @pytest.mark.parametrize("case", [c for c in CATALOG if c.fd], ids=str)
 def test_finite_differences_float64(case, rng):
-    """Torch-free oracle: every analytic gradient vs float64 central differences of L = <u, f(x)>."""
+    """Torch-free oracle: every analytic gradient (every differentiated input, the target of a loss where it has
+    a gradient, every parameter) vs float64 central differences of L = sum_k <u_k, y_k> over every output."""
     from scratch.gradcheck import numerical_grad
-
-    block = build(case, scratch.nn, np.float64)
-    args = case.sample(rng, np.float64, case.shape, 1.0)
-    x, rest = args[0].copy(), args[1:]
-    y = forward(block, (x, *rest))
-    u = cotangent(rng, y)
-    dx = block.backward(u)
-
-    def loss(_=None) -> float:
-        return float(np.sum(u * forward(block, (x, *rest))))
-
-    tol = case.tol.get("fd")
     from tests.tolerances import FD_TOL
 
-    assert_close(dx, numerical_grad(loss, x), block=case.name, check="fd_input", tol=tol or FD_TOL)
+    block = build(case, scratch.nn, np.float64)
+    args = copy_arrays(case.sample(rng, np.float64, case.shape, 1.0))
+    target_grad = wants_target_grad(block, args, case.loss)
+    out = forward(block, args)
+    u = cotangents(rng, out)
+    keys = differentiated(block, args, case.loss, target_grad)
+    grads = gradient_items(call_backward(block, out, u, case.loss, target_grad), [k for k, _ in keys])
+
+    def loss(_=None) -> float:
+        y = forward(block, args)
+        return float(sum(np.sum(ui * yi) for (_, ui), (_, yi) in zip(output_items(u), output_items(y),
+                                                                          strict=True)))
+
+    tol = case.tol.get("fd") or FD_TOL
+    for (key, x), (_, g) in zip(keys, grads, strict=True):
+        if g is not None:  # a target torch does not differentiate (HingeEmbeddingLoss) has no gradient to check
+            assert_close(g, numerical_grad(loss, x), block=case.name, check=f"fd_{key.removeprefix('grad_')}",
+                         tol=tol)
     for name, p in block.named_parameters():
-        assert_close(p.grad, numerical_grad(loss, p.data), block=case.name, check=f"fd[{name}]",
-                     tol=tol or FD_TOL)
+        assert_close(p.grad, numerical_grad(loss, p.data), block=case.name, check=f"fd[{name}]", tol=tol)
 
 
 @cases
@@ -128,14 +143,26 @@ def test_bad_input_like_torch(case, bad, dtype, rng):
     x = np.asarray(args[0])
     # elementwise blocks whose torch result at NaN/inf is SIMD-path dependent: compare at finite inputs only
     keep = np.isfinite(x) if bad.finite_positions_only else Ellipsis
-    assert got[1].shape == expected[1].shape and got[1].dtype == expected[1].dtype
-    # judged by the tolerance of the dtype torch produced (mixed-dtype inputs may promote or not)
-    out_dt = expected[1].dtype if expected[1].dtype.kind == "f" else dtype
-    assert_close(got[1][keep], expected[1][keep], block=case.name, check="bad_input_forward", dtype=out_dt)
-    if x.dtype.kind == "f" and np.size(expected[1]):
-        dy = cotangent(rng, expected[1])
-        gs, gr = s.backward(dy), r.backward(dy)
-        assert_close(gs[keep], gr[keep], block=case.name, check="bad_input_grad", dtype=gr.dtype)
+    got_items, want_items = leaves(got[1]), leaves(expected[1])
+    assert [k for k, _ in got_items] == [k for k, _ in want_items]
+    for (key, g), (_, e) in zip(got_items, want_items, strict=True):
+        assert g.shape == e.shape and g.dtype == e.dtype, (key, g.shape, g.dtype, e.shape, e.dtype)
+        # judged by the tolerance of the dtype torch produced (mixed-dtype inputs may promote or not)
+        assert_close(g[keep], e[keep], block=case.name, check=f"bad_input_forward{key}",
+                     dtype=e.dtype if e.dtype.kind == "f" else dtype)
+    if x.dtype.kind == "f" and all(np.size(e) for _, e in output_items(expected[1])):
+        target_grad = wants_target_grad(s, args, case.loss)
+        cots = cotangents(rng, expected[1])
+        keys = [k for k, _ in differentiated(s, args, case.loss, target_grad)]
+        outcomes = [outcome(lambda m=m, y=y: gradient_items(call_backward(m, y, cots, case.loss, target_grad),
+                                                            keys)) for m, y in ((s, got[1]), (r, expected[1]))]
+        assert_same_outcome(f"{case.name}/{bad.label} backward", *outcomes)
+        if outcomes[1][0] == "ok":
+            for (key, gs), (_, gr) in zip(outcomes[0][1], outcomes[1][1], strict=True):
+                assert (gs is None) == (gr is None), key
+                if gr is not None:
+                    k = keep if key == "grad_input" else Ellipsis
+                    assert_close(gs[k], gr[k], block=case.name, check=f"bad_input_{key}", dtype=gr.dtype)
 
 
 @pytest.mark.parametrize("case, bad", [(c, b) for c in CATALOG for b in c.bad_args],

@@ -3,6 +3,7 @@ dL/dx and accumulates parameter .grad through torch autograd)."""
 
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,36 +76,91 @@ class TorchParameter:
         return self.data.dtype
 
 
+def tree_map(fn, tree):
+    """Apply ``fn`` to every leaf of nested tuples and lists (the nesting of torch's arguments and results)."""
+    if isinstance(tree, tuple | list):
+        return type(tree)(tree_map(fn, t) for t in tree)
+    return fn(tree)
+
+
+def _leaves(tree) -> list:
+    if isinstance(tree, tuple | list):
+        return [leaf for t in tree for leaf in _leaves(t)]
+    return [tree]
+
+
+def _float_grads(tree):
+    """The gradients of the float tensors in ``tree`` (zeros where autograd left none), nested like ``tree``
+    without its other leaves; a top-level tuple of one gradient is that gradient (scratch's rule)."""
+    def walk(t):
+        if isinstance(t, tuple | list):
+            kept = tuple(g for g in (walk(c) for c in t) if g is not _DROP)
+            return kept if kept else _DROP
+        if isinstance(t, torch.Tensor) and t.requires_grad:
+            return (torch.zeros_like(t) if t.grad is None else t.grad).numpy().copy()
+        return _DROP
+
+    out = walk(tree)
+    if out is _DROP:
+        return None
+    return out[0] if len(out) == 1 else out
+
+
+_DROP = object()
+
+
+def _to_numpy(value):
+    return value.detach().numpy().copy() if isinstance(value, torch.Tensor) else value
+
+
 class TorchModule:
-    """The numpy-boundary wrapper. ``torch_module`` is the real module (use it for native torch loops)."""
+    """The numpy-boundary wrapper. ``torch_module`` is the real module (use it for native torch loops).
+
+    ``forward(*args, **kwargs)`` takes torch's arguments as numpy arrays (nested tuples too); every float array
+    becomes a leaf tensor that requires grad. ``backward(*cotangents)`` takes one cotangent per output, nested
+    like the outputs (None: no cotangent), runs torch autograd, and returns the gradients of the float inputs in
+    forward's order and nesting (one array when there was one), as scratch's protocol states."""
 
     def __init__(self, module: torch.nn.Module) -> None:
         self.torch_module = module
-        self._x: torch.Tensor | None = None
-        self._y: torch.Tensor | None = None
+        self._inputs = None
+        self._outputs = None
 
     # -- forward / backward ---------------------------------------------------------------------------------
-    def _input(self, x) -> torch.Tensor:
-        t = to_torch(np.asarray(x)) if isinstance(x, np.ndarray) else x
+    @staticmethod
+    def _input(x):
+        t = to_torch(x)
         if isinstance(t, torch.Tensor) and t.is_floating_point():
             t.requires_grad_(True)
         return t
 
-    def forward(self, x: np.ndarray, *rest) -> np.ndarray:
-        self._x = self._input(x)
-        self._y = self.torch_module(self._x, *[to_torch(r) for r in rest])
-        return self._y.detach().numpy().copy()
+    def forward(self, *args, **kwargs):
+        targs, tkwargs = tree_map(self._input, args), {k: tree_map(self._input, v) for k, v in kwargs.items()}
+        try:  # the inputs in the order of torch's forward signature, however they were passed
+            self._inputs = tuple(inspect.signature(self.torch_module.forward).bind(*targs, **tkwargs).arguments
+                                 .values())
+        except TypeError:  # torch raises its own error below
+            self._inputs = (*targs, *tkwargs.values())
+        self._outputs = self.torch_module(*targs, **tkwargs)
+        return tree_map(_to_numpy, self._outputs)
 
-    __call__ = forward
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
 
-    def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
-        if self._y is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        grad = None if dy is None else torch.from_numpy(np.array(dy, copy=True))
-        self._y.backward(grad)
-        dx = self._x.grad
-        self._y = None  # the graph is freed by backward, as torch does
-        return None if dx is None else dx.numpy().copy()
+    def _take_outputs(self):
+        if self._outputs is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called without a forward since the last backward")
+        outputs, self._outputs = self._outputs, None  # the graph is freed by backward, as torch does
+        return outputs
+
+    def backward(self, *cotangents):
+        outputs = self._take_outputs()
+        nested = isinstance(outputs, tuple | list)
+        cots = tuple(cotangents) if nested else cotangents[:1]
+        pairs = _pair(outputs if nested else (outputs,), cots)
+        if pairs:
+            torch.autograd.backward([o for o, _ in pairs], [torch.from_numpy(np.array(c, copy=True)) for _, c in pairs])
+        return _float_grads(self._inputs)
 
     # -- parameters and state -------------------------------------------------------------------------------
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, TorchParameter]]:
@@ -144,6 +200,38 @@ class TorchModule:
         return f"reference.{self.torch_module!r}"
 
 
+def _pair(outputs: tuple, cots: tuple) -> list:
+    """(output tensor, cotangent) for every output that has a cotangent and a graph."""
+    pairs = []
+    for o, c in zip(outputs, cots + (None,) * (len(outputs) - len(cots)), strict=False):
+        if c is None:
+            continue
+        if isinstance(o, tuple | list):
+            pairs += _pair(tuple(o), tuple(c))
+        elif isinstance(o, torch.Tensor) and o.requires_grad:
+            pairs.append((o, c))
+    return pairs
+
+
+class TorchLoss(TorchModule):
+    """A loss twin: ``forward(input, target)``; ``backward(dy=None, target_grad=False)`` as scratch's losses.
+
+    A float target requires grad too, so torch itself decides whether it has a gradient (None where its graph
+    does not reach the target)."""
+
+    def backward(self, dy=None, *, target_grad: bool = False):
+        outputs = self._take_outputs()
+        x, t = (*self._inputs, None)[:2]
+        if target_grad and not (isinstance(t, torch.Tensor) and t.is_floating_point()):
+            raise RuntimeError("only floating-point tensors can require gradients (the target here is "
+                               f"{getattr(t, 'dtype', type(t).__name__)})")
+        outputs.backward(None if dy is None else torch.from_numpy(np.array(dy, copy=True)))
+        dx = None if x.grad is None else x.grad.numpy().copy()
+        if not target_grad:
+            return dx
+        return dx, None if t.grad is None else t.grad.numpy().copy()
+
+
 def twin(torch_cls: type, *, has_params: bool = False, doc: str = "") -> type:
     """A TorchModule subclass named like ``torch_cls`` whose constructor forwards its arguments.
 
@@ -160,5 +248,6 @@ def twin(torch_cls: type, *, has_params: bool = False, doc: str = "") -> type:
             TorchModule.__init__(self, torch_cls(*[to_torch(a) for a in args],
                                                  **{k: to_torch(v) for k, v in kwargs.items()}))
 
-    return type(torch_cls.__name__, (TorchModule,), {"__init__": __init__,
+    base = TorchLoss if issubclass(torch_cls, torch.nn.modules.loss._Loss) else TorchModule
+    return type(torch_cls.__name__, (base,), {"__init__": __init__,
                                                       "__doc__": doc or f"Twin of torch.nn.{torch_cls.__name__}."})

@@ -40,7 +40,8 @@ class SeededDropout(torch.nn.Dropout):
         super().__init__(p, inplace)
         self.rng = rng if rng is not None else np.random.default_rng()
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        x = input
         if _torch_path(x, self.p, self.training):
             return F.dropout(x, self.p, self.training)
         return _masked(x, self.rng, self.p, tuple(x.shape))
@@ -53,7 +54,8 @@ class SeededDropout2d(torch.nn.Dropout2d):
         super().__init__(p, inplace)
         self.rng = rng if rng is not None else np.random.default_rng()
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        x = input
         if _torch_path(x, self.p, self.training) or x.dim() < 2:  # < 2-D: torch raises its own error
             return F.dropout2d(x, self.p, self.training)
         F.dropout2d(x.detach(), self.p, False)  # torch's own rank warnings (eval mode: no draw, identity)

@@ -46,6 +46,11 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
 
 
+def log_sigmoid(x: np.ndarray) -> np.ndarray:
+    """log sigmoid(x) = min(x, 0) - log1p(exp(-|x|)), finite for every finite x."""
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
 def softplus(x: np.ndarray) -> np.ndarray:
     """log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)), finite for every finite x."""
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))

@@ -49,14 +49,15 @@ def _promote_int(x: np.ndarray) -> np.ndarray:
 class ReLU(CachedModule):
     """ReLU(x) = max(0, x).   Gradient: 1 where x > 0, else 0 (relu'(0) = 0, as torch).   Shape: any."""
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = input
         if not (isinstance(x, np.ndarray) and x.dtype.kind in "iu"):  # relu keeps integer tensors, as torch
             x = check_input(x)
         # torch's backward zeroes the gradient where x <= 0, so a NaN input passes its gradient through
         return self._save(np.maximum(x, 0).astype(x.dtype, copy=False), ~(x <= 0))
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        (positive,) = self._saved(dy)
+        dy, positive = self._saved(dy)
         return dy * positive
 
 
@@ -70,13 +71,13 @@ class LeakyReLU(CachedModule):
         super().__init__()
         self.negative_slope = float(negative_slope)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _float_input(x, "leaky_relu")
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = _float_input(input, "leaky_relu")
         slope = np.where(x > 0, 1, self.negative_slope).astype(x.dtype)
         return self._save(x * slope, slope)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        (slope,) = self._saved(dy)
+        dy, slope = self._saved(dy)
         return dy * slope
 
     def extra_repr(self) -> str:
@@ -93,8 +94,8 @@ class ELU(CachedModule):
         super().__init__()
         self.alpha = float(alpha)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _float_input(x, "elu")
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = _float_input(input, "elu")
         h = _hi(x)
         e = np.exp(np.minimum(h, 0))  # exp of the negative branch only: never overflows
         neg = h <= 0  # the branch test torch uses: NaN takes the linear branch (gradient 1)
@@ -102,7 +103,7 @@ class ELU(CachedModule):
         return self._save(y, np.where(neg, self.alpha * e, 1).astype(x.dtype))
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        (dydx,) = self._saved(dy)
+        dy, dydx = self._saved(dy)
         return dy * dydx
 
     def extra_repr(self) -> str:
@@ -112,26 +113,26 @@ class ELU(CachedModule):
 class Sigmoid(CachedModule):
     """Sigmoid(x) = 1 / (1 + exp(-x)), computed without overflow.   Gradient: y (1 - y)."""
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _promote_int(x)
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = _promote_int(input)
         y = _math.sigmoid(_hi(x))
         return self._save(y.astype(x.dtype), (y * (1 - y)).astype(x.dtype))
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        (dydx,) = self._saved(dy)
+        dy, dydx = self._saved(dy)
         return dy * dydx
 
 
 class Tanh(CachedModule):
     """Tanh(x).   Gradient: 1 - y^2."""
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _promote_int(x)
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = _promote_int(input)
         y = np.tanh(_hi(x))
         return self._save(y.astype(x.dtype), (1 - y * y).astype(x.dtype))
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        (dydx,) = self._saved(dy)
+        dy, dydx = self._saved(dy)
         return dy * dydx
 
 
@@ -147,8 +148,8 @@ class GELU(CachedModule):
         super().__init__()
         self.approximate = approximate
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _float_input(x, "GeluKernelImpl")
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = _float_input(input, "GeluKernelImpl")
         h = _hi(x)
         if self.approximate == "none":
             cdf = 0.5 * _math.erfc(-h / _SQRT2)
@@ -161,7 +162,7 @@ class GELU(CachedModule):
         raise RuntimeError(f"approximate argument must be either none or tanh, got {self.approximate!r}")
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        (dydx,) = self._saved(dy)
+        dy, dydx = self._saved(dy)
         return dy * dydx
 
     def extra_repr(self) -> str:
@@ -179,8 +180,8 @@ class Softplus(CachedModule):
         super().__init__()
         self.beta, self.threshold = float(beta), float(threshold)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _float_input(x, "softplus")
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = _float_input(input, "softplus")
         # torch compares beta * x > threshold in the input's dtype: keep that test in x's dtype
         linear = x * np.asarray(self.beta, x.dtype) > self.threshold
         bx = _hi(x) * self.beta
@@ -189,7 +190,7 @@ class Softplus(CachedModule):
         return self._save(y.astype(x.dtype), np.where(linear, 1, _math.sigmoid(bx)).astype(x.dtype))
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        (dydx,) = self._saved(dy)
+        dy, dydx = self._saved(dy)
         return dy * dydx
 
     def extra_repr(self) -> str:
@@ -214,14 +215,14 @@ class _AlongDim(CachedModule):
         super().__init__()
         self.dim = dim
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _float_input(x, self._name)
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = _float_input(input, self._name)
         axis = _softmax_dim(self.dim, x.ndim, self._name)
         y = self._along(_hi(x), axis) if x.ndim else self._scalar(x)  # float64, rounded once below
         return self._save(y.astype(x.dtype), y, axis, x.dtype)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        y, axis, dtype = self._saved(dy)
+        dy, y, axis, dtype = self._saved(dy)
         return self._grad(y, _hi(dy), axis).astype(dtype) if y.ndim else np.zeros_like(dy)
 
     def extra_repr(self) -> str:

@@ -35,7 +35,8 @@ class _DropoutNd(CachedModule):
     def _mask_shape(self, x: np.ndarray) -> tuple[int, ...]:
         raise NotImplementedError
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = input
         if not isinstance(x, np.ndarray):
             raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
         if not self.training or self.p == 0 or x.size == 0:
@@ -53,7 +54,7 @@ class _DropoutNd(CachedModule):
             return self._save(np.asarray(x * noise), noise)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        (noise,) = self._saved(dy)
+        dy, noise = self._saved(dy)
         if noise is None:
             return dy.copy()
         with np.errstate(invalid="ignore"):  # inf * 0 = NaN, as torch's dy * noise
@@ -86,8 +87,8 @@ class Dropout2d(_DropoutNd):
     1-D input raises RuntimeError in training. Gradient: dy * mask / (1 - p).
     """
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        ndim = np.ndim(x)
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        ndim = np.ndim(input)
         if ndim not in (3, 4):
             warnings.warn(f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated and will "
                           "result in an error in a future release. To retain the behavior and silence this "
@@ -100,7 +101,7 @@ class Dropout2d(_DropoutNd):
                           "dim. This behavior will change in a future release to interpret the input as one without "
                           "a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout "
                           "behavior, please switch to using dropout1d instead.", stacklevel=2)
-        return super().forward(x)
+        return super().forward(input)
 
     def _mask_shape(self, x: np.ndarray) -> tuple[int, ...]:
         if x.ndim < 2:

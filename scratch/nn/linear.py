@@ -41,8 +41,8 @@ class Linear(CachedModule):
         self.weight = Parameter(rng.uniform(-bound, bound, (out_features, in_features)).astype(dt))
         self.bias = Parameter(rng.uniform(-bound, bound, out_features).astype(dt)) if bias else None
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = check_input(x)
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = check_input(input)
         if x.ndim == 0:
             raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and 2D")
         check_same_dtype(x, self.weight.dtype, "Linear")
@@ -54,10 +54,10 @@ class Linear(CachedModule):
         y = (self.weight.data @ x.T).T if x.ndim == 2 else x @ self.weight.data.T
         if self.bias is not None:
             y = y + self.bias.data
-        return self._save(y, x)
+        return self._save(y, x.copy())  # owned: the caller may reuse its input array before backward
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
-        (x,) = self._saved(dy)
+        dy, x = self._saved(dy)
         dy2 = dy.reshape(-1, self.out_features)
         self.weight.accumulate(dy2.T @ x.reshape(-1, self.in_features), owned=True)  # a fresh product
         if self.bias is not None:
@@ -74,11 +74,11 @@ class Identity(CachedModule):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__()
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return self._save(x)
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        return self._save(input)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        self._saved(dy)
+        (dy,) = self._saved(dy)
         return dy
 
 
@@ -93,8 +93,8 @@ class Flatten(CachedModule):
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x)
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = np.asarray(input)
         s, e = normalize_dim(self.start_dim, x.ndim), normalize_dim(self.end_dim, x.ndim)
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
@@ -102,7 +102,7 @@ class Flatten(CachedModule):
         return self._save(x.reshape(shape), x.shape)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        (shape,) = self._saved(dy)
+        dy, shape = self._saved(dy)
         return dy.reshape(shape)
 
     def extra_repr(self) -> str:

@@ -105,14 +105,18 @@ class Module:
         self._buffers[name] = value
 
     # -- forward / backward ---------------------------------------------------------------------------------
-    def forward(self, *args):
-        raise NotImplementedError
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+    def backward(self, *cotangents):
+        """dL/d(inputs) from the cotangents of forward's outputs; ACCUMULATES dL/dp into every parameter's grad."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no backward: scratch has no autograd for nn blocks, so every block needs an "
+            "explicit backward(dy) that returns dL/dinput and accumulates its parameters' gradients (README: "
+            "'Adding a building block')")
 
-    def __call__(self, *args):
-        return self.forward(*args)
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
 
     # -- traversal ------------------------------------------------------------------------------------------
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:

@@ -97,20 +97,26 @@ def _probs(rng, dtype, shape, scale=1.0):
 
 
 def _bce(rng, dtype, shape, scale=1.0):
-    """x in (0, 1): U(0.05, 0.95) at scale 1 (FD-safe); otherwise sigmoid(scale * z), saturating to exact 0/1
-    at 1e2/1e4 (torch's -100 log clamp and 1e-12 grad clamp). Targets in [0, 1] with exact 0s and 1s."""
+    """x in (0, 1): U(0.05, 0.95) at scale 1 and targets U(0.05, 0.95) (both FD-safe: the target is
+    differentiated too, and must stay in [0, 1] when perturbed); otherwise x = sigmoid(scale * z), saturating to
+    exact 0/1 at 1e2/1e4 (torch's -100 log clamp and 1e-12 grad clamp), with targets in [0, 1] holding exact 0s
+    and 1s."""
     if scale == 1.0:
-        x = rng.uniform(0.05, 0.95, shape)
-    else:
-        x = 1.0 / (1.0 + np.exp(-np.clip(rng.standard_normal(shape) * 3.0 * scale, -700, 700)))
+        return rng.uniform(0.05, 0.95, shape).astype(dtype), rng.uniform(0.05, 0.95, shape).astype(dtype)
+    x = 1.0 / (1.0 + np.exp(-np.clip(rng.standard_normal(shape) * 3.0 * scale, -700, 700)))
+    return x.astype(dtype), _unit_targets(rng, shape).astype(dtype)
+
+
+def _unit_targets(rng, shape):
+    """Targets in [0, 1], about 30% of them exactly 0 or 1."""
     y = rng.uniform(0, 1, shape)
-    y = np.where(rng.random(shape) < 0.3, np.round(y), y)
-    return x.astype(dtype), y.astype(dtype)
+    return np.where(rng.random(shape) < 0.3, np.round(y), y)
 
 
 def _bce_kinks(rng, dtype, shape, scale=1.0):
     """x exactly 0 or 1 (log clamp at -100, x(1-x) clamp at 1e-12) against targets 0, 1 and 0.5."""
     x, y = _bce(rng, dtype, shape)
+    y = _unit_targets(rng, shape).astype(dtype)
     flat = x.reshape(-1)
     idx = rng.permutation(flat.size)[: max(2, flat.size // 2)]
     flat[idx] = np.resize(np.array([0.0, 1.0]), idx.size)

@@ -114,9 +114,12 @@ def reduction_grad(dy: np.ndarray, reduction: str, n: int) -> np.ndarray:
 
 # -- the base classes -----------------------------------------------------------------------------------------
 class _Loss(CachedModule):
-    """Common base: the reduction string (validated at call time, as torch) and the backward protocol."""
+    """Common base: the reduction string (validated at call time, as torch) and the backward protocol.
 
-    _out_dtype: np.dtype | None = None
+    ``backward(dy=None)`` returns d loss / d input; ``backward(dy, target_grad=True)`` returns
+    ``(d input, d target)``, where the target gradient is what torch gives a float target that requires grad
+    (None where torch's graph does not reach the target). Subclasses give ``_backward`` and, if torch
+    differentiates their target, ``_target_backward``; both receive the cotangent and the saved cache."""
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__()
@@ -127,28 +130,26 @@ class _Loss(CachedModule):
             raise ValueError(f"{self.reduction} is not a valid value for reduction")
         return self.reduction
 
-    def __call__(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:
-        return self.forward(input, target)
-
     def forward(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def _save(self, out: np.ndarray, *cache) -> np.ndarray:
-        object.__setattr__(self, "_out_dtype", out.dtype)
-        return super()._save(out, *cache)
-
-    def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
-        """d loss / d input times ``dy`` (the cotangent of the output; 1 by default for a 0-d output)."""
+    def backward(self, dy: np.ndarray | None = None, *, target_grad: bool = False):
+        """d loss / d input times ``dy`` (the output's cotangent; 1 by default for a 0-d output); with
+        ``target_grad=True`` the pair (d input, d target)."""
         if dy is None and self._cache is not None:
-            if self._out_shape != ():
+            if self._out_meta.shape != ():
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            dy = np.ones((), self._out_dtype)
-        cache = self._saved(dy)
-        # torch's autograd casts the incoming gradient to the output's dtype
-        return self._backward(np.asarray(dy, dtype=self._out_dtype), *cache)
+            dy = np.ones((), self._out_meta.dtype)
+        dy, *cache = self._saved(dy)
+        dinput = self._backward(dy, *cache)
+        return (dinput, self._target_backward(dy, *cache)) if target_grad else dinput
 
     def _backward(self, dy: np.ndarray, *cache) -> np.ndarray:
         raise NotImplementedError
+
+    def _target_backward(self, dy: np.ndarray, *cache) -> np.ndarray | None:
+        raise RuntimeError(f"{type(self).__name__} takes an integer target here, which has no gradient (only "
+                           "floating-point tensors can require gradients, as in torch)")
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"
@@ -171,9 +172,11 @@ def _buffer(value, name: str) -> np.ndarray | None:
 
 
 class _PointwiseLoss(_Loss):
-    """An elementwise loss l(x, y) on broadcast input and target, then reduced.
+    """An elementwise loss l(x, t) on broadcast input and target, then reduced.
 
-    Subclasses give ``_pointwise(x, t) -> (l, dl/dx)`` (both in the broadcast shape) and ``_dtypes``."""
+    Subclasses give ``_pointwise(x, t) -> (l, dl/dx, dl/dt)`` (in the broadcast shape; ``dl/dt`` None when the
+    target enters only through ``x - t``, so that dl/dt = -dl/dx costs nothing until asked for) and ``_dtypes``.
+    Both gradients are summed back over broadcast dimensions; each is in its own array's dtype."""
 
     _warn_on_size_mismatch = False  # MSE, L1, Huber, SmoothL1: torch warns, then broadcasts anyway
 
@@ -182,7 +185,7 @@ class _PointwiseLoss(_Loss):
         dt = result_type(x, t, exc=NotImplementedError, op=type(self).__name__)
         return dt, dt
 
-    def _pointwise(self, x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _pointwise(self, x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         raise NotImplementedError
 
     def _reduce(self, l: np.ndarray, x: np.ndarray, reduction: str) -> tuple[np.ndarray, int]:
@@ -195,17 +198,29 @@ class _PointwiseLoss(_Loss):
         if self._warn_on_size_mismatch and x.shape != t.shape:
             warnings.warn(f"Using a target size ({t.shape}) that is different to the input size ({x.shape}). "
                           "This will likely lead to incorrect results due to broadcasting. "
-                          "Please ensure they have the same size.", UserWarning, stacklevel=2)
+                          "Please ensure they have the same size.", UserWarning, stacklevel=3)
         broadcast_shape(x.shape, t.shape)
         reduction = self._check_reduction()
         cdt, odt = self._dtypes(x.dtype, t.dtype)
         with nonfinite_guard(x, t):
-            l, dl = self._pointwise(x.astype(cdt, copy=False), t.astype(cdt, copy=False))
+            l, dl, dlt = self._pointwise(x.astype(cdt, copy=False), t.astype(cdt, copy=False))
         out, n = self._reduce(l.astype(odt, copy=False), x, reduction)
         gdt = x.dtype if x.dtype.kind == "f" else odt  # integer input: never differentiated by torch
-        return self._save(out, np.broadcast_to(dl, l.shape), x.shape, gdt, reduction, n, t.dtype)
+        grads = np.broadcast_to(dl, l.shape), None if dlt is None else np.broadcast_to(dlt, l.shape)
+        return self._save(out, grads, (x.shape, t.shape), (gdt, t.dtype), reduction, n)
 
-    def _backward(self, dy, dl, shape, gdt, reduction, n, tdt) -> np.ndarray:
-        with nonfinite_guard(dl):
-            g = dl * reduction_grad(dy, reduction, n)
-        return sum_to(g, shape).astype(gdt, copy=False)
+    def _reduction_for_grad(self, reduction: str) -> str:
+        return reduction
+
+    def _backward(self, dy, grads, shapes, dtypes, reduction, n) -> np.ndarray:
+        with nonfinite_guard(grads[0]):
+            g = grads[0] * reduction_grad(dy, self._reduction_for_grad(reduction), n)
+        return sum_to(g, shapes[0]).astype(dtypes[0], copy=False)
+
+    def _target_backward(self, dy, grads, shapes, dtypes, reduction, n) -> np.ndarray:
+        if dtypes[1].kind != "f":
+            return super()._target_backward(dy)
+        dl, dlt = grads
+        with nonfinite_guard(dl if dlt is None else dlt):
+            g = (-dl if dlt is None else dlt) * reduction_grad(dy, self._reduction_for_grad(reduction), n)
+        return sum_to(g, shapes[1]).astype(dtypes[1], copy=False)

@@ -54,13 +54,20 @@ class BCELoss(_WeightedLoss):
         with np.errstate(divide="ignore"):  # log(0) = -inf, clamped at -100 right away (as torch)
             l = (t - 1.0) * np.maximum(np.log1p(-x), _LOG_CLAMP) - t * np.maximum(np.log(x), _LOG_CLAMP)
         dl = (x - t) / np.maximum((1.0 - x) * x, _BCE_EPS)
+        wx = None
         if w is not None:
             wx = w.astype(x.dtype, copy=False)
             l, dl = l * wx, dl * wx
-        return self._save(reduce_loss(l, reduction), dl, reduction, l.size)
+        return self._save(reduce_loss(l, reduction), dl, reduction, l.size, x.copy(), wx)
 
-    def _backward(self, dy, dl, reduction, n):
+    def _backward(self, dy, dl, reduction, n, x, wx):
         return dl * reduction_grad(dy, reduction, n)
+
+    def _target_backward(self, dy, dl, reduction, n, x, wx):
+        """d l / d t = -w logit(x) = w (log(1 - x) - log x), unclamped as torch's (+-inf at x = 0 or 1)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = -np.log(x / (1.0 - x)) * reduction_grad(dy, reduction, n)
+        return g * wx if wx is not None else g
 
 
 class BCEWithLogitsLoss(_WeightedLoss):
@@ -98,7 +105,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
             # torch's sequence and roundings (they differ from one float64 pass when the dtypes are mixed):
             # log_sig in the input's dtype (times log_weight in place), loss = (1 - t).mul_(x).sub_(log_sig) in
             # the target's dtype, then .mul_(weight)
-            log_sig = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+            log_sig = _math.log_sigmoid(x)
             if pw is not None:
                 log_sig = (log_sig * ((pw - 1.0) * t + 1.0)).astype(x.dtype, copy=False)
             l = ((1.0 - t) * x).astype(odt, copy=False)
@@ -114,10 +121,24 @@ class BCEWithLogitsLoss(_WeightedLoss):
                 dl = sig - tt
             if w is not None:
                 dl = dl * w.astype(dt, copy=False)
-        return self._save(reduce_loss(l, reduction), dl, reduction, l.size, x.dtype)
+        return self._save(reduce_loss(l, reduction), dl, reduction, l.size, x.dtype, (xx.copy(), t.dtype))
 
-    def _backward(self, dy, dl, reduction, n, gdt):
+    def _backward(self, dy, dl, reduction, n, gdt, target_ctx):
         return (dl * reduction_grad(dy, reduction, n)).astype(gdt, copy=False)
+
+    def _target_backward(self, dy, dl, reduction, n, gdt, target_ctx):
+        """d l / d t = w (log sigmoid(-x) - pos_weight log sigmoid(x)), which is -w x without pos_weight (torch's
+        two formulas, both finite at +-1e4 logits)."""
+        xx, tdt = target_ctx
+        w, pw = self.weight, self.pos_weight
+        with nonfinite_guard(xx):
+            if pw is None:
+                g = -xx
+            else:
+                g = _math.log_sigmoid(-xx) - pw.astype(xx.dtype, copy=False) * _math.log_sigmoid(xx)
+            g = g * reduction_grad(dy, reduction, n)
+            g = g * w.astype(xx.dtype, copy=False) if w is not None else g
+        return g.astype(tdt, copy=False)
 
 
 __all__ = ["BCELoss", "BCEWithLogitsLoss"]

@@ -247,7 +247,8 @@ class CrossEntropyLoss(_NLLCore):
         with nonfinite_guard(x2, t2):
             lsm = _math.log_softmax(x2, axis=1)
             tw = t2.astype(dt) * (1.0 - eps) + eps / C if eps > 0 else t2.astype(dt)
-            tw = tw * _class_view(w.astype(dt), tw.ndim) if w is not None else tw
+            wv = _class_view(w.astype(dt), tw.ndim) if w is not None else None
+            tw = tw * wv if w is not None else tw
             prod = lsm * tw
             if reduction == "none":
                 out = -np.sum(prod, axis=1)
@@ -257,21 +258,36 @@ class CrossEntropyLoss(_NLLCore):
             else:
                 with np.errstate(invalid="ignore", divide="ignore"):  # empty batch: 0 / 0 = NaN, as torch
                     out = -np.sum(prod) / n
-        return self._save(np.asarray(out, dt), "probs", lsm, tw, n, reduction, x.shape)
+        return self._save(np.asarray(out, dt), "probs", lsm, tw, n, reduction, x.shape, (eps, wv, t.dtype))
 
     def _backward(self, dy, kind, lsm, *cache):
         if kind == "rows":
             return self._backward_rows(dy, lsm, *cache)
         if kind == "probs":
-            tw, n, reduction, shape = cache
-            a = dy.reshape((lsm.shape[0], 1) + lsm.shape[2:]) if reduction == "none" else dy
-            dlsm = -(reduction_grad(a, reduction, n) * tw)
+            tw, n, reduction, shape, _ = cache
+            dlsm = -(self._probs_upstream(dy, lsm, reduction, n) * tw)
         else:
             nll_cache, C, eps, reduction, shape = cache
             dlsm = self._nll_grad(dy, lsm, nll_cache, C, eps, reduction)
         with nonfinite_guard(lsm, dlsm):
             dx = dlsm - np.exp(lsm) * np.sum(dlsm, axis=1, keepdims=True)  # log_softmax backward
         return dx.astype(lsm.dtype, copy=False).reshape(shape)
+
+    @staticmethod
+    def _probs_upstream(dy, lsm, reduction, n):
+        """d reduce / d l_n, shaped to broadcast along the class dim of lsm."""
+        a = dy.reshape((lsm.shape[0], 1) + lsm.shape[2:]) if reduction == "none" else dy
+        return reduction_grad(a, reduction, n)
+
+    def _target_backward(self, dy, kind, lsm, *cache):
+        """Probability targets only: d loss / d t = -(1 - eps) w lsm a (the smoothing's eps / C is a constant)."""
+        if kind != "probs":
+            return super()._target_backward(dy)
+        _, n, reduction, shape, (eps, wv, tdt) = cache
+        with nonfinite_guard(lsm):
+            g = self._probs_upstream(dy, lsm, reduction, n) * lsm
+            g = -(g * wv if wv is not None else g) * (1.0 - eps)
+        return g.astype(tdt, copy=False).reshape(shape)
 
     def extra_repr(self) -> str:
         return (f"ignore_index={self.ignore_index}, reduction={self.reduction!r}, "

@@ -27,7 +27,7 @@ class MSELoss(_PointwiseLoss):
 
     def _pointwise(self, x, t):
         d = x - t
-        return d * d, 2.0 * d
+        return d * d, 2.0 * d, None
 
 
 class L1Loss(_PointwiseLoss):
@@ -45,7 +45,7 @@ class L1Loss(_PointwiseLoss):
 
     def _pointwise(self, x, t):
         d = x - t
-        return np.abs(d), np.where(np.isnan(d), 0, np.sign(d))
+        return np.abs(d), np.where(np.isnan(d), 0, np.sign(d)), None
 
 
 class HuberLoss(_PointwiseLoss):
@@ -70,18 +70,26 @@ class HuberLoss(_PointwiseLoss):
             raise RuntimeError("huber_loss does not support non-positive values for delta.")
         return result_type(x, t), x
 
-    def _backward(self, dy, dl, shape, gdt, reduction, n, tdt):
-        if tdt != gdt:  # torch's forward accepts another target dtype, but its huber backward then raises
-            raise RuntimeError(f"Found dtype {tdt} but expected {gdt} (huber_loss backward with a target of "
-                               "another dtype than the input)")
-        return super()._backward(dy, dl, shape, gdt, reduction, n, tdt)
+    @staticmethod
+    def _one_dtype(dtypes: tuple[np.dtype, np.dtype]) -> None:
+        if dtypes[1] != dtypes[0]:  # torch's forward accepts another target dtype, but its huber backward raises
+            raise RuntimeError(f"Found dtype {dtypes[1]} but expected {dtypes[0]} (huber_loss backward with a "
+                               "target of another dtype than the input)")
+
+    def _backward(self, dy, grads, shapes, dtypes, reduction, n):
+        self._one_dtype(dtypes)
+        return super()._backward(dy, grads, shapes, dtypes, reduction, n)
+
+    def _target_backward(self, dy, grads, shapes, dtypes, reduction, n):
+        self._one_dtype(dtypes)  # the target's gradient comes from the same huber_loss_backward kernel
+        return super()._target_backward(dy, grads, shapes, dtypes, reduction, n)
 
     def _pointwise(self, x, t):
         delta = float(self.delta)
         d = x - t
         z = np.abs(d)
         l = np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
-        return l, np.where(d < -delta, -delta, np.where(d > delta, delta, d))
+        return l, np.where(d < -delta, -delta, np.where(d > delta, delta, d)), None
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}, delta={self.delta}"
@@ -113,7 +121,7 @@ class SmoothL1Loss(_PointwiseLoss):
         d = x - t
         z = np.abs(d)
         l = np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
-        return l, np.where(d < -beta, -1, np.where(d > beta, 1, d / beta))
+        return l, np.where(d < -beta, -1, np.where(d > beta, 1, d / beta)), None
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}, beta={self.beta}"
@@ -153,10 +161,14 @@ class KLDivLoss(_PointwiseLoss):
     def _pointwise(self, x, t):
         if self.log_target:
             e = np.exp(t)
-            return e * (t - x), -e
-        with np.errstate(invalid="ignore"):  # log of a negative target: NaN, as torch's xlogy
-            xlogy = np.where(t == 0, 0, t * np.log(np.where(t == 0, 1, t)))
-        return xlogy - t * x, -t
+            l = e * (t - x)
+            return l, -e, l + e
+        with np.errstate(invalid="ignore", divide="ignore"):  # log of t <= 0: NaN / -inf, as torch's xlogy
+            log_t = np.log(np.where(t == 0, 1, t))
+            xlogy = np.where(t == 0, 0, t * log_t)
+            # d/dt xlogy(t, t) = xlogy(t != 0, t) + t / t: NaN at t = 0 (0 / 0), exactly what torch's graph gives
+            dlt = np.where(t == 0, np.nan, log_t + 1) - x
+        return xlogy - t * x, -t, dlt
 
     def _reduce(self, l, x, reduction):
         if reduction != "batchmean":
@@ -165,8 +177,8 @@ class KLDivLoss(_PointwiseLoss):
         with np.errstate(invalid="ignore"):  # empty batch: 0 / 0 = NaN, as torch
             return np.asarray(np.sum(l) / n, l.dtype), n
 
-    def _backward(self, dy, dl, shape, gdt, reduction, n, tdt):
-        return super()._backward(dy, dl, shape, gdt, "mean" if reduction == "batchmean" else reduction, n, tdt)
+    def _reduction_for_grad(self, reduction: str) -> str:
+        return "mean" if reduction == "batchmean" else reduction  # n is the batch size there
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}, log_target={self.log_target}"
@@ -198,7 +210,11 @@ class HingeEmbeddingLoss(_PointwiseLoss):
         not_pos, not_neg = t != 1, t != -1
         l = np.where(not_pos, np.maximum(z, 0), 0) + np.where(not_neg, x, 0)
         dl = np.where(not_neg, 1, 0) - np.where(not_pos & (z >= 0), 1, 0)
-        return l, dl.astype(x.dtype)
+        return l, dl.astype(x.dtype), None
+
+    def _target_backward(self, dy, *cache) -> None:
+        """The target only selects branches (torch's ``where(target != 1, ..)``): no gradient reaches it."""
+        return None
 
     def extra_repr(self) -> str:
         return f"margin={self.margin}, reduction={self.reduction!r}"

@@ -99,7 +99,8 @@ class _NormBase(_AffineNorm):
 class _BatchNorm(_NormBase):
     _ndims: tuple[int, ...] = ()
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = input
         if not isinstance(x, np.ndarray):
             raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
         if x.ndim not in self._ndims:
@@ -141,7 +142,7 @@ class _BatchNorm(_NormBase):
         return self._save(y.astype(x.dtype), (x_hat, rstd, batch_stats, axes, shape), x.dtype)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        cache, dtype = self._saved(dy)
+        dy, cache, dtype = self._saved(dy)
         return self._backward(np.asarray(dy, _ACC), cache).astype(dtype)
 
 
@@ -180,7 +181,8 @@ class _InstanceNorm(_NormBase):
                  track_running_stats: bool = False, dtype=np.float32, *, bias: bool = True) -> None:
         super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, bias=bias)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = input
         if not isinstance(x, np.ndarray):
             raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
         nb = self._no_batch_dim
@@ -230,7 +232,7 @@ class _InstanceNorm(_NormBase):
         return self._save(y.astype(x.dtype), (x_hat, rstd, use_input_stats, axes, shape), unbatched, x.dtype)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        cache, unbatched, dtype = self._saved(dy)
+        dy, cache, unbatched, dtype = self._saved(dy)
         dy64 = np.asarray(dy, _ACC)
         dx = self._backward(dy64[None] if unbatched else dy64, cache)
         return (dx[0] if unbatched else dx).astype(dtype)

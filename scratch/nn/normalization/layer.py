@@ -50,7 +50,8 @@ class LayerNorm(_AffineNorm):
             self.weight = Parameter(np.ones(self.normalized_shape, dt))
             self.bias = Parameter(np.zeros(self.normalized_shape, dt)) if bias else None
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = input
         shape = self.normalized_shape
         if not shape:
             raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
@@ -73,7 +74,7 @@ class LayerNorm(_AffineNorm):
         return self._save(y.astype(x.dtype), x_hat, rstd, axes, x.dtype)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x_hat, rstd, axes, dtype = self._saved(dy)
+        dy, x_hat, rstd, axes, dtype = self._saved(dy)
         dy64 = np.asarray(dy, _ACC)
         with quiet_if(self.eps <= 0 or nonfinite(dy64, x_hat)):
             g = self._affine_backward(dy64, x_hat, self.normalized_shape, tuple(range(dy64.ndim - len(axes))))
@@ -113,7 +114,8 @@ class GroupNorm(_AffineNorm):
             self.weight = Parameter(np.ones(num_channels, dt))
             self.bias = Parameter(np.zeros(num_channels, dt)) if bias else None
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = input
         if not isinstance(x, np.ndarray):
             raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
         if x.ndim < 2:
@@ -139,7 +141,7 @@ class GroupNorm(_AffineNorm):
         return self._save(y.astype(x.dtype), x_hat, rstd, x.shape, x.dtype)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x_hat, rstd, in_shape, dtype = self._saved(dy)
+        dy, x_hat, rstd, in_shape, dtype = self._saved(dy)
         dy64 = np.asarray(dy, _ACC)
         shape = (1, in_shape[1]) + (1,) * (len(in_shape) - 2)
         with quiet_if(self.eps <= 0 or nonfinite(dy64, x_hat)):
