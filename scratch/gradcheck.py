@@ -39,6 +39,8 @@ def numerical_grad(f: ScalarFn, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     if x.dtype != np.float64:
         raise TypeError(f"finite differences need float64 inputs, got {x.dtype}")
     grad = np.zeros_like(x)
+    if x.size == 0:
+        return grad
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     if not np.shares_memory(flat, x):
         raise ValueError("x must be contiguous so it can be perturbed in place")

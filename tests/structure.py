@@ -51,7 +51,8 @@ def cotangents(rng: np.random.Generator, out):
 
 def argument_names(module, args: tuple) -> list[str]:
     """forward's parameter names for the positional arguments given (torch's names: input, target, hx, ...)."""
-    params = [p for p in inspect.signature(module.forward).parameters.values()
+    forward = getattr(module, "torch_module", module).forward  # a twin names its arguments as torch does
+    params = [p for p in inspect.signature(forward).parameters.values()
               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return [params[i].name if i < len(params) else f"arg{i}" for i in range(len(args))]
 

@@ -4,8 +4,9 @@ import torch
 
 from .base import twin
 
-__all__ = ["Identity", "Linear", "Flatten"]
+__all__ = ["Identity", "Linear", "Bilinear", "Flatten"]
 
 Identity = twin(torch.nn.Identity)
 Linear = twin(torch.nn.Linear, has_params=True)
+Bilinear = twin(torch.nn.Bilinear, has_params=True)
 Flatten = twin(torch.nn.Flatten)

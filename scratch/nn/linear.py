@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._math import normalize_dim
 from .base import CachedModule
 from .module import Parameter, check_float_dtype, check_input, check_same_dtype
 
-__all__ = ["Identity", "Linear", "Flatten"]
+__all__ = ["Identity", "Linear", "Bilinear", "Flatten"]
 
 
 class Linear(CachedModule):
@@ -58,14 +60,88 @@ class Linear(CachedModule):
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
         dy, x = self._saved(dy)
-        dy2 = dy.reshape(-1, self.out_features)
-        self.weight.accumulate(dy2.T @ x.reshape(-1, self.in_features), owned=True)  # a fresh product
+        n = math.prod(x.shape[:-1])  # not -1: a zero-size layer (out_features=0) must still reshape
+        dy2 = dy.reshape(n, self.out_features)
+        self.weight.accumulate(dy2.T @ x.reshape(n, self.in_features), owned=True)  # a fresh product
         if self.bias is not None:
             self.bias.accumulate(dy2.sum(axis=0), owned=True)
         return dy @ self.weight.data if self.needs_input_grad else None
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Bilinear(CachedModule):
+    """y = x1^T A x2 + b, i.e. y[..., o] = sum_ij input1[..., i] weight[o, i, j] input2[..., j] + bias[o].
+
+    Args:
+        in1_features, in2_features, out_features (int): sizes of input1, input2 and the output (in1 > 0).
+        bias (bool, default True): learn an additive bias.
+        dtype (default np.float32), rng (np.random.Generator, optional): as :class:`Linear`.
+    Init: weight and bias ~ U(-1/sqrt(in1_features), 1/sqrt(in1_features)) (torch: 1/sqrt(weight.size(1))).
+    Shape: input1 (*, in1_features) and input2 (*, in2_features) with the SAME leading dims (no broadcasting),
+    output (*, out_features); weight (out_features, in1_features, in2_features), bias (out_features,).
+    Gradient (two inputs: ``backward(dy)`` returns ``(d_input1, d_input2)``):
+        d_input1[n, i] = sum_oj dy[n, o] A[o, i, j] x2[n, j];   d_input2[n, j] = sum_oi dy[n, o] A[o, i, j] x1[n, i]
+        dA[o, i, j] = sum_n dy[n, o] x1[n, i] x2[n, j];         db = sum_n dy[n]
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True, dtype=np.float32,
+                 rng: np.random.Generator | None = None) -> None:
+        super().__init__()
+        shape = (out_features, in1_features, in2_features)
+        if min(shape) < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+        if in1_features <= 0:
+            raise ValueError(f"in1_features must be > 0, but got (in1_features={in1_features})")
+        self.in1_features, self.in2_features, self.out_features = (int(n) for n in (in1_features, in2_features,
+                                                                                      out_features))
+        dt = check_float_dtype(dtype)
+        rng = rng if rng is not None else np.random.default_rng()
+        bound = 1.0 / np.sqrt(in1_features)
+        self.weight = Parameter(rng.uniform(-bound, bound, shape).astype(dt))
+        self.bias = Parameter(rng.uniform(-bound, bound, out_features).astype(dt)) if bias else None
+
+    def forward(self, input1: np.ndarray, input2: np.ndarray) -> np.ndarray:
+        x1, x2 = check_input(input1, "input1"), check_input(input2, "input2")
+        if x1.dtype != self.weight.dtype or x2.dtype != self.weight.dtype:
+            raise RuntimeError(f"All tensors must have the same dtype, got input1: {x1.dtype}, input2: {x2.dtype}, "
+                               f"weight: {self.weight.dtype}")
+        if x1.ndim != x2.ndim:
+            raise RuntimeError(f"bilinear(): input dimensions do not match: got {x1.ndim} and {x2.ndim}")
+        if x1.ndim == 0:
+            raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+        for d, (a, b) in enumerate(zip(x1.shape[:-1], x2.shape[:-1], strict=True)):
+            if a != b:
+                raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: got {a} and {b}")
+        for k, (x, n) in enumerate(((x1, self.in1_features), (x2, self.in2_features)), 1):
+            if x.shape[-1] != n:
+                raise RuntimeError(f"bilinear(): input{k} size does not match weight size: got {x.shape[-1]} but "
+                                   f"expected {n}")
+        if self.in2_features == 0:  # torch 2.13's bilinear reshapes input2 to (-1, 0), which it cannot do
+            raise RuntimeError("cannot reshape tensor of 0 elements into shape [-1, 0] because the unspecified "
+                               "dimension size -1 can be any value and is ambiguous (Bilinear with in2_features=0)")
+        n = math.prod(x1.shape[:-1])
+        a, b = x1.reshape(n, self.in1_features).copy(), x2.reshape(n, self.in2_features).copy()  # owned
+        y = np.einsum("ni,oij,nj->no", a, self.weight.data, b, optimize=True)
+        if self.bias is not None:
+            y = y + self.bias.data
+        return self._save(y.reshape(x1.shape[:-1] + (self.out_features,)), a, b, x1.shape, x2.shape)
+
+    def backward(self, dy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        dy, a, b, shape1, shape2 = self._saved(dy)
+        g = dy.reshape(a.shape[0], self.out_features)
+        w = self.weight.data
+        self.weight.accumulate(np.einsum("no,ni,nj->oij", g, a, b, optimize=True), owned=True)
+        if self.bias is not None:
+            self.bias.accumulate(g.sum(axis=0), owned=True)
+        d1 = np.einsum("no,oij,nj->ni", g, w, b, optimize=True)
+        d2 = np.einsum("no,oij,ni->nj", g, w, a, optimize=True)
+        return d1.reshape(shape1), d2.reshape(shape2)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
 
 
 class Identity(CachedModule):
