@@ -36,6 +36,9 @@ def _torch_path(x: torch.Tensor, p: float, training: bool) -> bool:
 class SeededDropout(torch.nn.Dropout):
     """torch.nn.Dropout whose Bernoulli mask comes from a numpy Generator (see the module docstring)."""
 
+    def _get_name(self) -> str:
+        return "Dropout"  # the repr of the module it stands for
+
     def __init__(self, p: float = 0.5, inplace: bool = False, rng: np.random.Generator | None = None) -> None:
         super().__init__(p, inplace)
         self.rng = rng if rng is not None else np.random.default_rng()
@@ -49,6 +52,9 @@ class SeededDropout(torch.nn.Dropout):
 
 class SeededDropout2d(torch.nn.Dropout2d):
     """torch.nn.Dropout2d whose channel mask (N, C, 1, ...) comes from a numpy Generator."""
+
+    def _get_name(self) -> str:
+        return "Dropout2d"
 
     def __init__(self, p: float = 0.5, inplace: bool = False, rng: np.random.Generator | None = None) -> None:
         super().__init__(p, inplace)

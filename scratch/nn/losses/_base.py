@@ -147,12 +147,13 @@ class _Loss(CachedModule):
     def _backward(self, dy: np.ndarray, *cache) -> np.ndarray:
         raise NotImplementedError
 
+    def extra_repr(self) -> str:
+        return ""  # torch's losses print no arguments: MSELoss(), CrossEntropyLoss()
+
     def _target_backward(self, dy: np.ndarray, *cache) -> np.ndarray | None:
         raise RuntimeError(f"{type(self).__name__} takes an integer target here, which has no gradient (only "
                            "floating-point tensors can require gradients, as in torch)")
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
 
 
 class _WeightedLoss(_Loss):

@@ -177,8 +177,6 @@ class NLLLoss(_NLLCore):
         nll_cache, C, reduction, shape = cache
         return self._nll_grad(dy, x2, nll_cache, C, 0.0, reduction).reshape(shape)
 
-    def extra_repr(self) -> str:
-        return f"ignore_index={self.ignore_index}, reduction={self.reduction!r}"
 
 
 class CrossEntropyLoss(_NLLCore):
@@ -289,9 +287,6 @@ class CrossEntropyLoss(_NLLCore):
             g = -(g * wv if wv is not None else g) * (1.0 - eps)
         return g.astype(tdt, copy=False).reshape(shape)
 
-    def extra_repr(self) -> str:
-        return (f"ignore_index={self.ignore_index}, reduction={self.reduction!r}, "
-                f"label_smoothing={self.label_smoothing}")
 
 
 class MultiMarginLoss(_WeightedLoss):
@@ -355,8 +350,6 @@ class MultiMarginLoss(_WeightedLoss):
         a = dy.reshape(N, 1) if reduction == "none" else reduction_grad(dy, reduction, N)
         return (g * a).reshape(shape)
 
-    def extra_repr(self) -> str:
-        return f"p={self.p}, margin={self.margin}, reduction={self.reduction!r}"
 
 
 __all__ = ["CrossEntropyLoss", "NLLLoss", "MultiMarginLoss"]

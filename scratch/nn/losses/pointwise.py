@@ -91,8 +91,6 @@ class HuberLoss(_PointwiseLoss):
         l = np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
         return l, np.where(d < -delta, -delta, np.where(d > delta, delta, d)), None
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, delta={self.delta}"
 
 
 class SmoothL1Loss(_PointwiseLoss):
@@ -123,8 +121,6 @@ class SmoothL1Loss(_PointwiseLoss):
         l = np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
         return l, np.where(d < -beta, -1, np.where(d > beta, 1, d / beta)), None
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, beta={self.beta}"
 
 
 class KLDivLoss(_PointwiseLoss):
@@ -180,8 +176,6 @@ class KLDivLoss(_PointwiseLoss):
     def _reduction_for_grad(self, reduction: str) -> str:
         return "mean" if reduction == "batchmean" else reduction  # n is the batch size there
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, log_target={self.log_target}"
 
 
 class HingeEmbeddingLoss(_PointwiseLoss):
@@ -216,8 +210,6 @@ class HingeEmbeddingLoss(_PointwiseLoss):
         """The target only selects branches (torch's ``where(target != 1, ..)``): no gradient reaches it."""
         return None
 
-    def extra_repr(self) -> str:
-        return f"margin={self.margin}, reduction={self.reduction!r}"
 
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "HingeEmbeddingLoss"]

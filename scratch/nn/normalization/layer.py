@@ -151,4 +151,5 @@ class GroupNorm(_AffineNorm):
         return dx.reshape(in_shape).astype(dtype)
 
     def extra_repr(self) -> str:
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
