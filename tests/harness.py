@@ -45,10 +45,10 @@ def float64_twin(case: Case, s, seed: int = 0):
     return r64
 
 
-def forward(module, args: tuple):
+def forward(module, args: tuple, kwargs: dict | None = None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # same inputs warn alike on both sides; tested in test_warnings
-        return module(*args)
+        return module(*args, **(kwargs or {}))
 
 
 def _as64(args):

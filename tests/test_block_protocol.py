@@ -12,7 +12,7 @@ import pytest
 
 from conftest import DTYPES
 from tests.catalog import CATALOG
-from tests.harness import assert_same_outcome, build_pair, outcome, run
+from tests.harness import assert_same_outcome, build_pair, forward, outcome, run
 from tests.structure import call_backward, copy_arrays, cotangents, leaves, output_items, wants_target_grad
 
 cases = pytest.mark.parametrize("case", CATALOG, ids=str)
@@ -31,7 +31,8 @@ def test_forward_takes_torch_argument_names(case, rng):
     assert _names(s.forward) == _names(r.torch_module.forward)
     args = case.sample(rng, np.float64, case.shape, 1.0)
     kwargs = dict(zip(_names(s.forward), args, strict=False))
-    for by_position, by_name in ((s(*args), s_kw(**kwargs)), (r(*args), r_kw(**kwargs))):
+    for by_position, by_name in ((forward(s, args), forward(s_kw, (), kwargs)),
+                                 (forward(r, args), forward(r_kw, (), kwargs))):
         for (key, y), (_, y_kw) in zip(output_items(by_position), output_items(by_name), strict=True):
             np.testing.assert_array_equal(y_kw, y, err_msg=f"{case.name} {key} by keyword")
 

@@ -94,13 +94,13 @@ class Dropout2d(_DropoutNd):
                           "result in an error in a future release. To retain the behavior and silence this "
                           "warning, please use dropout instead. Note that dropout2d exists to provide channel-wise "
                           "dropout on inputs with 2 spatial dimensions, a channel dimension, and an optional batch "
-                          "dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+                          "dimension (i.e. 3D or 4D inputs).", stacklevel=3)
         if ndim == 3:
             warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
                           "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel "
                           "dim. This behavior will change in a future release to interpret the input as one without "
                           "a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout "
-                          "behavior, please switch to using dropout1d instead.", stacklevel=2)
+                          "behavior, please switch to using dropout1d instead.", stacklevel=3)
         return super().forward(input)
 
     def _mask_shape(self, x: np.ndarray) -> tuple[int, ...]:
