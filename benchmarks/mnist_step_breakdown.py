@@ -1,6 +1,6 @@
 """Where a training step goes, scratch vs torch eager (microseconds per step phase, 1 thread each).
 
-Run: ``python benchmarks/mnist_step_breakdown.py [--experiment seed000] [--dtype float32] [--steps N]``. Both sides
+Run: ``python benchmarks/mnist_step_breakdown.py [--experiment mlp600-sgd] [--dtype float32] [--steps N]``. Both sides
 are the runner's own (``reference.mnist.runner.ScratchSide`` / ``ReferenceSide``: the experiment's model, init,
 loss and optimizer, the reference twin loaded from the scratch state), trained on the same real MNIST batches;
 each phase (batch gather + forward, loss forward, backward, optimizer step, zero_grad) is timed with
@@ -62,7 +62,7 @@ def torch_phases(side: ReferenceSide, X: np.ndarray, y: np.ndarray, batches: np.
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--experiment", choices=sorted(EXPERIMENTS), default="seed000")
+    ap.add_argument("--experiment", choices=sorted(EXPERIMENTS), default="mlp600-sgd")
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     ap.add_argument("--steps", type=int, default=2000)
     args = ap.parse_args()

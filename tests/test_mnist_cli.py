@@ -32,7 +32,7 @@ def _restore_threads():
 def test_cli_table_summary_and_json(tmp_path):
     out = io.StringIO()
     path = tmp_path / "run.json"
-    code = main(["--experiment", "seed002-dropout", "--epochs", "2", "--dtype", "float64", "--no-progress",
+    code = main(["--experiment", "tanh-dropout", "--epochs", "2", "--dtype", "float64", "--no-progress",
                  "--json", str(path)], out=out)
     assert code == 0
     text = out.getvalue()
@@ -43,7 +43,7 @@ def test_cli_table_summary_and_json(tmp_path):
     assert "threads: torch 1, numpy BLAS" in text
     assert "ratio scratch/torch" in text and "max relative per-step loss difference" in text
     summary = json.loads(path.read_text())
-    assert summary["experiment"] == "seed002-dropout" and summary["steps"] == 20
+    assert summary["experiment"] == "tanh-dropout" and summary["steps"] == 20
     assert summary["max_rel_loss_diff"] < 1e-8
     assert summary["final_test_acc"]["scratch"] == summary["final_test_acc"]["torch"]
     assert len(summary["epochs_table"]) == 2 and summary["order_mismatch_epochs"] == []
@@ -55,7 +55,7 @@ def test_cli_writes_the_plot(tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib is the optional 'plot' extra")
     png = tmp_path / "curves.png"
     out = io.StringIO()
-    assert main(["--experiment", "seed002-dropout", "--max-steps", "15", "--no-progress", "--no-train-eval",
+    assert main(["--experiment", "tanh-dropout", "--max-steps", "15", "--no-progress", "--no-train-eval",
                  "--plot", str(png)], out=out) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"plot written to {png}" in out.getvalue()
@@ -64,13 +64,13 @@ def test_cli_writes_the_plot(tmp_path):
 def test_plot_without_matplotlib_fails_fast_with_a_clear_message(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
     monkeypatch.setattr("reference.mnist.cli.run", lambda *a, **k: pytest.fail("trained before checking --plot"))
-    code = main(["--experiment", "seed000", "--plot", str(tmp_path / "x.png")], out=io.StringIO())
+    code = main(["--experiment", "mlp600-sgd", "--plot", str(tmp_path / "x.png")], out=io.StringIO())
     assert code == 2
     err = capsys.readouterr().err
     assert "matplotlib" in err and "pip install" in err
 
 
-@pytest.mark.parametrize("argv", [["--experiment", "nope"], ["--experiment", "seed000", "--dtype", "float16"], []])
+@pytest.mark.parametrize("argv", [["--experiment", "nope"], ["--experiment", "mlp600-sgd", "--dtype", "float16"], []])
 def test_bad_arguments_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as e:
         main(argv, out=io.StringIO())
@@ -79,7 +79,7 @@ def test_bad_arguments_exit_2(argv, capsys):
 
 @pytest.mark.parametrize("argv", [["--epochs", "0"], ["--threads", "0"]])
 def test_bad_counts_exit_2(argv, capsys):
-    assert main(["--experiment", "seed000", *argv], out=io.StringIO()) == 2
+    assert main(["--experiment", "mlp600-sgd", *argv], out=io.StringIO()) == 2
     assert "must be >= 1" in capsys.readouterr().err
 
 
@@ -87,7 +87,7 @@ def test_module_entry_point_help():
     proc = subprocess.run([sys.executable, "-m", "reference.mnist", "--help"], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    for name in ("seed000", "seed000-torch", "seed001-bn", "seed002-dropout", "--plot", "--dtype", "--threads"):
+    for name in ("mlp600-sgd", "mlp600-adam", "bn-elu", "tanh-dropout", "--plot", "--dtype", "--threads"):
         assert name in proc.stdout
 
 
@@ -100,3 +100,20 @@ def test_step_breakdown_benchmark_runs_both_sides():
     lines = proc.stdout.splitlines()
     assert [ln.split()[0] for ln in lines] == ["scratch", "torch"]
     assert all("us/step: forward" in ln and "zero_grad" in ln for ln in lines)
+
+
+def test_earlier_experiment_names_are_aliases(monkeypatch):
+    """``seed002-dropout`` (the name before experiments were named by their network) still selects tanh-dropout,
+    and the header names the source text, not a file."""
+
+    class Stop(Exception):
+        pass
+
+    def fake_run(exp, **kwargs):
+        raise Stop(exp.name)
+
+    monkeypatch.setattr("reference.mnist.cli.run", fake_run)
+    out = io.StringIO()
+    with pytest.raises(Stop, match="^tanh-dropout$"):
+        main(["--experiment", "seed002-dropout", "--no-progress"], out=out)
+    assert "[from a textbook chapter on activation functions]" in out.getvalue()

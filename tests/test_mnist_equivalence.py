@@ -28,13 +28,13 @@ LOSS_TOL_F64 = Tol(rtol=1e-8, atol=0.0, reason="issue 6: per-step losses agree t
 # float32 envelope: the largest per-step relative loss difference and the largest final |parameter or buffer
 # difference| allowed after the given number of steps, about 10x what was measured (docs/mnist.md). The sides
 # round differently (numpy's OpenBLAS and torch's MKL sum in different orders, ~1e-7 relative per product) and
-# SGD carries the differences forward, so they grow with the number of steps: seed000 measured 1.4e-6 / 1.9e-7
+# SGD carries the differences forward, so they grow with the number of steps: mlp600-sgd measured 1.4e-6 / 1.9e-7
 # after 1000 steps, but 1.8e-4 after 2000 and 2.8e-3 / 8.7e-4 after 3750 (a ReLU or argmax decision flips);
-# seed001-bn 4.5e-7 / 1.2e-6 and seed002-dropout 2.6e-7 / 3.0e-8 after 300 (1 torch and 1 BLAS thread).
+# bn-elu 4.5e-7 / 1.2e-6 and tanh-dropout 2.6e-7 / 3.0e-8 after 300 (1 torch and 1 BLAS thread).
 FLOAT32_ENVELOPE = {  # experiment: (steps, max relative loss difference, max |state difference|)
-    "seed000": (1000, 2e-5, 3e-6),
-    "seed001-bn": (300, 5e-6, 1.2e-5),
-    "seed002-dropout": (300, 3e-6, 3e-7),
+    "mlp600-sgd": (1000, 2e-5, 3e-6),
+    "bn-elu": (300, 5e-6, 1.2e-5),
+    "tanh-dropout": (300, 3e-6, 3e-7),
 }
 
 pytestmark = pytest.mark.mnist
@@ -79,35 +79,35 @@ def check_equivalent(hist: History, steps: int, loss_tol: Tol | None = None, sta
 
 
 # ---------------------------------------------------------------------------------------------- float64
-def test_seed000_one_full_epoch_float64(mnist):
+def test_mlp600_sgd_one_full_epoch_float64(mnist):
     """784-600-10 ReLU, He/Xavier, SGD lr 0.02 + 2*lambda*W on the weights, batch 16: all 60000 images."""
-    hist = run("seed000", epochs=1, dtype=np.float64, data=mnist, eval_train=False)
+    hist = run("mlp600-sgd", epochs=1, dtype=np.float64, data=mnist, eval_train=False)
     check_equivalent(hist, steps=3750)
     assert hist.epochs[0].test_acc[0] > 0.93  # the seed reports 93.42% after its first epoch
     s, _ = hist.loss_arrays()
     assert s[-500:].mean() < 0.5 * s[:100].mean()  # it trained: equivalence of a stuck run proves little
 
 
-def test_seed002_dropout_300_steps_float64(mnist):
+def test_tanh_dropout_300_steps_float64(mnist):
     """Dropout 0.5 with masks drawn from identically seeded generators on both sides, tanh, no biases."""
-    hist = run("seed002-dropout", max_steps=300, dtype=np.float64, data=mnist)
+    hist = run("tanh-dropout", max_steps=300, dtype=np.float64, data=mnist)
     check_equivalent(hist, steps=300)
     assert hist.epochs[-1].test_acc[0] > 0.75
 
 
-def test_seed001_batchnorm_300_steps_float64(mnist):
+def test_bn_elu_300_steps_float64(mnist):
     """BatchNorm1d + ELU: training losses, running statistics, and eval-mode outputs (running stats) agree."""
-    hist = run("seed001-bn", max_steps=300, dtype=np.float64, data=mnist, eval_train=False)
+    hist = run("bn-elu", max_steps=300, dtype=np.float64, data=mnist, eval_train=False)
     check_equivalent(hist, steps=300)
     s_sd, _ = hist.final_state
     assert int(s_sd["1.num_batches_tracked"]) == 300
     # eval mode normalizes with running_mean / running_var: compare the logits themselves
-    exp = EXPERIMENTS["seed001-bn"]
+    exp = EXPERIMENTS["bn-elu"]
     _, _, X_test, _ = exp.prepare(*mnist, np.float64)
     smodel, rmodel = hist.models
     smodel.eval()
     rmodel.eval()
-    assert_close(smodel(X_test[:2000]), rmodel(X_test[:2000]), block="mnist seed001-bn", check="eval logits",
+    assert_close(smodel(X_test[:2000]), rmodel(X_test[:2000]), block="mnist bn-elu", check="eval logits",
                  dtype=np.float64)
     assert hist.epochs[-1].test_acc[0] > 0.85
 
@@ -143,17 +143,17 @@ def test_batch_order_scratch_loader_matches_torch_batch_sampler(n, batch_size, s
         assert seen[0] != seen[1]  # reshuffled every epoch
 
 
-def test_dropout_masks_identical_in_the_seed002_model(rng):
+def test_dropout_masks_identical_in_the_tanh_dropout_model(rng):
     """The twin draws the same masks: the two models' training outputs agree through several forwards, and
     the mask keeps about half the units, scaled by 2."""
-    exp = EXPERIMENTS["seed002-dropout"]
+    exp = EXPERIMENTS["tanh-dropout"]
     smodel = exp.build(snn, np.float64, np.random.default_rng(0), np.random.default_rng(11))
     exp.init(smodel, np.random.default_rng(1))
     rmodel = exp.build(rnn, np.float64, np.random.default_rng(0), np.random.default_rng(11))
     rmodel.load_state_dict(smodel.state_dict())
     x = rng.random((100, 784))
     for _ in range(3):
-        assert_close(smodel(x), rmodel(x), block="mnist seed002-dropout", check="train forward (masks)",
+        assert_close(smodel(x), rmodel(x), block="mnist tanh-dropout", check="train forward (masks)",
                      dtype=np.float64)
     hidden = np.tanh(x @ smodel[0].weight.data.T)
     dropped = smodel[2](hidden)  # the Dropout layer alone: y = x * keep * 2
@@ -165,9 +165,9 @@ def test_dropout_masks_identical_in_the_seed002_model(rng):
     np.testing.assert_array_equal(sdrop(hidden), rdrop(hidden))
 
 
-def test_seed000_decays_weights_only():
+def test_mlp600_sgd_decays_weights_only():
     """L2 as in the seed: 2*lambda*W on both weight matrices, nothing on the biases (same groups both sides)."""
-    exp = EXPERIMENTS["seed000"]
+    exp = EXPERIMENTS["mlp600-sgd"]
     model = exp.build(snn, np.float64, np.random.default_rng(0), None)
     groups = exp.param_groups(model.named_parameters())
     assert [g["weight_decay"] for g in groups] == [4e-4, 0.0]
@@ -179,10 +179,10 @@ def test_seed000_decays_weights_only():
         [[p.shape for p in g["params"]] for g in groups]
 
 
-def test_seed000_initialization_follows_the_seed():
+def test_mlp600_sgd_initialization_follows_the_seed():
     """He normal (std sqrt(2/784)) for the hidden weights, Xavier uniform (bound sqrt(6/610)) for the output,
     zero biases; and the reference starts from exactly the scratch state."""
-    exp = EXPERIMENTS["seed000"]
+    exp = EXPERIMENTS["mlp600-sgd"]
     model = exp.build(snn, np.float64, np.random.default_rng(0), None)
     exp.init(model, np.random.default_rng(0))
     w1, w2 = model[0].weight.data, model[2].weight.data

@@ -1,4 +1,4 @@
-"""``python -m reference.mnist --experiment {seed000,seed000-torch,seed001-bn,seed002-dropout} ...``"""
+"""``python -m reference.mnist --experiment {mlp600-sgd,mlp600-adam,bn-elu,tanh-dropout} ...``"""
 
 import sys
 

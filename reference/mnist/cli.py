@@ -16,7 +16,7 @@ from typing import TextIO
 
 import numpy as np
 
-from .experiments import EXPERIMENTS
+from .experiments import ALIASES, EXPERIMENTS
 from .runner import EpochRecord, History, run
 from .threads import set_threads
 
@@ -98,8 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog="experiments:\n" + "\n".join(f"  {k:16s} {e.summary}"
                                                                      for k, e in EXPERIMENTS.items()))
-    p.add_argument("--experiment", required=True, choices=sorted(EXPERIMENTS))
-    p.add_argument("--epochs", type=int, default=None, help="passes over the training set (default: the seed's)")
+    p.add_argument("--experiment", required=True, choices=sorted(EXPERIMENTS) + sorted(ALIASES),
+                   metavar="{" + ",".join(EXPERIMENTS) + "}")
+    p.add_argument("--epochs", type=int, default=None,
+                   help="passes over the training set (default: the source text's)")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--plot", metavar="PNG", default=None, help="write the curves and their difference here")
     p.add_argument("--threads", type=int, default=1,
@@ -130,12 +132,12 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         except PlotUnavailable as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-    exp = EXPERIMENTS[args.experiment]
+    exp = EXPERIMENTS[ALIASES.get(args.experiment, args.experiment)]
     threads = set_threads(args.threads)
-    print(f"{exp.name}: {exp.summary}  [{exp.seed_file}]", file=out)
+    print(f"{exp.name}: {exp.summary}  [from {exp.source}]", file=out)
     print(f"dtype {args.dtype}, seed {args.seed}, threads: torch {threads['torch']}, numpy BLAS "
           f"{threads['numpy_blas'] if threads['numpy_blas'] is not None else 'unknown'}; "
-          f"seed reports {exp.reported}", file=out)
+          f"the source reports {exp.reported}", file=out)
     print("S = scratch (NumPy), T = reference (torch eager); s/ep = training seconds per epoch", file=out)
     print(HEADER, file=out)
     print("-" * len(HEADER), file=out, flush=True)

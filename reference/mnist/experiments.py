@@ -1,20 +1,25 @@
-"""The four MNIST experiments, each read from its seed text and corrected where the seed departs from torch.
+"""The four MNIST experiments, each the network of a teaching text, corrected where the text departs from torch.
 
 An :class:`Experiment` builds the SAME architecture from either library (``scratch.nn`` or ``reference.nn``: one
 builder, two twins), initializes the scratch model with ``scratch.init`` (the reference then loads that
-state_dict, so both sides start identical), prepares the pixels as the seed does, and names the optimizer and
-its hyper-parameters. docs/mnist.md lists every seed-specific choice and every seed mistake fixed here.
+state_dict, so both sides start identical), prepares the pixels as the source text does, and names the optimizer
+and its hyper-parameters. docs/mnist.md lists every source-specific choice and every mistake fixed here.
 
-Seeds (``/work/shared/seeds``):
-    000  784-600-10 ReLU, He(normal, fan_in) hidden + Xavier(uniform) output, zero biases, x/255,
-         mini-batch SGD lr 0.02, batch 16, L2 lambda 2e-4 on the WEIGHTS only as ``g += 2 lambda W``, 25 epochs,
-         reported test accuracy 98.15%. Its PyTorch section (``seed000-torch``): the same net with torch's default
-         init, Adam(lr 2e-4, weight_decay 1e-3) on every parameter, batch 32, 30 epochs, best 97.92%.
-    001  784-100-100-100-10, each hidden Linear (no bias) -> BatchNorm -> ELU, Kaiming normal init, standardized
-         pixels, SGD on the SUM of the batch's cross-entropies with lr 5e-4, batch 32.
-    002  first 1000 training images, 784-100-10 tanh, no biases, dropout 0.5 on the hidden layer,
-         W1 ~ U(-0.01, 0.01), W2 ~ U(-0.1, 0.1), batch 100 in order (no shuffling), 300 passes; its delta divides
-         by the batch size twice, so its lr 2 is lr 0.02 on the mean loss.
+Sources (the texts the project grew from; the repository describes them, it does not need them):
+    mlp600-sgd   "Neural Networks: Building Blocks" (notes with NumPy implementations, 2022): 784-600-10 ReLU,
+                 He(normal, fan_in) hidden + Xavier(uniform) output, zero biases, x/255, mini-batch SGD lr 0.02,
+                 batch 16, L2 lambda 2e-4 on the WEIGHTS only as ``g += 2 lambda W``, 25 epochs, reported test
+                 accuracy 98.15%.
+    mlp600-adam  the PyTorch section of the same notes: the same net with torch's default init, Adam(lr 2e-4,
+                 weight_decay 1e-3) on every parameter, batch 32, 30 epochs, best 97.92%.
+    bn-elu       a course tutorial on batch normalization: 784-100-100-100-10, each hidden Linear (no bias) ->
+                 BatchNorm -> ELU, Kaiming normal init, standardized pixels, SGD on the SUM of the batch's
+                 cross-entropies with lr 5e-4, batch 32.
+    tanh-dropout a textbook chapter on activation functions: the first 1000 training images, 784-100-10 tanh, no
+                 biases, dropout 0.5 on the hidden layer, W1 ~ U(-0.01, 0.01), W2 ~ U(-0.1, 0.1), batch 100 in
+                 order (no shuffling), 300 passes; its delta divides by the batch size twice, so its lr 2 is
+                 lr 0.02 on the mean loss.
+Earlier names (``seed000``, ``seed000-torch``, ``seed001-bn``, ``seed002-dropout``) are accepted as aliases.
 """
 
 from __future__ import annotations
@@ -37,12 +42,12 @@ class Experiment:
         ``mask_rng`` feeds the dropout masks (each side gets its own, identically seeded generator).
     init(model, rng): re-initializes the SCRATCH model with scratch.init; None keeps the layers' default init
         (torch's U(+-1/sqrt(fan_in)), which scratch.nn.Linear reproduces in distribution).
-    prepare(X_train, y_train, X_test, y_test, dtype): MNIST uint8 images -> (N, 784) float arrays as the seed.
+    prepare(X_train, y_train, X_test, y_test, dtype): MNIST uint8 images -> (N, 784) float arrays as the source.
     decay: 'weights' = weight decay on Linear weights only (param groups); 'all' = every parameter.
     """
 
     name: str
-    seed_file: str
+    source: str  # the teaching text the network comes from
     summary: str
     build: Callable[[ModuleType, np.dtype, np.random.Generator, np.random.Generator], object]
     init: Callable[[object, np.random.Generator], None] | None
@@ -82,7 +87,7 @@ def _flat(X: np.ndarray) -> np.ndarray:
 
 
 def scale_255(X_train, y_train, X_test, y_test, dtype) -> Arrays:
-    """x / 255 in the target dtype (seed 000: ``X.astype("float32") / 255``)."""
+    """x / 255 in the target dtype (mlp600-sgd's source: ``X.astype("float32") / 255``)."""
     dt = np.dtype(dtype)
     return _flat(X_train).astype(dt) / 255.0, y_train, _flat(X_test).astype(dt) / 255.0, y_test
 
@@ -95,7 +100,7 @@ def first_1000_scale_255(X_train, y_train, X_test, y_test, dtype) -> Arrays:
 def standardize(X_train, y_train, X_test, y_test, dtype) -> Arrays:
     """Seed 001: subtract the per-pixel mean, divide by the std over all pixels, both from the TRAINING set.
 
-    (The seed standardizes the test set with the test set's own statistics, a leak; the training statistics
+    (The source standardizes the test set with the test set's own statistics, a leak; the training statistics
     are used for both here.) Computed in float64, then cast.
     """
     xtr = _flat(X_train).astype(np.float64)
@@ -153,31 +158,35 @@ def small_uniform(model, rng) -> None:
 EXPERIMENTS: dict[str, Experiment] = {
     e.name: e for e in (
         Experiment(
-            name="seed000", seed_file="000_24310a623a8be12c.txt",
+            name="mlp600-sgd", source="'Neural Networks: Building Blocks' (NumPy notes)",
             summary="784-600-10 ReLU, He/Xavier init, SGD lr 0.02 + L2 2e-4 on weights, batch 16",
             build=mlp_600, init=he_xavier_zero_bias, prepare=scale_255, optimizer="sgd", lr=0.02,
             batch_size=16, epochs=25, weight_decay=2 * 2e-4, decay="weights",
             reported="98.15% test accuracy after 25 epochs",
-            notes=("L2: the seed adds 2*lambda*W to the weight gradients only (biases undecayed): "
+            notes=("L2: the source adds 2*lambda*W to the weight gradients only (biases undecayed): "
                    "SGD weight_decay = 2*lambda = 4e-4 in a weights-only parameter group on both sides",)),
         Experiment(
-            name="seed000-torch", seed_file="000_24310a623a8be12c.txt",
+            name="mlp600-adam", source="'Neural Networks: Building Blocks', its PyTorch section",
             summary="784-600-10 ReLU, torch default init, Adam lr 2e-4 weight_decay 1e-3, batch 32",
             build=mlp_600, init=None, prepare=scale_255, optimizer="adam", lr=2e-4, batch_size=32, epochs=30,
             weight_decay=1e-3, decay="all", reported="best 97.92% test accuracy in 30 epochs",
-            notes=("the seed's prose says lambda = 0.003 but its code passes weight_decay=1e-3; the code is "
+            notes=("the source's prose says lambda = 0.003 but its code passes weight_decay=1e-3; the code is "
                    "followed (torch's Adam decays every parameter, biases included)",)),
         Experiment(
-            name="seed001-bn", seed_file="001_502f48abc02e5c79.txt",
+            name="bn-elu", source="a course tutorial on batch normalization",
             summary="784-100-100-100-10, Linear(no bias)+BatchNorm1d+ELU, Kaiming init, SGD lr 0.016, batch 32",
             build=bn_elu, init=kaiming_all, prepare=standardize, optimizer="sgd", lr=0.0005 * 32, batch_size=32,
             epochs=100, reported="average loss 0.37 (sum over a batch of 32, i.e. ~0.0116 per sample)",
-            notes=("the seed's loss is the SUM over the batch: lr 5e-4 on the sum = lr 0.016 on torch's mean",)),
+            notes=("the source's loss is the SUM over the batch: lr 5e-4 on the sum = lr 0.016 on torch's mean",)),
         Experiment(
-            name="seed002-dropout", seed_file="002_42156325390426c1.txt",
+            name="tanh-dropout", source="a textbook chapter on activation functions",
             summary="first 1000 images, 784-100-10 tanh, dropout 0.5, no biases, SGD lr 0.02, batch 100",
             build=tanh_dropout, init=small_uniform, prepare=first_1000_scale_255, optimizer="sgd", lr=0.02,
             batch_size=100, epochs=300, shuffle=False, reported="test accuracy 0.8692 after 290 passes",
-            notes=("the seed's delta divides by batch_size twice: lr 2 there = lr 0.02 on the mean loss",)),
+            notes=("the source's delta divides by batch_size twice: lr 2 there = lr 0.02 on the mean loss",)),
     )
 }
+
+# The names the experiments had before they were named by their networks.
+ALIASES: dict[str, str] = {"seed000": "mlp600-sgd", "seed000-torch": "mlp600-adam", "seed001-bn": "bn-elu",
+                           "seed002-dropout": "tanh-dropout"}
