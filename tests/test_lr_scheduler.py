@@ -1,5 +1,5 @@
 """scratch.optim.lr_scheduler vs torch.optim.lr_scheduler: lr sequences bitwise (torch's recursive Python-float
-updates), construction as step 0, state_dict, warnings and errors, and the seed's exponential decay."""
+updates), construction as step 0, state_dict, warnings and errors, and a teaching text's exponential decay."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def test_step_lr_decays_exactly_at_multiples_of_step_size():
 
 
 def test_exponential_decay_of_the_seed_is_exponential_lr():
-    """The seed's decay eta(i) = eta0 / e^(lambda i) is ExponentialLR(gamma=exp(-lambda)): after i scheduler
+    """The teaching text's decay eta(i) = eta0 / e^(lambda i) is ExponentialLR(gamma=exp(-lambda)): after i scheduler
     steps lr = eta0 * gamma**i = eta0 * exp(-lambda i), up to the running product's rounding (~i ulp)."""
     eta0, lam = 0.1, 0.05
     so, _ = _pair((eta0,))

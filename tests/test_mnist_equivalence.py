@@ -83,7 +83,7 @@ def test_mlp600_sgd_one_full_epoch_float64(mnist):
     """784-600-10 ReLU, He/Xavier, SGD lr 0.02 + 2*lambda*W on the weights, batch 16: all 60000 images."""
     hist = run("mlp600-sgd", epochs=1, dtype=np.float64, data=mnist, eval_train=False)
     check_equivalent(hist, steps=3750)
-    assert hist.epochs[0].test_acc[0] > 0.93  # the seed reports 93.42% after its first epoch
+    assert hist.epochs[0].test_acc[0] > 0.93  # the source text reports 93.42% after its first epoch
     s, _ = hist.loss_arrays()
     assert s[-500:].mean() < 0.5 * s[:100].mean()  # it trained: equivalence of a stuck run proves little
 
@@ -166,7 +166,7 @@ def test_dropout_masks_identical_in_the_tanh_dropout_model(rng):
 
 
 def test_mlp600_sgd_decays_weights_only():
-    """L2 as in the seed: 2*lambda*W on both weight matrices, nothing on the biases (same groups both sides)."""
+    """L2 as in the source text: 2*lambda*W on both weight matrices, nothing on the biases (same groups both sides)."""
     exp = EXPERIMENTS["mlp600-sgd"]
     model = exp.build(snn, np.float64, np.random.default_rng(0), None)
     groups = exp.param_groups(model.named_parameters())

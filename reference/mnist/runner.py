@@ -156,7 +156,7 @@ def run(experiment: str | Experiment, *, epochs: int | None = None, dtype=np.flo
 
     Args:
         experiment: a name in :data:`EXPERIMENTS` or an :class:`Experiment`.
-        epochs: passes over the training data (default: the seed's count).
+        epochs: passes over the training data (default: the source text's count).
         dtype: np.float32 or np.float64, for parameters and data on both sides.
         seed: init uses default_rng(seed), the batch order default_rng(seed + 1), dropout default_rng(seed + 2).
         max_steps: stop after this many optimizer steps (the last epoch may be partial).
