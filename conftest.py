@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from tests import audit
 from tests.tolerances import RECORDER
 
-# float32 reductions change with torch's thread count (TORCH_SEMANTICS.md section 12): pin it so every xdist
+# float32 reductions change with torch's thread count (docs/torch_facts.md section 1): pin it so every xdist
 # worker and every run computes the same reference values.
 try:
     import torch

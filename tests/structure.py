@@ -1,4 +1,4 @@
-"""The shapes of a call under the several-inputs/outputs protocol (DESIGN.md): which inputs are differentiated,
+"""The shapes of a call under the several-inputs/outputs protocol (docs/design.md): which inputs are differentiated,
 what each output's cotangent is, how the backward is called, and a readable key for every tensor compared.
 
 - Inputs: the arguments of forward (nested tuples allowed). Every floating-point array is differentiated,

@@ -1,4 +1,4 @@
-"""The module protocol, checked on every catalog entry x dtype against its twin (DESIGN.md 'The module protocol'):
+"""The module protocol, checked on every catalog entry x dtype against its twin (docs/design.md 'The module protocol'):
 torch's keyword names in forward, a repr like torch's, backward consuming the cache, a float64 cotangent into a
 float32 block giving float32 gradients, and gradients that no in-place change of an input or output array made
 after forward can alter."""

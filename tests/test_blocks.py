@@ -1,4 +1,4 @@
-"""Generic checks, each parametrized over the catalog x {float32, float64} (DESIGN.md 'Generic checks')."""
+"""Generic checks, each parametrized over the catalog x {float32, float64} (docs/design.md 'The generic checks')."""
 
 from __future__ import annotations
 

@@ -81,7 +81,7 @@ LIN = (20, 5)  # Linear (out, in): fan_in 5 != fan_out 20, so a fan mix-up chang
 CONV = (6, 3, 3, 2)  # Conv (out, in, kh, kw): fan_in 18, fan_out 36
 G_LEAKY0 = math.sqrt(2.0)  # calculate_gain('leaky_relu', 0)
 
-# (function, kwargs, shape, theoretical support or None); supports from TORCH_SEMANTICS.md section 6.
+# (function, kwargs, shape, theoretical support or None); supports from docs/torch_facts.md section 9.
 RANDOM_CASES = [
     ("uniform_", {"a": -1.0, "b": 3.0}, LIN, (-1.0, 3.0)),
     ("normal_", {"mean": 1.0, "std": 2.0}, LIN, None),

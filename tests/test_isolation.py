@@ -1,4 +1,4 @@
-"""Dependency rules of DESIGN.md, checked in fresh interpreters: scratch never imports torch; the twins never read
+"""Dependency rules of docs/design.md, checked in fresh interpreters: scratch never imports torch; the twins never read
 scratch code; scratch.nn, optim and data never import scratch.autograd."""
 
 from __future__ import annotations

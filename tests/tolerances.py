@@ -20,7 +20,7 @@ class Tol:
     reason: str = ""
 
 
-# torch.testing.assert_close defaults (TORCH_SEMANTICS.md section 11).
+# torch.testing.assert_close defaults (docs/torch_facts.md section 1).
 DEFAULT_TOL: dict[type, Tol] = {
     np.float32: Tol(rtol=1.3e-6, atol=1e-5),
     np.float64: Tol(rtol=1e-7, atol=1e-7),
