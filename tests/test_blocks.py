@@ -163,6 +163,8 @@ def test_bad_input_like_torch(case, bad, dtype, rng):
                 if gr is not None:
                     k = keep if key == "grad_input" else Ellipsis
                     assert_close(gs[k], gr[k], block=case.name, check=f"bad_input_{key}", dtype=gr.dtype)
+            for (name, ps), (_, pr) in zip(s.named_parameters(), r.named_parameters(), strict=True):
+                assert_close(ps.grad, pr.grad, block=case.name, check=f"bad_input_grad[{name}]", dtype=pr.dtype)
 
 
 @pytest.mark.parametrize("case, bad", [(c, b) for c in CATALOG for b in c.bad_args],
