@@ -4,7 +4,7 @@ import torch
 
 from .base import twin
 
-__all__ = ["ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax"]
+__all__ = ["ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax", "SiLU"]
 
 ReLU = twin(torch.nn.ReLU)
 LeakyReLU = twin(torch.nn.LeakyReLU)
@@ -15,3 +15,4 @@ GELU = twin(torch.nn.GELU)
 Softplus = twin(torch.nn.Softplus)
 Softmax = twin(torch.nn.Softmax)
 LogSoftmax = twin(torch.nn.LogSoftmax)
+SiLU = twin(torch.nn.SiLU)

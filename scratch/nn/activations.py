@@ -18,7 +18,7 @@ from . import _math
 from .base import CachedModule
 from .module import check_input
 
-__all__ = ["ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax"]
+__all__ = ["ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax", "SiLU"]
 
 # Python floats, not numpy scalars: under NumPy 2 (NEP 50) a np.float64 scalar would promote float32 arrays.
 _SQRT2 = math.sqrt(2.0)
@@ -195,6 +195,19 @@ class Softplus(CachedModule):
 
     def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class SiLU(CachedModule):
+    """SiLU(x) = x * sigmoid(x).   Gradient: s (1 + x (1 - s)), s = sigmoid(x).   Shape: any."""
+
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = _float_input(input, "silu")
+        s = _math.sigmoid(_hi(x))
+        return self._save((_hi(x) * s).astype(x.dtype), (s * (1 + _hi(x) * (1 - s))).astype(x.dtype))
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        dy, dydx = self._saved(dy)
+        return dy * dydx
 
 
 def _softmax_dim(dim: int | None, ndim: int, name: str) -> int:

@@ -51,4 +51,5 @@ CASES: list[Case] = [
     act("log_softmax", lambda lib: lib.LogSoftmax(dim=1), min_dims=2,
         bad_args=(BadArgs("dim out of range", lambda lib: call_on_zeros(lib.LogSoftmax(dim=-4), (2, 3))),)),
     act("log_softmax_last", lambda lib: lib.LogSoftmax(dim=-1)),
+    act("silu", lambda lib: lib.SiLU(), low=-8, high=8),
 ]
