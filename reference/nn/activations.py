@@ -4,7 +4,7 @@ import torch
 
 from .base import twin
 
-__all__ = ["ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax", "SiLU"]
+__all__ = ["ReLU", "LeakyReLU", "ELU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax", "SiLU", "PReLU"]
 
 ReLU = twin(torch.nn.ReLU)
 LeakyReLU = twin(torch.nn.LeakyReLU)
@@ -16,3 +16,4 @@ Softplus = twin(torch.nn.Softplus)
 Softmax = twin(torch.nn.Softmax)
 LogSoftmax = twin(torch.nn.LogSoftmax)
 SiLU = twin(torch.nn.SiLU)
+PReLU = twin(torch.nn.PReLU, has_params=True)

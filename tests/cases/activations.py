@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import strategies as st
 
 from tests.cases._common import call_on_zeros
 from tests.catalog import BadArgs, BadInput, Case
@@ -52,4 +53,10 @@ CASES: list[Case] = [
         bad_args=(BadArgs("dim out of range", lambda lib: call_on_zeros(lib.LogSoftmax(dim=-4), (2, 3))),)),
     act("log_softmax_last", lambda lib: lib.LogSoftmax(dim=-1)),
     act("silu", lambda lib: lib.SiLU(), low=-8, high=8),
+    act("prelu", lambda lib: lib.PReLU(), kinks=(0.0,)),
+    Case("prelu_channels", lambda lib: lib.PReLU(3, init=0.1), floats(kinks=(0.0,)), (4, 3, 5),
+         shapes=st.tuples(st.integers(1, 4), st.just(3)).map(tuple), kinks=with_kinks((0.0,)),
+         bad_inputs=(BadInput("channels differ", lambda rng, dt: (np.ones((2, 4), dt),)),
+                     BadInput("1-d input", lambda rng, dt: (np.ones(3, dt),))),
+         bad_args=(BadArgs("negative num_parameters", lambda lib: lib.PReLU(-1)),)),
 ]
