@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import pytest
 import torch
@@ -60,17 +62,52 @@ def test_cotangent_of_wrong_shape_raises_like_torch(rng):
     assert_same_outcome("wrong cotangent shape", outcome(lambda: s.backward(bad)), outcome(lambda: r.backward(bad)))
 
 
-@pytest.mark.parametrize("mutate", ["missing", "unexpected", "shape"])
-def test_load_state_dict_errors_like_torch(mutate):
-    s, r = _mlp(S), _mlp(R)
-    sd = s.state_dict()
-    if mutate == "missing":
-        sd.pop("2.bias")
-    elif mutate == "unexpected":
-        sd["3.weight"] = np.zeros((1, 1))
-    else:
-        sd["0.weight"] = np.zeros((4, 5))
-    assert_same_outcome(mutate, outcome(lambda: s.load_state_dict(sd)), outcome(lambda: r.load_state_dict(sd)))
+def _bn_mlp(lib, dtype=np.float64, seed=0):
+    rng = np.random.default_rng(seed)
+    return lib.Sequential(lib.Linear(2, 3, dtype=dtype, rng=rng), lib.BatchNorm1d(3, dtype=dtype), lib.ReLU(),
+                          lib.Linear(3, 2, dtype=dtype, rng=rng))
+
+
+def _mutated(sd, mutate: str):
+    sd = OrderedDict(sd)
+    if "missing" in mutate:
+        sd.pop("0.bias"), sd.pop("1.running_var")
+    if "unexpected" in mutate:  # keys unknown at the top level, under a child, and a child's name itself
+        sd["4.weight"], sd["0.extra"], sd["x"], sd["1"] = (np.zeros(1),) * 4
+    if "shape" in mutate:
+        sd["0.weight"], sd["1.num_batches_tracked"] = np.zeros((2, 3)), np.zeros(3, np.int64)
+    if "one" in mutate:  # torch's 0.3 compatibility: a (1,)-shaped value loads into a 0-d buffer
+        sd["1.num_batches_tracked"] = np.array([7], np.int64)
+    return sd
+
+
+MUTATIONS = ["none", "missing", "unexpected", "shape", "missing+unexpected", "missing+unexpected+shape", "one"]
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize("mutate", MUTATIONS)
+def test_load_state_dict_result_and_error_text_like_torch(mutate, strict):
+    s, r = _bn_mlp(S), _bn_mlp(R, seed=1)
+    r.load_state_dict(s.state_dict())  # one starting point, so the keys that do not load compare too
+    sd = _mutated(_bn_mlp(S, seed=2).state_dict(), mutate)
+    got = outcome(lambda: s.load_state_dict(sd, strict=strict))
+    want = outcome(lambda: r.torch_module.load_state_dict(
+        OrderedDict((k, torch.from_numpy(np.array(v))) for k, v in sd.items()), strict=strict))
+    assert_same_outcome(f"{mutate}, strict={strict}", got, want)
+    assert str(got[1]) == str(want[1])  # torch's exact text (torch.Size shapes), or '<All keys matched...>'
+    if got[0] == "ok":
+        assert repr(got[1]) == repr(want[1]) and tuple(got[1]) == tuple(want[1])
+        assert got[1].missing_keys == want[1].missing_keys and got[1].unexpected_keys == want[1].unexpected_keys
+    # what matched was loaded, even when an error is raised afterwards (torch copies module by module)
+    for k, v in r.state_dict().items():
+        np.testing.assert_array_equal(s.state_dict()[k], v, err_msg=k)
+
+
+def test_load_state_dict_rejects_a_non_mapping_like_torch():
+    got = outcome(lambda: _mlp(S).load_state_dict([1]))
+    want = outcome(lambda: _mlp(R).torch_module.load_state_dict([1]))
+    assert_same_outcome("list", got, want)
+    assert str(got[1]) == str(want[1])
 
 
 def test_load_state_dict_non_strict_and_dtype_cast():

@@ -75,6 +75,18 @@ class TorchParameter:
     def dtype(self) -> np.dtype:
         return self.data.dtype
 
+    @property
+    def requires_grad(self) -> bool:
+        return self.tensor.requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.tensor.requires_grad = value
+
+    def requires_grad_(self, requires_grad: bool = True) -> TorchParameter:
+        self.tensor.requires_grad_(requires_grad)
+        return self
+
 
 def tree_map(fn, tree):
     """Apply ``fn`` to every leaf of nested tuples and lists (the nesting of torch's arguments and results)."""
@@ -177,10 +189,32 @@ class TorchModule:
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
         return OrderedDict((k, v.detach().numpy().copy()) for k, v in self.torch_module.state_dict().items())
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> None:
-        self.torch_module.load_state_dict(
+    def load_state_dict(self, state_dict, strict: bool = True):
+        """torch's load_state_dict on numpy arrays; returns torch's (missing_keys, unexpected_keys) result."""
+        return self.torch_module.load_state_dict(
             OrderedDict((k, torch.from_numpy(np.array(v, copy=True))) for k, v in state_dict.items()),
             strict=strict)
+
+    def requires_grad_(self, requires_grad: bool = True) -> TorchModule:
+        self.torch_module.requires_grad_(requires_grad)
+        return self
+
+    def to(self, *args, **kwargs) -> TorchModule:
+        """torch's Module.to, with numpy dtypes accepted too."""
+        args = tuple(TORCH_DTYPES.get(np.dtype(a), a) if isinstance(a, type) and issubclass(a, np.generic) else a
+                     for a in args)
+        if "dtype" in kwargs and kwargs["dtype"] is not None and not isinstance(kwargs["dtype"], torch.dtype):
+            kwargs["dtype"] = torch_dtype(kwargs["dtype"])
+        self.torch_module.to(*args, **kwargs)
+        return self
+
+    def double(self) -> TorchModule:
+        self.torch_module.double()
+        return self
+
+    def float(self) -> TorchModule:
+        self.torch_module.float()
+        return self
 
     @property
     def training(self) -> bool:

@@ -62,8 +62,9 @@ class Linear(CachedModule):
         dy, x = self._saved(dy)
         n = math.prod(x.shape[:-1])  # not -1: a zero-size layer (out_features=0) must still reshape
         dy2 = dy.reshape(n, self.out_features)
-        self.weight.accumulate(dy2.T @ x.reshape(n, self.in_features), owned=True)  # a fresh product
-        if self.bias is not None:
+        if self.weight.requires_grad:  # a frozen weight: skip the product, as torch skips it
+            self.weight.accumulate(dy2.T @ x.reshape(n, self.in_features), owned=True)  # a fresh product
+        if self.bias is not None and self.bias.requires_grad:
             self.bias.accumulate(dy2.sum(axis=0), owned=True)
         return dy @ self.weight.data if self.needs_input_grad else None
 

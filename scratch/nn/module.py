@@ -1,14 +1,18 @@
 """Module and Parameter: the protocol every scratch block follows (containers are in ``containers.py``).
 
 A module's ``forward`` caches what its ``backward`` needs; ``backward(dy)`` returns dL/dx and ACCUMULATES
-dL/dp into ``p.grad`` for every parameter (as torch autograd accumulates into ``.grad``). Parameter and
-buffer names, layouts and ``state_dict`` keys follow torch exactly, so a torch state_dict loads unchanged.
+dL/dp into ``p.grad`` for every parameter that requires grad (as torch autograd accumulates into ``.grad``).
+Parameter and buffer names, layouts and ``state_dict`` keys follow torch exactly, so a torch state_dict loads
+unchanged. As in torch, parameters, buffers and sub-modules live only in ``_parameters``, ``_buffers`` and
+``_modules`` (attribute access finds them there), so renaming or renumbering a child (``del seq[0]``) cannot
+leave a stale attribute behind.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Iterator
+import re
+from collections import OrderedDict, namedtuple
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -38,20 +42,58 @@ def check_same_dtype(x: np.ndarray, dtype: np.dtype, what: str) -> None:
         raise RuntimeError(f"{what}: expected input of dtype {dtype} (the parameters' dtype), got {x.dtype}")
 
 
+def _typename(obj) -> str:
+    """torch.typename for non-tensors: 'int', 'numpy.ndarray', 'scratch.nn.linear.Linear'."""
+    cls = type(obj)
+    return cls.__qualname__ if cls.__module__ in ("", "builtins") else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _is_bool(value) -> bool:
+    return isinstance(value, bool | np.bool_)
+
+
 class Parameter:
-    """A trainable array: ``data`` (np.ndarray) and ``grad`` (np.ndarray or None, accumulated by backward)."""
+    """A trainable array: ``data`` (np.ndarray) and ``grad`` (np.ndarray or None, accumulated by backward).
 
-    __slots__ = ("data", "grad")
+    Args:
+        data (array-like): the initial value.
+        requires_grad (bool, default True): False freezes the parameter: backward still returns the input
+            gradient but accumulates nothing into ``grad`` (it stays None, or keeps what it held), so every
+            optimizer leaves it alone (they skip parameters whose ``grad`` is None, as torch's do).
+    """
 
-    def __init__(self, data: np.ndarray) -> None:
+    __slots__ = ("data", "grad", "_requires_grad")
+
+    def __init__(self, data: np.ndarray, requires_grad: bool = True) -> None:
         self.data = np.asarray(data)
         self.grad: np.ndarray | None = None
+        self.requires_grad = requires_grad
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if not _is_bool(value):
+            raise RuntimeError("requires_grad must be a bool")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Parameter:
+        """Set ``requires_grad`` in place and return self (torch's ``Tensor.requires_grad_``)."""
+        if not _is_bool(requires_grad):
+            raise TypeError("requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                            f"{type(requires_grad).__name__}")
+        self._requires_grad = bool(requires_grad)
+        return self
 
     def accumulate(self, g: np.ndarray, owned: bool = False) -> None:
-        """grad += g (grad starts as None, like torch's .grad).
+        """grad += g (grad starts as None, like torch's .grad); nothing at all when requires_grad is False.
 
         ``owned=True`` promises ``g`` is a fresh array nobody else holds: the first accumulation then keeps it
         instead of copying (a 600x784 copy per step matters on the training hot path)."""
+        if not self._requires_grad:
+            return
         g = g.astype(self.data.dtype, copy=False)
         if self.grad is None:
             self.grad = g if owned and g.base is None else g.copy()
@@ -67,42 +109,162 @@ class Parameter:
         return self.data.dtype
 
     def __repr__(self) -> str:
-        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
+        frozen = "" if self._requires_grad else ", requires_grad=False"
+        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype}{frozen})"
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What :meth:`Module.load_state_dict` returns: torch's NamedTuple of the missing and unexpected keys."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+def _quoted(keys: list[str]) -> str:
+    return ", ".join(f'"{k}"' for k in keys)
+
+
+def _addindent(text: str, spaces: int) -> str:
+    """torch's module repr indentation: every line after the first, blank lines left empty."""
+    first, *rest = text.split("\n")
+    return "\n".join([first] + [" " * spaces + line if line.strip() else "" for line in rest])
 
 
 class Module:
-    """Base class. Subclasses set Parameters, buffers (``register_buffer``) and sub-Modules as attributes."""
+    """Base class. Subclasses set Parameters, buffers (``register_buffer``) and sub-Modules as attributes.
+
+    Traversal (``named_modules``, ``named_parameters``, ...) lists a module or parameter shared by several
+    parents once (torch's ``remove_duplicate=True``); ``state_dict`` keeps it under every key, as torch does.
+    """
 
     training: bool
 
     def __init__(self) -> None:
+        object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", OrderedDict())
-        object.__setattr__(self, "training", True)
+
+    # -- attributes (torch's rules: a name lives in exactly one store) ---------------------------------------
+    def _forget(self, name: str, *stores) -> None:
+        for store in stores:
+            store.pop(name, None) if isinstance(store, dict) else store.discard(name)
 
     def __setattr__(self, name: str, value) -> None:
-        for store in ("_parameters", "_buffers", "_modules"):
-            self.__dict__.get(store, {}).pop(name, None)
+        d = self.__dict__
+        params, modules, buffers = d.get("_parameters"), d.get("_modules"), d.get("_buffers")
         if isinstance(value, Parameter):
-            self._parameters[name] = value
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            self._forget(name, d, buffers, modules, self._non_persistent_buffers_set)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                                "(scratch.nn.Parameter or None expected)")
+            params[name] = None
         elif isinstance(value, Module):
-            self._modules[name] = value
-        object.__setattr__(self, name, value)
+            if modules is None:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            self._forget(name, d, params, buffers, self._non_persistent_buffers_set)
+            modules[name] = value
+        elif modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
+                                "(scratch.nn.Module or None expected)")
+            modules[name] = None
+        elif buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, np.ndarray):
+                raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' (numpy.ndarray or None "
+                                "expected)")
+            buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str):
-        buffers = self.__dict__.get("_buffers", {})
-        if name in buffers:
-            return buffers[name]
-        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+        d = self.__dict__  # only reached when normal lookup fails
+        for store in ("_parameters", "_buffers", "_modules"):
+            if name in d.get(store, ()):
+                return d[store][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def register_buffer(self, name: str, value: np.ndarray | None) -> None:
-        """A non-trainable array that belongs to the state_dict (e.g. BatchNorm running_mean)."""
-        self.__dict__.pop(name, None)
+    def __delattr__(self, name: str) -> None:
+        for store in (self._parameters, self._buffers, self._modules):
+            if name in store:
+                del store[name]
+                self._non_persistent_buffers_set.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def _check_new_name(self, kind: str, name, exists_first: bool = False) -> None:
+        """torch's name checks for register_parameter/register_buffer/add_module (add_module checks the name
+        for an existing attribute before '.' and '', the others after)."""
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
+        store = {"parameter": self._parameters, "buffer": self._buffers, "module": self._modules}[kind]
+        taken = hasattr(self, name) and name not in store
+        if exists_first and taken:
+            raise KeyError(f"attribute '{name}' already exists")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."' + (f", got: {name}" if kind == "module" else ""))
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if taken:
+            raise KeyError(f"attribute '{name}' already exists")
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter (None: the name is reserved but not in the state_dict, like a Linear without bias)."""
+        self._check_new_name("parameter", name)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                            "(scratch.nn.Parameter or None required)")
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, value: np.ndarray | None, persistent: bool = True) -> None:
+        """A non-trainable array that belongs to the state_dict (e.g. BatchNorm running_mean) unless
+        ``persistent=False``; cast by ``to()``/``double()`` when floating."""
+        self._check_new_name("buffer", name)
+        if value is not None and not isinstance(value, np.ndarray):
+            raise TypeError(f"cannot assign '{_typename(value)}' object to buffer '{name}' (numpy.ndarray or None "
+                            "required)")
         self._buffers[name] = value
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
 
     def set_buffer(self, name: str, value: np.ndarray) -> None:
         self._buffers[name] = value
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register ``module`` as the child ``name`` (None reserves the name). TypeError for a non-Module or a
+        non-string name; KeyError for an existing attribute, a name containing '.', or ''."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{_typename(module)} is not a Module subclass")
+        self._check_new_name("module", name, exists_first=True)
+        self._modules[name] = module
+
+    def register_module(self, name: str, module: Module | None) -> None:
+        """Alias for :meth:`add_module`."""
+        self.add_module(name, module)
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` ('' is self); AttributeError where the path breaks."""
+        mod = self
+        for item in target.split(".") if target else ():
+            if not hasattr(mod, item):
+                raise AttributeError(f"{type(mod).__name__} has no attribute `{item}`")
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return mod
 
     # -- forward / backward ---------------------------------------------------------------------------------
     def forward(self, *args, **kwargs):
@@ -119,60 +281,208 @@ class Module:
         return self.forward(*args, **kwargs)
 
     # -- traversal ------------------------------------------------------------------------------------------
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, child) for each direct child, a child registered twice listed once, None skipped."""
+        memo: set[int] = set()
+        for name, m in self._modules.items():
+            if m is not None and id(m) not in memo:
+                memo.add(id(m))
+                yield name, m
+
+    def children(self) -> Iterator[Module]:
+        return (m for _, m in self.named_children())
+
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """Self and every descendant, pre-order, with dotted names; a shared module once, under its first name
+        (``remove_duplicate=False``: under every name)."""
+        memo = set() if memo is None else memo
+        if self in memo:
+            return
+        if remove_duplicate:
+            memo.add(self)
         yield prefix, self
         for name, m in self._modules.items():
-            yield from m.named_modules(f"{prefix}.{name}" if prefix else name)
+            if m is not None:
+                yield from m.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
 
     def modules(self) -> Iterator[Module]:
         return (m for _, m in self.named_modules())
 
-    def children(self) -> Iterator[Module]:
-        return iter(self._modules.values())
+    def _named_members(self, members: Callable, prefix: str, recurse: bool, remove_duplicate: bool):
+        memo: set[int] = set()
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        for mod_name, m in mods:
+            for name, v in members(m):
+                if v is None or id(v) in memo:
+                    continue
+                if remove_duplicate:
+                    memo.add(id(v))
+                yield (f"{mod_name}.{name}" if mod_name else name), v
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        for mod_name, m in self.named_modules(prefix):
-            for name, p in m._parameters.items():
-                yield (f"{mod_name}.{name}" if mod_name else name), p
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, Parameter) in torch's order; a tied parameter once, under its first name."""
+        return self._named_members(lambda m: m._parameters.items(), prefix, recurse, remove_duplicate)
 
-    def parameters(self) -> Iterator[Parameter]:
-        return (p for _, p in self.named_parameters())
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        return (p for _, p in self.named_parameters(recurse=recurse))
 
-    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
-        for mod_name, m in self.named_modules(prefix):
-            for name, b in m._buffers.items():
-                if b is not None:
-                    yield (f"{mod_name}.{name}" if mod_name else name), b
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, np.ndarray]]:
+        return self._named_members(lambda m: m._buffers.items(), prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[np.ndarray]:
+        return (b for _, b in self.named_buffers(recurse=recurse))
+
+    def apply(self, fn: Callable[[Module], object]) -> Module:
+        """``fn`` on every child (recursively, children first), then on self; returns self (e.g. an init)."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
 
     # -- state ----------------------------------------------------------------------------------------------
+    def _local_state(self) -> dict[str, np.ndarray]:
+        """This module's own state_dict entries (arrays, not copies): parameters, then persistent buffers."""
+        state = {n: p.data for n, p in self._parameters.items() if p is not None}
+        state.update((n, b) for n, b in self._buffers.items()
+                     if b is not None and n not in self._non_persistent_buffers_set)
+        return state
+
+    def _save_to(self, out: OrderedDict, prefix: str) -> None:
+        for name, value in self._local_state().items():
+            out[prefix + name] = np.array(value, copy=True)
+        for name, m in self._modules.items():  # every name of a shared module, as torch's recursion
+            if m is not None:
+                m._save_to(out, f"{prefix}{name}.")
+
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Copies of parameters and buffers, keyed and ordered like torch's (per module: params, then buffers)."""
+        """Copies of parameters and buffers, keyed and ordered like torch's (per module: params, then buffers,
+        then each child); a tied parameter or shared module appears under every key, as in torch."""
         out: OrderedDict[str, np.ndarray] = OrderedDict()
-        for mod_name, m in self.named_modules():
-            pre = f"{mod_name}." if mod_name else ""
-            for name, p in m._parameters.items():
-                out[pre + name] = p.data.copy()
-            for name, b in m._buffers.items():
-                if b is not None:
-                    out[pre + name] = np.array(b, copy=True)
+        self._save_to(out, "")
         return out
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> None:
-        """Copy arrays in place (shapes must match; values cast to each tensor's dtype, as torch's copy_)."""
-        own = self.state_dict()
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        if strict and (missing or unexpected):
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}: "
-                               f"missing keys {missing}, unexpected keys {unexpected}")
-        for mod_name, m in self.named_modules():
-            pre = f"{mod_name}." if mod_name else ""
-            for name, p in m._parameters.items():
-                if pre + name in state_dict:
-                    p.data = _copy_checked(pre + name, state_dict[pre + name], p.data)
-            for name, b in list(m._buffers.items()):
-                if b is not None and pre + name in state_dict:
-                    m._buffers[name] = _copy_checked(pre + name, state_dict[pre + name], np.asarray(b))
+    def _load_from(self, state: Mapping, prefix: str, missing: list, unexpected: list, errors: list) -> None:
+        """torch's _load_from_state_dict: copy what matches, record missing/unexpected keys and size errors."""
+        local = self._local_state()
+        for name, current in local.items():
+            key = prefix + name
+            if key not in state:
+                missing.append(key)
+                continue
+            value = np.asarray(state[key])
+            if value.dtype.kind not in "biuf":
+                errors.append(f'While copying the parameter named "{key}", expected numpy.ndarray or array-like '
+                              f"object from checkpoint but received {type(state[key])}")
+                continue
+            if current.ndim == 0 and value.shape == (1,):  # torch's 0.3 -> 0.4 compatibility rule
+                value = value[0]
+            if value.shape != current.shape:
+                errors.append(f"size mismatch for {key}: copying a param with shape torch.Size({list(value.shape)}) "
+                              f"from checkpoint, the shape in current model is torch.Size({list(current.shape)}).")
+                continue
+            value = value.astype(current.dtype, copy=True)  # cast into the model's dtype, as torch's copy_
+            if name in self._parameters:
+                self._parameters[name].data = value
+            else:
+                self._buffers[name] = value
+        for key in state:  # a key is unexpected where the module that should hold it has no such entry
+            if key.startswith(prefix):
+                head = key[len(prefix):].split(".", 1)
+                if (head[0] not in self._modules) if len(head) > 1 else (head[0] not in local):
+                    unexpected.append(key)
+
+    def load_state_dict(self, state_dict: Mapping[str, np.ndarray], strict: bool = True) -> _IncompatibleKeys:
+        """Copy parameters and buffers from ``state_dict`` (shapes must match; values cast to each array's dtype,
+        as torch's copy_), module by module as torch does: everything that matches is loaded, then errors raise.
+
+        Returns:
+            ``_IncompatibleKeys(missing_keys, unexpected_keys)``, torch's NamedTuple.
+        Raises:
+            RuntimeError with torch's text, after loading what matched: on missing or unexpected keys when
+            ``strict`` (default True), and on any size mismatch even when not strict.
+            TypeError: ``state_dict`` is not a mapping.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        missing: list[str] = []
+        unexpected: list[str] = []
+        errors: list[str] = []
+
+        def load(module: Module, local: Mapping, prefix: str) -> None:
+            module._load_from(local, prefix, missing, unexpected, errors)
+            for name, child in module._modules.items():
+                if child is not None:
+                    p = f"{prefix}{name}."
+                    load(child, {k: v for k, v in local.items() if k.startswith(p)}, p)
+
+        load(self, OrderedDict(state_dict), "")
+        if strict:
+            if unexpected:
+                errors.insert(0, f"Unexpected key(s) in state_dict: {_quoted(unexpected)}. ")
+            if missing:
+                errors.insert(0, f"Missing key(s) in state_dict: {_quoted(missing)}. ")
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
+        return _IncompatibleKeys(missing, unexpected)
+
+    # -- dtype and gradients --------------------------------------------------------------------------------
+    def _cast_floating(self, dtype: np.dtype) -> Module:
+        """Every floating parameter (and its grad) and floating buffer to ``dtype``; integer buffers (e.g.
+        num_batches_tracked) keep theirs. Parameters stay the same objects, so optimizers keep working."""
+        for m in self.modules():
+            for p in m._parameters.values():
+                if p is not None and p.data.dtype.kind == "f":
+                    p.data = p.data.astype(dtype, copy=False)
+                    if p.grad is not None:
+                        p.grad = p.grad.astype(dtype, copy=False)
+            for name, b in m._buffers.items():
+                if b is not None and b.dtype.kind == "f":
+                    m._buffers[name] = b.astype(dtype, copy=False)
+        return self
+
+    def to(self, *args, device: str | None = None, dtype=None, non_blocking: bool = False) -> Module:
+        """Cast floating parameters, gradients and buffers to ``dtype`` (positional or keyword); a device may be
+        given too, but scratch runs on the CPU only ('cpu' is a no-op). An array argument stands for its dtype.
+
+        Raises:
+            TypeError: a non-floating dtype (torch's message), or float16/complex (scratch computes in float32
+                or float64 only); RuntimeError: a device other than the CPU.
+        """
+        del non_blocking  # accepted for torch's signature: nothing is asynchronous on the CPU
+        for a in args:
+            if isinstance(a, str) or a is None:
+                device = a
+            elif isinstance(a, int) and not _is_bool(a):  # a device index (a positional bool is non_blocking)
+                raise RuntimeError(f"device {a}: scratch runs on the CPU only (NumPy)")
+            elif not _is_bool(a):
+                dtype = a.dtype if isinstance(a, np.ndarray) else a
+        if device is not None and not re.fullmatch(r"cpu(:\d+)?", str(device)):
+            raise RuntimeError(f"Invalid device {device!r}: scratch runs on the CPU only (NumPy)")
+        if dtype is None:
+            return self
+        dt = np.dtype(dtype)
+        if dt.kind not in "fc":
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dt}")
+        if dt.type not in FLOAT_DTYPES:
+            raise TypeError(f"scratch computes in float32 or float64 only, got desired dtype={dt}")
+        return self._cast_floating(dt)
+
+    def double(self) -> Module:
+        """Floating parameters, gradients and buffers to float64; returns self."""
+        return self._cast_floating(np.dtype(np.float64))
+
+    def float(self) -> Module:
+        """Floating parameters, gradients and buffers to float32; returns self."""
+        return self._cast_floating(np.dtype(np.float32))
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` of every parameter (False freezes them); returns self."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
 
     # -- modes ----------------------------------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
@@ -192,16 +502,10 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        lines = [f"  ({n}): " + repr(m).replace("\n", "\n  ") for n, m in self._modules.items()]
-        body = self.extra_repr()
-        if not lines:
-            return f"{type(self).__name__}({body})"
-        return f"{type(self).__name__}({body}\n" + "\n".join(lines) + "\n)"
-
-
-def _copy_checked(key: str, value, current: np.ndarray) -> np.ndarray:
-    value = np.asarray(value)
-    if value.shape != current.shape:
-        raise RuntimeError(f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                           f"checkpoint, the shape in current model is {current.shape}")
-    return value.astype(current.dtype, copy=True)
+        """torch's layout: ``Name(extra)`` on one line, else the extra lines and ``(name): child`` lines."""
+        extra = self.extra_repr().split("\n") if self.extra_repr() else []
+        children = [f"({name}): " + _addindent(repr(m), 2) for name, m in self._modules.items()]
+        if len(extra) == 1 and not children:
+            return f"{type(self).__name__}({extra[0]})"
+        lines = extra + children
+        return f"{type(self).__name__}(" + ("\n  " + "\n  ".join(lines) + "\n" if lines else "") + ")"

@@ -61,7 +61,7 @@ class _NormBase(_AffineNorm):
         super().__init__()
         self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        dt = self._dtype = check_float_dtype(dtype)
+        dt = check_float_dtype(dtype)
         if (affine or track_running_stats) and num_features < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {num_features}: [{num_features}]")
         self.weight = Parameter(np.ones(num_features, dt)) if affine else None
@@ -70,6 +70,14 @@ class _NormBase(_AffineNorm):
         self.register_buffer("running_mean", np.zeros(num_features, dt) if track else None)
         self.register_buffer("running_var", np.ones(num_features, dt) if track else None)
         self.register_buffer("num_batches_tracked", np.array(0, np.int64) if track else None)
+
+    @property
+    def _dtype(self) -> np.dtype | None:
+        """The dtype an input must have: the affine parameters', else the running statistics'. Derived, never
+        stored, so that ``to()``/``double()`` moves it with the tensors."""
+        if self._param_dtype is not None:
+            return self._param_dtype
+        return None if self.running_mean is None else self.running_mean.dtype
 
     def _update_running(self, factor: float, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
         """running = (1 - factor) * running + factor * new, computed in float64, stored in the buffer dtype."""
