@@ -1,4 +1,5 @@
-"""Module and Parameter: the protocol every scratch block follows (containers are in ``containers.py``).
+"""Module: the protocol every scratch block follows (Parameter is in ``_parameter.py``, containers in
+``containers.py``).
 
 A module's ``forward`` caches what its ``backward`` needs; ``backward(dy)`` returns dL/dx and ACCUMULATES
 dL/dp into ``p.grad`` for every parameter that requires grad (as torch autograd accumulates into ``.grad``).
@@ -16,101 +17,15 @@ from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 
-FLOAT_DTYPES = (np.float32, np.float64)
-
-
-def check_float_dtype(dtype) -> np.dtype:
-    """Validate a module's compute dtype (float32 default, like torch) and return it as np.dtype."""
-    dt = np.dtype(dtype)
-    if dt.type not in FLOAT_DTYPES:
-        raise TypeError(f"dtype must be float32 or float64, got {dt}")
-    return dt
-
-
-def check_input(x, name: str = "input") -> np.ndarray:
-    """Inputs must be float numpy arrays: torch refuses integer inputs to float layers."""
-    if not isinstance(x, np.ndarray):
-        raise TypeError(f"{name} must be a numpy.ndarray, got {type(x).__name__}")
-    if x.dtype.type not in FLOAT_DTYPES:
-        raise RuntimeError(f"{name} must be float32 or float64, got {x.dtype}")
-    return x
-
-
-def check_same_dtype(x: np.ndarray, dtype: np.dtype, what: str) -> None:
-    """torch raises RuntimeError when a float64 input meets float32 weights (and vice versa)."""
-    if x.dtype != dtype:
-        raise RuntimeError(f"{what}: expected input of dtype {dtype} (the parameters' dtype), got {x.dtype}")
-
-
-def _typename(obj) -> str:
-    """torch.typename for non-tensors: 'int', 'numpy.ndarray', 'scratch.nn.linear.Linear'."""
-    cls = type(obj)
-    return cls.__qualname__ if cls.__module__ in ("", "builtins") else f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _is_bool(value) -> bool:
-    return isinstance(value, bool | np.bool_)
-
-
-class Parameter:
-    """A trainable array: ``data`` (np.ndarray) and ``grad`` (np.ndarray or None, accumulated by backward).
-
-    Args:
-        data (array-like): the initial value.
-        requires_grad (bool, default True): False freezes the parameter: backward still returns the input
-            gradient but accumulates nothing into ``grad`` (it stays None, or keeps what it held), so every
-            optimizer leaves it alone (they skip parameters whose ``grad`` is None, as torch's do).
-    """
-
-    __slots__ = ("data", "grad", "_requires_grad")
-
-    def __init__(self, data: np.ndarray, requires_grad: bool = True) -> None:
-        self.data = np.asarray(data)
-        self.grad: np.ndarray | None = None
-        self.requires_grad = requires_grad
-
-    @property
-    def requires_grad(self) -> bool:
-        return self._requires_grad
-
-    @requires_grad.setter
-    def requires_grad(self, value: bool) -> None:
-        if not _is_bool(value):
-            raise RuntimeError("requires_grad must be a bool")
-        self._requires_grad = bool(value)
-
-    def requires_grad_(self, requires_grad: bool = True) -> Parameter:
-        """Set ``requires_grad`` in place and return self (torch's ``Tensor.requires_grad_``)."""
-        if not _is_bool(requires_grad):
-            raise TypeError("requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
-                            f"{type(requires_grad).__name__}")
-        self._requires_grad = bool(requires_grad)
-        return self
-
-    def accumulate(self, g: np.ndarray, owned: bool = False) -> None:
-        """grad += g (grad starts as None, like torch's .grad); nothing at all when requires_grad is False.
-
-        ``owned=True`` promises ``g`` is a fresh array nobody else holds: the first accumulation then keeps it
-        instead of copying (a 600x784 copy per step matters on the training hot path)."""
-        if not self._requires_grad:
-            return
-        g = g.astype(self.data.dtype, copy=False)
-        if self.grad is None:
-            self.grad = g if owned and g.base is None else g.copy()
-        else:
-            self.grad = self.grad + g
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
-
-    def __repr__(self) -> str:
-        frozen = "" if self._requires_grad else ", requires_grad=False"
-        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype}{frozen})"
+from ._parameter import (  # noqa: F401  (re-exported: blocks import them from .module)
+    FLOAT_DTYPES,
+    Parameter,
+    _is_bool,
+    _typename,
+    check_float_dtype,
+    check_input,
+    check_same_dtype,
+)
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
