@@ -377,3 +377,31 @@ def test_to_half_or_complex_is_refused_scratch_computes_in_float32_or_float64():
     for dt in (np.float16, np.complex128):
         with pytest.raises(TypeError, match="float32 or float64"):
             S.Linear(2, 2).to(dt)
+
+
+def test_attribute_access_always_sees_the_stored_parameter_or_buffer(rng):
+    """Parameters and buffers are mirrored in the instance __dict__ for speed; every way of storing one keeps the
+    attribute and the store the same object (register, assign, set_buffer, to(), load_state_dict, del)."""
+    def consistent(module):
+        for m in module.modules():
+            for store in (m._parameters, m._buffers):
+                for name, value in store.items():
+                    assert getattr(m, name) is value, (type(m).__name__, name)
+
+    m = S.Sequential(S.Linear(3, 4, rng=rng), S.BatchNorm1d(4))
+    consistent(m)
+    m(rng.standard_normal((5, 3)).astype(np.float32))  # BatchNorm replaces its running statistics
+    consistent(m)
+    m.double()
+    consistent(m)
+    m.load_state_dict({k: v + 1 if v.dtype.kind == "f" else v for k, v in m.state_dict().items()})
+    consistent(m)
+    bn = m[1]
+    bn.weight = S.Parameter(np.ones(4))
+    bn.bias = None
+    bn.running_mean = np.zeros(4)
+    consistent(m)
+    del bn.running_var
+    assert not hasattr(bn, "running_var") and "running_var" not in bn._buffers
+    bn.register_buffer("extra", np.ones(2), persistent=False)
+    consistent(m)

@@ -16,16 +16,16 @@ zeros.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from .module import Module
 
 
-@dataclass(frozen=True)
-class _Leaf:
-    """What backward needs to know of one floating-point output: its shape and dtype."""
+class _Leaf(NamedTuple):
+    """What backward needs to know of one floating-point output: its shape and dtype (a NamedTuple: it is
+    built at every forward, and a tuple builds in a fraction of a dataclass's time)."""
 
     shape: tuple[int, ...]
     dtype: np.dtype
@@ -33,10 +33,10 @@ class _Leaf:
 
 def _meta(out):
     """A _Leaf per floating-point array of a (nested) output; None where an output takes no cotangent."""
-    if isinstance(out, tuple):
-        return tuple(_meta(o) for o in out)
     if isinstance(out, np.ndarray) and out.dtype.kind == "f":
         return _Leaf(out.shape, out.dtype)
+    if isinstance(out, tuple):
+        return tuple(_meta(o) for o in out)
     return None
 
 
@@ -75,8 +75,14 @@ class CachedModule(Module):
 
     def _save(self, out, *cache):
         object.__setattr__(self, "_cache", cache)
-        meta = _meta(out)
-        object.__setattr__(self, "_out_meta", meta if meta is not None else _Leaf(np.shape(out), np.asarray(out).dtype))
+        if isinstance(out, np.ndarray):  # the common case, kept cheap: a block runs this at every forward
+            meta = tuple.__new__(_Leaf, (out.shape, out.dtype))
+        elif isinstance(out, tuple):
+            meta = _meta(out)
+        else:
+            a = np.asarray(out)
+            meta = tuple.__new__(_Leaf, (a.shape, a.dtype))
+        object.__setattr__(self, "_out_meta", meta)
         return out
 
     def _take(self) -> tuple:
@@ -89,13 +95,16 @@ class CachedModule(Module):
 
     def _saved(self, dy) -> tuple:
         """(the cotangent, checked and cast to the output dtype, *the cache); consumes the cache."""
-        if self._cache is None:
-            self._take()
-        dy = _check_cotangent(dy, self._out_meta, "")
-        return (dy, *self._take())
+        cache = self._take()
+        shape, dtype = self._out_meta
+        dy = dy if isinstance(dy, np.ndarray) else np.asarray(dy)
+        if dy.shape != shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output has a shape of {dy.shape} and output has a shape "
+                               f"of {shape}")
+        return (dy if dy.dtype == dtype else dy.astype(dtype), *cache)  # torch's engine casts to the output dtype
 
     def _saved_all(self, *cotangents) -> tuple[tuple, tuple]:
         """Several outputs: (cotangents nested like the outputs, zeros for None, the cache); consumes the cache."""
-        if self._cache is None:
-            self._take()
-        return _fill(cotangents, self._out_meta, ""), self._take()
+        meta = self._out_meta
+        cache = self._take()
+        return _fill(cotangents, meta, ""), cache

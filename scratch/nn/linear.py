@@ -47,26 +47,28 @@ class Linear(CachedModule):
         x = check_input(input)
         if x.ndim == 0:
             raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and 2D")
-        check_same_dtype(x, self.weight.dtype, "Linear")
+        weight, bias = self.weight, self.bias  # one attribute lookup each: this is the training hot path
+        check_same_dtype(x, weight.dtype, "Linear")
         if x.shape[-1] != self.in_features:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied: input has {x.shape[-1]} features "
                                f"(shape {x.shape}), Linear expects in_features={self.in_features}")
         # A batch of rows as (W x^T)^T: the same dot products as x W^T, but OpenBLAS runs this orientation
         # up to 1.7x faster for small float32 batches (16x784 by 784x600: ~250 us instead of ~415 us).
-        y = (self.weight.data @ x.T).T if x.ndim == 2 else x @ self.weight.data.T
-        if self.bias is not None:
-            y = y + self.bias.data
+        y = (weight.data @ x.T).T if x.ndim == 2 else x @ weight.data.T
+        if bias is not None:
+            y = y + bias.data
         return self._save(y, x.copy())  # owned: the caller may reuse its input array before backward
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
         dy, x = self._saved(dy)
+        weight, bias = self.weight, self.bias
         n = math.prod(x.shape[:-1])  # not -1: a zero-size layer (out_features=0) must still reshape
         dy2 = dy.reshape(n, self.out_features)
-        if self.weight.requires_grad:  # a frozen weight: skip the product, as torch skips it
-            self.weight.accumulate(dy2.T @ x.reshape(n, self.in_features), owned=True)  # a fresh product
-        if self.bias is not None and self.bias.requires_grad:
-            self.bias.accumulate(dy2.sum(axis=0), owned=True)
-        return dy @ self.weight.data if self.needs_input_grad else None
+        if weight.requires_grad:  # a frozen weight: skip the product, as torch skips it
+            weight.accumulate(dy2.T @ x.reshape(n, self.in_features), owned=True)  # a fresh product
+        if bias is not None and bias.requires_grad:
+            bias.accumulate(dy2.sum(axis=0), owned=True)
+        return dy @ weight.data if self.needs_input_grad else None
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

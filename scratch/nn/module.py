@@ -84,7 +84,7 @@ class Module:
             if value is not None:
                 raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
                                 "(scratch.nn.Parameter or None expected)")
-            params[name] = None
+            params[name] = d[name] = None
         elif isinstance(value, Module):
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
@@ -99,21 +99,30 @@ class Module:
             if value is not None and not isinstance(value, np.ndarray):
                 raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' (numpy.ndarray or None "
                                 "expected)")
-            buffers[name] = value
+            buffers[name] = d[name] = value
         else:
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str):
-        d = self.__dict__  # only reached when normal lookup fails
-        for store in ("_parameters", "_buffers", "_modules"):
-            if name in d.get(store, ()):
-                return d[store][name]
+        # Only reached when normal lookup fails. Parameters and buffers are also mirrored in the instance
+        # __dict__ by the methods that store them (register_*, set_buffer, __setattr__, __delattr__): a failed
+        # normal lookup costs ~0.8 us, ten times a plain attribute, and blocks read their weights on every call.
+        # Sub-modules are not mirrored: containers renumber _modules, and a mirror would go stale.
+        d = self.__dict__
+        if "_parameters" in d:
+            if name in d["_parameters"]:
+                return d["_parameters"][name]
+            if name in d["_buffers"]:
+                return d["_buffers"][name]
+            if name in d["_modules"]:
+                return d["_modules"][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
         for store in (self._parameters, self._buffers, self._modules):
             if name in store:
                 del store[name]
+                self.__dict__.pop(name, None)
                 self._non_persistent_buffers_set.discard(name)
                 return
         object.__delattr__(self, name)
@@ -140,7 +149,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
                             "(scratch.nn.Parameter or None required)")
-        self._parameters[name] = param
+        self._parameters[name] = self.__dict__[name] = param  # mirrored: see __getattr__
 
     def register_buffer(self, name: str, value: np.ndarray | None, persistent: bool = True) -> None:
         """A non-trainable array that belongs to the state_dict (e.g. BatchNorm running_mean) unless
@@ -149,14 +158,15 @@ class Module:
         if value is not None and not isinstance(value, np.ndarray):
             raise TypeError(f"cannot assign '{_typename(value)}' object to buffer '{name}' (numpy.ndarray or None "
                             "required)")
-        self._buffers[name] = value
+        self._buffers[name] = self.__dict__[name] = value  # mirrored: see __getattr__
         if persistent:
             self._non_persistent_buffers_set.discard(name)
         else:
             self._non_persistent_buffers_set.add(name)
 
-    def set_buffer(self, name: str, value: np.ndarray) -> None:
-        self._buffers[name] = value
+    def set_buffer(self, name: str, value: np.ndarray | None) -> None:
+        """Replace a registered buffer's array (e.g. running statistics after a training step)."""
+        self._buffers[name] = self.__dict__[name] = value
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` as the child ``name`` (None reserves the name). TypeError for a non-Module or a
@@ -302,7 +312,7 @@ class Module:
             if name in self._parameters:
                 self._parameters[name].data = value
             else:
-                self._buffers[name] = value
+                self.set_buffer(name, value)
         for key in state:  # a key is unexpected where the module that should hold it has no such entry
             if key.startswith(prefix):
                 head = key[len(prefix):].split(".", 1)
@@ -355,7 +365,7 @@ class Module:
                         p.grad = p.grad.astype(dtype, copy=False)
             for name, b in m._buffers.items():
                 if b is not None and b.dtype.kind == "f":
-                    m._buffers[name] = b.astype(dtype, copy=False)
+                    m.set_buffer(name, b.astype(dtype, copy=False))
         return self
 
     def to(self, *args, device: str | None = None, dtype=None, non_blocking: bool = False) -> Module:
