@@ -1,0 +1,108 @@
+"""Catalog entries: Conv1d/2d/3d, one per trap and per item of the checker list (docs/torch_facts.md, conv):
+stride != dilation on odd sizes (an uncovered row), non-square kernel/stride (catches H/W swaps), groups with
+out != in, depthwise with a multiplier, 'same' with even and dilated kernels (the asymmetric split) in every
+padding mode, the legal pad edges (reflect pad = size - 1, circular pad = size), bias=False, unbatched, N = 0."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from tests.catalog import BadArgs, BadInput, Case
+from tests.strategies import floats
+
+
+def spatial(n: tuple[int, int], c: int, low: int, high: int, dims: int) -> st.SearchStrategy:
+    """(N, C, *spatial) with every spatial size in [low, high]: valid for the entry's kernel and padding."""
+    side = st.integers(low, high)
+    return st.tuples(st.integers(*n), st.just(c), *[side] * dims)
+
+
+def _call(module, shape, dtype=np.float64):
+    return module(np.zeros(shape, dtype))
+
+
+def _bad(label, shape, dtype=None):
+    return BadInput(label, lambda rng, dt: (rng.standard_normal(shape).astype(dtype or dt),))
+
+
+def conv_bad(c: int, size: tuple[int, ...]) -> tuple[BadInput, ...]:
+    """Bad inputs of a conv with c input channels whose smallest valid spatial size is ``size``."""
+    d = len(size)
+    return (
+        _bad("wrong channel count", (2, c + 1) + size),
+        _bad("rank d + 3", (1, 2, c) + size),
+        _bad("rank d", size),
+        _bad("other float dtype", (2, c) + size, np.float16),
+        BadInput("int64", lambda rng, dt: (rng.integers(-3, 3, (2, c) + size),)),
+        _bad("kernel larger than the input", (2, c) + (1,) * d),
+        BadInput("nan", lambda rng, dt: (np.where(rng.random((2, c) + size) < 0.2, np.nan, 1.0).astype(dt),)),
+        _bad("empty batch", (0, c) + size),
+    )
+
+
+_ARGS = (
+    BadArgs("groups=0", lambda lib: lib.Conv2d(4, 4, 3, groups=0)),
+    BadArgs("in_channels % groups", lambda lib: lib.Conv2d(3, 4, 3, groups=2)),
+    BadArgs("out_channels % groups", lambda lib: lib.Conv2d(4, 3, 3, groups=2)),
+    BadArgs("padding='same' with stride 2", lambda lib: lib.Conv2d(3, 4, 3, stride=2, padding="same")),
+    BadArgs("padding='full'", lambda lib: lib.Conv2d(3, 4, 3, padding="full")),
+    BadArgs("padding_mode='mirror'", lambda lib: lib.Conv2d(3, 4, 3, padding_mode="mirror")),
+    BadArgs("negative padding (at call)", lambda lib: _call(lib.Conv2d(3, 4, 3, padding=-1), (1, 3, 5, 5))),
+    BadArgs("stride 0 (at call)", lambda lib: _call(lib.Conv2d(3, 4, 3, stride=0), (1, 3, 5, 5))),
+    BadArgs("dilation 0 (at call)", lambda lib: _call(lib.Conv2d(3, 4, 3, dilation=0), (1, 3, 5, 5))),
+    BadArgs("kernel 0 (at call)", lambda lib: _call(lib.Conv2d(3, 4, 0), (1, 3, 5, 5))),
+    BadArgs("reflect pad = size (at call)", lambda lib: _call(lib.Conv2d(3, 4, 3, padding=3, padding_mode="reflect"),
+                                                              (1, 3, 3, 3))),
+    BadArgs("circular pad > size (at call)", lambda lib: _call(
+        lib.Conv2d(3, 4, 3, padding=4, padding_mode="circular"), (1, 3, 3, 3))),
+    BadArgs("negative out_channels", lambda lib: lib.Conv2d(3, -4, 3)),
+)
+
+X = floats(-2.0, 2.0)
+
+CASES: list[Case] = [
+    Case("conv2d", lambda lib: lib.Conv2d(3, 4, 3), X, (2, 3, 5, 6), shapes=spatial((1, 3), 3, 3, 6, 2),
+         bad_inputs=conv_bad(3, (3, 3)), bad_args=_ARGS),
+    # stride 2 + dilation 2 + padding 1 on 9x9: s != d, and the last row/column belongs to no window
+    Case("conv2d_stride2_dilation2_pad1", lambda lib: lib.Conv2d(2, 3, 3, stride=2, padding=1, dilation=2), X,
+         (2, 2, 9, 9), shapes=spatial((1, 2), 2, 3, 9, 2)),
+    Case("conv2d_stride2_uncovered", lambda lib: lib.Conv2d(1, 2, 3, stride=2), X, (2, 1, 6, 6)),
+    # non-square kernel and stride on a 7x5 input: an H/W swap anywhere changes the shape or the values
+    Case("conv2d_kernel3x2_stride2x1", lambda lib: lib.Conv2d(2, 3, (3, 2), stride=(2, 1), dilation=(1, 2)), X,
+         (2, 2, 7, 5), shapes=st.tuples(st.integers(1, 2), st.just(2), st.integers(3, 8), st.integers(3, 7))),
+    Case("conv2d_groups2_out_ne_in", lambda lib: lib.Conv2d(4, 6, 3, groups=2, padding=1), X, (2, 4, 4, 5),
+         shapes=spatial((1, 2), 4, 1, 5, 2)),
+    Case("conv2d_depthwise_multiplier", lambda lib: lib.Conv2d(4, 8, 3, groups=4), X, (2, 4, 5, 5),
+         shapes=spatial((1, 2), 4, 3, 6, 2)),
+    Case("conv2d_same_k4", lambda lib: lib.Conv2d(2, 3, 4, padding="same"), X, (2, 2, 6, 5),
+         shapes=spatial((1, 2), 2, 1, 6, 2)),
+    Case("conv2d_same_k4_d3", lambda lib: lib.Conv2d(2, 2, 4, padding="same", dilation=3, bias=False), X,
+         (1, 2, 5, 6)),
+    Case("conv2d_same_reflect", lambda lib: lib.Conv2d(2, 3, 4, padding="same", padding_mode="reflect"), X,
+         (2, 2, 5, 6), shapes=spatial((1, 2), 2, 3, 6, 2)),
+    Case("conv2d_same_replicate", lambda lib: lib.Conv2d(2, 3, 4, padding="same", padding_mode="replicate"), X,
+         (2, 2, 5, 4)),
+    Case("conv2d_same_circular", lambda lib: lib.Conv2d(2, 3, 4, padding="same", padding_mode="circular"), X,
+         (2, 2, 4, 5)),
+    Case("conv2d_reflect_stride2_pad2", lambda lib: lib.Conv2d(2, 3, 3, stride=2, padding=2,
+                                                               padding_mode="reflect"), X, (2, 2, 5, 6)),
+    Case("conv2d_reflect_pad_size_minus_1", lambda lib: lib.Conv2d(1, 2, 3, padding=2, padding_mode="reflect"), X,
+         (1, 1, 3, 3)),
+    Case("conv2d_circular_pad_size", lambda lib: lib.Conv2d(1, 2, 3, padding=3, padding_mode="circular"), X,
+         (1, 1, 3, 4)),
+    Case("conv2d_replicate_stride2_pad2", lambda lib: lib.Conv2d(2, 2, 3, stride=2, padding=2,
+                                                                 padding_mode="replicate"), X, (1, 2, 5, 5)),
+    Case("conv2d_unbatched", lambda lib: lib.Conv2d(3, 2, 2, bias=False), X, (3, 4, 5),
+         shapes=st.tuples(st.just(3), st.integers(2, 5), st.integers(2, 5))),
+    Case("conv2d_empty_batch", lambda lib: lib.Conv2d(2, 3, 3, padding=1), X, (0, 2, 4, 4)),
+    Case("conv1d", lambda lib: lib.Conv1d(3, 4, 3, stride=2, dilation=2, padding=1), X, (2, 3, 9),
+         shapes=spatial((1, 3), 3, 4, 10, 1), bad_inputs=conv_bad(3, (5,))),
+    Case("conv1d_same_k4_d3_circular", lambda lib: lib.Conv1d(2, 2, 4, padding="same", dilation=3,
+                                                              padding_mode="circular"), X, (2, 2, 10)),
+    Case("conv1d_groups_unbatched", lambda lib: lib.Conv1d(4, 2, 2, groups=2), X, (4, 5)),
+    Case("conv3d", lambda lib: lib.Conv3d(2, 3, (2, 3, 2), stride=(1, 2, 1), padding=(1, 0, 1)), X, (1, 2, 3, 5, 3),
+         shapes=spatial((1, 2), 2, 3, 4, 3), bad_inputs=conv_bad(2, (2, 3, 2))),
+    Case("conv3d_groups_reflect", lambda lib: lib.Conv3d(2, 4, 2, groups=2, padding=1, padding_mode="reflect"), X,
+         (1, 2, 3, 2, 3)),
+]
