@@ -72,7 +72,8 @@ class Case:
     loss: bool = False  # forward(input, target) -> loss; backward(dy) -> d loss / d input
     kinks: Sampler | None = None  # inputs planted exactly on kinks, compared with torch (not with FD)
     fd: bool = True  # finite differences apply (the block is differentiable at the sampled inputs)
-    tol: Mapping[str, Tol] = field(default_factory=dict)  # per-check override, e.g. {"grad": Tol(...,reason)}
+    # per-check override with its reason: {"grad": Tol(...)} for both dtypes, {"grad:float32": Tol(...)} for one
+    tol: Mapping[str, Tol] = field(default_factory=dict)
     bad_inputs: tuple[BadInput, ...] = ()
     bad_args: tuple[BadArgs, ...] = ()
     train_steps: int = 0  # >0: run that many training steps, then compare buffers and the eval output

@@ -128,10 +128,15 @@ def compare_pair(case: Case, dtype, s, r, args: tuple, rng: np.random.Generator,
                                                         f"{expected is None and 'None'}"
             if expected is None:
                 continue
-        base = case.tol.get("forward" if key.startswith("forward") else "grad") or default_tol(dtype)
+        base = case_tol(case, "forward" if key.startswith("forward") else "grad", dtype) or default_tol(dtype)
         tol = Tol(base.rtol, base.atol, SLACK_REASON) if use_slack else base
         assert_close(got, expected, block=case.name, check=prefix + key, tol=tol, dtype=dtype,
                      slack=slack.get(key))
+
+
+def case_tol(case: Case, check: str, dtype) -> Tol | None:
+    """A catalog entry's override for a check ('forward', 'grad', 'fd'), per dtype ('grad:float32') or for both."""
+    return case.tol.get(f"{check}:{np.dtype(dtype).name}") or case.tol.get(check)
 
 
 def outcome(fn):

@@ -11,7 +11,7 @@ import reference.nn
 import scratch.nn
 from conftest import DTYPES
 from tests.catalog import CATALOG, Lib
-from tests.harness import assert_same_outcome, build, build_pair, compare_pair, forward, outcome
+from tests.harness import assert_same_outcome, build, build_pair, case_tol, compare_pair, forward, outcome
 from tests.strategies import draws
 from tests.structure import (
     call_backward,
@@ -126,7 +126,7 @@ def test_torch_state_dict_loads_into_scratch(case, dtype, rng):
     s.load_state_dict(sr)
     args = case.sample(rng, dtype, case.shape, 1.0)
     assert_close(forward(s, args), forward(r, args), block=case.name, check="torch_init_forward",
-                 tol=case.tol.get("forward"), dtype=dtype)
+                 tol=case_tol(case, "forward", dtype), dtype=dtype)
 
 
 @pytest.mark.parametrize("case, bad", [(c, b) for c in CATALOG for b in c.bad_inputs],
