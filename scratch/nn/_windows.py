@@ -133,9 +133,11 @@ def col2im(cols: np.ndarray, padded: tuple[int, ...], kernel: Sequence[int], str
     d = len(kernel)
     n, c = padded[:2]
     blocks = cols.reshape((c,) + tuple(kernel) + (n,) + tuple(out))
-    result = np.zeros(padded, dtype=cols.dtype)
+    # summed in (C, N, *padded), the layout of the blocks: a same-layout add runs ~3x faster than one whose
+    # source is a transposed view; one transpose at the end
+    result = np.zeros((c, n) + tuple(padded[2:]), dtype=cols.dtype)
     for j in itertools.product(*(range(k) for k in kernel)):  # one strided add per kernel offset
         target = (slice(None), slice(None)) + tuple(
             slice(dilation[i] * j[i], dilation[i] * j[i] + stride[i] * (out[i] - 1) + 1, stride[i]) for i in range(d))
-        result[target] += np.moveaxis(blocks[(slice(None),) + j], 0, 1)
-    return result
+        result[target] += blocks[(slice(None),) + j]
+    return np.moveaxis(result, 0, 1)
