@@ -34,7 +34,6 @@ from scratch.data import DataLoader
 from .experiments import EXPERIMENTS, Experiment
 
 Progress = Callable[[str, int, int], None]  # (label, done, total)
-EVAL_CHUNK = 10000
 
 
 @dataclass
@@ -87,9 +86,10 @@ class ScratchSide:
         # input that does not require grad (a fair speed comparison; the parameter gradients are unchanged).
         self.model[0].needs_input_grad = False
         self.criterion = snn.CrossEntropyLoss()
+        self.eval_chunk = exp.eval_chunk
         groups = exp.param_groups(self.model.named_parameters())
         if exp.optimizer == "sgd":
-            self.optimizer = soptim.SGD(groups, lr=exp.lr)
+            self.optimizer = soptim.SGD(groups, lr=exp.lr, momentum=exp.momentum)
         else:
             self.optimizer = soptim.Adam(groups, lr=exp.lr)
 
@@ -102,7 +102,8 @@ class ScratchSide:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         self.model.eval()
-        out = np.concatenate([self.model(X[i:i + EVAL_CHUNK]).argmax(axis=1) for i in range(0, len(X), EVAL_CHUNK)])
+        chunk = self.eval_chunk
+        out = np.concatenate([self.model(X[i:i + chunk]).argmax(axis=1) for i in range(0, len(X), chunk)])
         self.model.train()
         return out
 
@@ -116,10 +117,11 @@ class ReferenceSide:
         self.twin = exp.build(rnn, dtype, np.random.default_rng(seed), np.random.default_rng(seed + 2))
         self.twin.load_state_dict(initial_state)
         self.module: torch.nn.Module = self.twin.torch_module
+        self.eval_chunk = exp.eval_chunk
         named = list(self.module.named_parameters())
         groups = exp.param_groups(named)
         if exp.optimizer == "sgd":
-            self.optimizer = torch.optim.SGD(groups, lr=exp.lr)
+            self.optimizer = torch.optim.SGD(groups, lr=exp.lr, momentum=exp.momentum)
         else:
             self.optimizer = torch.optim.Adam(groups, lr=exp.lr)
 
@@ -133,7 +135,8 @@ class ReferenceSide:
     def predict(self, X: torch.Tensor) -> np.ndarray:
         self.module.eval()
         with torch.no_grad():
-            out = torch.cat([self.module(X[i:i + EVAL_CHUNK]).argmax(dim=1) for i in range(0, len(X), EVAL_CHUNK)])
+            chunk = self.eval_chunk
+            out = torch.cat([self.module(X[i:i + chunk]).argmax(dim=1) for i in range(0, len(X), chunk)])
         self.module.train()
         return out.numpy()
 
