@@ -4,11 +4,14 @@ import torch
 
 from .base import twin
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm", "GroupNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
+           "LayerNorm", "GroupNorm"]
 
 BatchNorm1d = twin(torch.nn.BatchNorm1d, has_params=True)
 BatchNorm2d = twin(torch.nn.BatchNorm2d, has_params=True)
+BatchNorm3d = twin(torch.nn.BatchNorm3d, has_params=True)
 InstanceNorm1d = twin(torch.nn.InstanceNorm1d, has_params=True)
 InstanceNorm2d = twin(torch.nn.InstanceNorm2d, has_params=True)
+InstanceNorm3d = twin(torch.nn.InstanceNorm3d, has_params=True)
 LayerNorm = twin(torch.nn.LayerNorm, has_params=True)
 GroupNorm = twin(torch.nn.GroupNorm, has_params=True)

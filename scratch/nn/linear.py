@@ -1,8 +1,9 @@
-"""Linear, Identity and Flatten."""
+"""Linear, Bilinear, Identity, Flatten and Unflatten."""
 
 from __future__ import annotations
 
 import math
+import operator
 
 import numpy as np
 
@@ -10,7 +11,7 @@ from ._math import normalize_dim
 from .base import CachedModule
 from .module import Parameter, check_float_dtype, check_input, check_same_dtype
 
-__all__ = ["Identity", "Linear", "Bilinear", "Flatten"]
+__all__ = ["Identity", "Linear", "Bilinear", "Flatten", "Unflatten"]
 
 
 class Linear(CachedModule):
@@ -186,3 +187,93 @@ class Flatten(CachedModule):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+def _is_int(value) -> bool:
+    """An integer argument as torch's argument parser takes one: Python or NumPy ints, never a bool."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+class Unflatten(CachedModule):
+    """Unflattens one dim of the input into the shape ``unflattened_size`` (the inverse of :class:`Flatten`).
+
+    Args:
+        dim (int): the dim to unflatten; negative counts from the end (wrapped at call, as torch does).
+        unflattened_size (tuple or list of ints): its new shape, non-empty at call, with at most one -1 (inferred);
+            the sizes must multiply up to ``input.shape[dim]``. Kept as given (a list stays a list in the repr).
+    Shape: input (*, S_dim, *), output (*, U_1, ..., U_n, *) with prod(U) = S_dim; a view of the input where
+        numpy can make one (torch returns a view).
+    Errors (torch's classes): a size that is not an int is a TypeError at construction; at call, empty sizes,
+        sizes that do not multiply up to S_dim, two -1 or a size below -1 are RuntimeError, dim out of range
+        IndexError, a bool size or a non-int dim TypeError.
+    Gradient: dy reshaped back to the input shape.
+
+    Example::
+
+        >>> Unflatten(1, (2, 5))(np.zeros((3, 10))).shape
+        (3, 2, 5)
+    """
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...] | list[int]) -> None:
+        super().__init__()
+        if not isinstance(unflattened_size, tuple | list):
+            raise TypeError(f"unflattened_size must be a tuple of ints, but found type "
+                            f"{type(unflattened_size).__name__}")
+        for i, size in enumerate(unflattened_size):
+            if not isinstance(size, int):  # torch's own check: bool passes here, numpy ints do not
+                raise TypeError(f"unflattened_size must be tuple of ints, but found element of type "
+                                f"{type(size).__name__} at pos {i}")
+        self.dim, self.unflattened_size = dim, unflattened_size
+
+    def _shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The output shape, with torch's checks in torch's order (Tensor.unflatten, the argument parser,
+        maybe_wrap_dim, infer_size)."""
+        sizes = self.unflattened_size
+        if not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        if not _is_int(self.dim):
+            raise TypeError(f"unflatten(): argument 'dim' (position 1) must be int, not {type(self.dim).__name__}")
+        for i, size in enumerate(sizes):
+            if not _is_int(size):
+                raise TypeError(f"unflatten(): argument 'sizes' (position 2) must be tuple of ints, but found "
+                                f"element of type {type(size).__name__} at pos {i}")
+            if not -2**63 <= size < 2**63:
+                raise TypeError(f"unflatten(): argument 'sizes' failed to unpack the object at pos {i} with error "
+                                "\"Overflow when unpacking long long\"")
+        dim = normalize_dim(operator.index(self.dim), len(shape))
+        sizes = [operator.index(s) for s in sizes]
+        if not shape:
+            raise RuntimeError("unflatten got an unexpected error:\nDimension specified as 0 but tensor has no "
+                               "dimensions")
+        numel, infer, known = shape[dim], None, 1
+        for i, size in enumerate(sizes):
+            if size == -1:
+                if infer is not None:
+                    raise RuntimeError("unflatten got an unexpected error:\nonly one dimension can be inferred")
+                infer = i
+            elif size < 0:
+                raise RuntimeError(f"unflatten got an unexpected error:\ninvalid shape dimension {size} at index "
+                                   f"{i} of shape {sizes}")
+            else:
+                known *= size
+        if (numel != known) if infer is None else not ((known > 0 and numel % known == 0) or numel == known):
+            raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} "
+                               f"({numel}) in the input tensor")
+        if infer is not None:
+            if known == 0:
+                raise RuntimeError(f"unflatten got an unexpected error:\ncannot reshape tensor of 0 elements into "
+                                   f"shape {sizes} because the unspecified dimension size -1 can be any value and "
+                                   "is ambiguous")
+            sizes[infer] = numel // known
+        return shape[:dim] + tuple(sizes) + shape[dim + 1:]
+
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        x = np.asarray(input)
+        return self._save(x.reshape(self._shape(x.shape)), x.shape)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        dy, shape = self._saved(dy)
+        return dy.reshape(shape)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -1,8 +1,9 @@
-"""Catalog entries: Linear, Bilinear (two inputs), Identity, Flatten."""
+"""Catalog entries: Linear, Bilinear (two inputs), Identity, Flatten, Unflatten."""
 
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import strategies as st
 
 from tests.cases._common import call_on_zeros
 from tests.catalog import BadArgs, BadInput, Case
@@ -50,6 +51,48 @@ def bilinear_bad(in1: int, in2: int) -> tuple[BadInput, ...]:
     )
 
 
+def with_dim(min_dims: int, at: int, size: st.SearchStrategy) -> st.SearchStrategy:
+    """Shapes of at least ``min_dims`` dims (sides 1-4) whose dim ``at`` is drawn from ``size``."""
+    return st.tuples(shapes(min_dims, min_dims + 2, max_side=4), size).map(
+        lambda p: p[0][:at] + (p[1],) + (p[0][at + 1:] if at != -1 else ()))
+
+
+def unflatten_bad(ok: tuple[int, ...], wrong: tuple[int, ...], low_rank: tuple[int, ...]) -> tuple[BadInput, ...]:
+    """``ok`` a valid input shape, ``wrong`` one whose unflattened dim does not match, ``low_rank`` one without
+    the dim."""
+    def zeros(shape, dtype=None):
+        return lambda rng, dt: (np.zeros(shape, dtype or dt),)
+
+    return (
+        BadInput("sizes don't multiply up", zeros(wrong)),  # RuntimeError
+        BadInput("dim out of range", zeros(low_rank)),  # IndexError
+        BadInput("0-d", zeros(())),  # RuntimeError ("Dimension specified as 0 but tensor has no dimensions")
+        BadInput("empty batch", zeros((0,) + ok[1:])),
+        BadInput("int64", lambda rng, dt: (rng.integers(-3, 3, ok),)),  # reshaped like any other dtype
+        BadInput("nan", lambda rng, dt: (np.where(rng.random(ok) < 0.3, np.nan, 1.0).astype(dt),)),
+    )
+
+
+def unflatten_bad_args() -> tuple[BadArgs, ...]:
+    """torch checks the sizes' types at construction (TypeError) and everything else at call."""
+    def at_call(dim, sizes, shape=(2, 12, 3)):
+        return lambda lib: call_on_zeros(lib.Unflatten(dim, sizes), shape)
+
+    return (
+        BadArgs("float size", lambda lib: lib.Unflatten(1, (3.0, 4))),
+        BadArgs("numpy int size", lambda lib: lib.Unflatten(1, (np.int64(3), 4))),
+        BadArgs("int instead of a tuple", lambda lib: lib.Unflatten(1, 12)),
+        BadArgs("None sizes", lambda lib: lib.Unflatten(1, None)),
+        BadArgs("empty sizes (at call)", at_call(1, ())),  # RuntimeError, checked before the dim
+        BadArgs("two -1 (at call)", at_call(1, (-1, -1))),  # RuntimeError
+        BadArgs("size -2 (at call)", at_call(1, (-2, -6))),  # RuntimeError
+        BadArgs("zero size with -1 (at call)", at_call(1, (0, -1), (2, 0))),  # RuntimeError: ambiguous
+        BadArgs("bool size (at call)", at_call(1, (True, 12))),  # TypeError: the construction check lets it pass
+        BadArgs("float dim (at call)", at_call(1.0, (3, 4))),  # TypeError
+        BadArgs("dim out of range (at call)", at_call(-4, (3, 4))),  # IndexError
+    )
+
+
 CASES: list[Case] = [
     Case("linear", lambda lib: lib.Linear(6, 4), floats(), (5, 6), shapes=shapes(1, 4, fixed_last=6),
          bad_inputs=linear_bad(6),
@@ -76,4 +119,18 @@ CASES: list[Case] = [
          bad_inputs=(BadInput("1-d", lambda rng, dt: (rng.standard_normal(3).astype(dt),)),)),
     Case("flatten_mid", lambda lib: lib.Flatten(1, 2), floats(), (2, 3, 4, 2), shapes=shapes(3, 5),
          bad_args=(BadArgs("start after end", lambda lib: call_on_zeros(lib.Flatten(2, 1), (2, 3, 4))),)),
+    # a middle dim: (N, 12, *) -> (N, 3, 4, *); a wrong axis in backward shows only with a dim after it
+    Case("unflatten", lambda lib: lib.Unflatten(1, (3, 4)), floats(), (2, 12, 3), shapes=with_dim(2, 1, st.just(12)),
+         bad_inputs=unflatten_bad((2, 12, 3), (2, 10, 3), (12,)), bad_args=unflatten_bad_args()),
+    Case("unflatten_last", lambda lib: lib.Unflatten(-1, (2, 1, 3)), floats(), (4, 6),
+         shapes=shapes(1, 3, max_side=4, fixed_last=6),
+         bad_inputs=unflatten_bad((4, 6), (4, 5), (6,))[:1]),  # (6,) has a dim -1: only the mismatch applies
+    # -1 inferred: dim 1 of any even size, 0 included (0 // 2 = 0 is no ambiguity)
+    Case("unflatten_infer", lambda lib: lib.Unflatten(1, (-1, 2)), floats(), (3, 8, 2),
+         shapes=with_dim(2, 1, st.integers(0, 4).map(lambda k: 2 * k)),
+         bad_inputs=unflatten_bad((3, 8, 2), (3, 7, 2), (8,))),
+    # a list (kept a list: torch's repr prints [2, -1, 2]), on dim 0 with a negative dim spelling
+    Case("unflatten_list", lambda lib: lib.Unflatten(-2, [2, -1, 2]), floats(), (12, 3),
+         shapes=st.tuples(st.integers(1, 3).map(lambda k: 4 * k), st.integers(1, 4)),
+         bad_inputs=unflatten_bad((8, 3), (6, 3), (8,))[:1]),
 ]

@@ -1,4 +1,4 @@
-"""Catalog entries: BatchNorm1d/2d, InstanceNorm1d/2d, LayerNorm, GroupNorm (and a BatchNorm MLP).
+"""Catalog entries: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm (and a BatchNorm MLP).
 
 Training-mode shapes always hold more than one value per channel (BatchNorm) or spatial element (InstanceNorm):
 torch raises ValueError otherwise, which the bad-input entries check separately. ``train_steps`` makes the
@@ -19,17 +19,17 @@ from tests.strategies import floats, shapes
 shifted = floats(-1.0, 4.0)
 
 
-def _bn_shapes(c: int, ndim: int) -> st.SearchStrategy:
+def _bn_shapes(c: int, ndim: int, max_side: int = 4) -> st.SearchStrategy:
     """(N, C, *spatial) with N * prod(spatial) > 1 (a valid training batch)."""
-    side = st.integers(1, 4)
+    side = st.integers(1, max_side)
     return st.tuples(st.integers(1, 6), st.just(c), *[side] * (ndim - 2)).filter(
         lambda s: s[0] * math.prod(s[2:]) > 1)
 
 
-def _in_shapes(c: int, spatial: int, unbatched: bool = False) -> st.SearchStrategy:
+def _in_shapes(c: int, spatial: int, unbatched: bool = False, max_side: int = 5) -> st.SearchStrategy:
     """(N, C, *spatial) or (C, *spatial) with more than one spatial element."""
     lead = (st.just(c),) if unbatched else (st.integers(1, 4), st.just(c))
-    return st.tuples(*lead, *[st.integers(1, 5)] * spatial).filter(lambda s: math.prod(s[len(lead):]) > 1)
+    return st.tuples(*lead, *[st.integers(1, max_side)] * spatial).filter(lambda s: math.prod(s[len(lead):]) > 1)
 
 
 def _ln_shapes(normalized: tuple[int, ...]) -> st.SearchStrategy:
@@ -86,6 +86,15 @@ def _bn2d_bad(c: int) -> tuple[BadInput, ...]:
     )
 
 
+def _bn3d_bad(c: int) -> tuple[BadInput, ...]:
+    return _common_bad((2, c, 2, 2, 2)) + (
+        BadInput("one value per channel", _sample((1, c, 1, 1, 1))),
+        BadInput("wrong channel count", _sample((2, c + 1, 2, 2, 2))),
+        BadInput("4-D", _sample((2, c, 2, 2))),  # ValueError "expected 5D input (got 4D input)"
+        BadInput("6-D", _sample((1, c, 2, 1, 2, 2))),
+    )
+
+
 def _in_bad(c: int, spatial: int, affine: bool) -> tuple[BadInput, ...]:
     ok = (2, c) + (3,) * spatial
     return _common_bad(ok, affine) + (
@@ -103,8 +112,8 @@ def _call(module, shape: tuple[int, ...], train: bool = True):
 
 
 def bn(name, make, shape, c, ndim, bad, **kw) -> Case:
-    return Case(name, make, kw.pop("sample", shifted), shape, shapes=_bn_shapes(c, ndim), bad_inputs=bad,
-                train_steps=kw.pop("train_steps", 3), **kw)
+    return Case(name, make, kw.pop("sample", shifted), shape, shapes=_bn_shapes(c, ndim, kw.pop("max_side", 4)),
+                bad_inputs=bad, train_steps=kw.pop("train_steps", 3), **kw)
 
 
 CASES: list[Case] = [
@@ -131,6 +140,15 @@ CASES: list[Case] = [
     bn("batchnorm2d", lambda lib: lib.BatchNorm2d(3), (3, 3, 4, 4), 3, 4, _bn2d_bad(3)),
     bn("batchnorm2d_options", lambda lib: lib.BatchNorm2d(2, eps=1e-3, momentum=None, affine=False), (2, 2, 3, 3),
        2, 4, _bn2d_bad(2)),
+    # 5-D: spatial sides up to 3 in hypothesis (suite cost); the axes (0, 2, 3, 4) are what differs from 2d
+    bn("batchnorm3d", lambda lib: lib.BatchNorm3d(3), (2, 3, 2, 3, 2), 3, 5, _bn3d_bad(3), max_side=3,
+       bad_args=(BadArgs("negative num_features", lambda lib: lib.BatchNorm3d(-2)),
+                 BadArgs("eps=0 in training", lambda lib: _call(lib.BatchNorm3d(2, eps=0.0), (2, 2, 2, 1, 2))))),
+    bn("batchnorm3d_options", lambda lib: lib.BatchNorm3d(2, eps=1e-3, momentum=None, affine=False),
+       (3, 2, 2, 1, 2), 2, 5, _bn3d_bad(2), max_side=3, train_steps=4),
+    # no buffers: batch statistics in eval too (one value per channel raises in eval as well)
+    bn("batchnorm3d_no_track", lambda lib: lib.BatchNorm3d(2, momentum=0.3, track_running_stats=False),
+       (2, 2, 1, 2, 3), 2, 5, _bn3d_bad(2), max_side=3),
     # Scales 0 and 1e-4 left out: the first Linear's bias gradient is then an exact cancellation (the batch sum of
     # BatchNorm's input gradient, terms of size w/sqrt(eps) ~ 316) whose float32 rounding (~1e-5) torch sometimes
     # happens to hit exactly, so torch's own float32 error cannot bound it. Batches below 5 left out too: a
@@ -158,6 +176,17 @@ CASES: list[Case] = [
          shifted, (3, 2, 3, 3), shapes=_in_shapes(2, 2), bad_inputs=_in_bad(2, 2, False), train_steps=3),
     Case("instancenorm2d_unbatched", lambda lib: lib.InstanceNorm2d(2, affine=True, bias=False), shifted, (2, 3, 4),
          shapes=_in_shapes(2, 2, unbatched=True)),
+    Case("instancenorm3d", lambda lib: lib.InstanceNorm3d(3, affine=True), shifted, (2, 3, 2, 3, 2),
+         shapes=_in_shapes(3, 3, max_side=3), bad_inputs=_in_bad(3, 3, True)),
+    Case("instancenorm3d_track", lambda lib: lib.InstanceNorm3d(2, eps=1e-3, momentum=0.2, track_running_stats=True),
+         shifted, (3, 2, 2, 2, 2), shapes=_in_shapes(2, 3, max_side=3), bad_inputs=_in_bad(2, 3, False),
+         train_steps=3),
+    # unbatched (C, D, H, W); momentum=None: torch passes momentum 0.0, so the buffers never move
+    Case("instancenorm3d_unbatched", lambda lib: lib.InstanceNorm3d(2, affine=True, bias=False, momentum=None,
+                                                                    track_running_stats=True),
+         shifted, (2, 3, 2, 2), shapes=_in_shapes(2, 3, unbatched=True, max_side=3), train_steps=3,
+         bad_inputs=(BadInput("one spatial element", _sample((2, 1, 1, 1))),
+                     BadInput("3-D", _sample((2, 3, 2))))),
     # -- LayerNorm ---------------------------------------------------------------------------------------------
     Case("layernorm", lambda lib: lib.LayerNorm(6), shifted, (5, 6), shapes=_ln_shapes((6,)),
          bad_inputs=_common_bad((3, 6)) + (BadInput("wrong trailing size", _sample((3, 5))),

@@ -43,7 +43,7 @@ from ._kernels import (
     verify_batch_size,
 )
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
 
 def _integer_input(x: np.ndarray) -> None:
@@ -182,6 +182,16 @@ class BatchNorm2d(_BatchNorm):
     _ndims = (4,)
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization over a (N, C, D, H, W) input, statistics per channel over (N, D, H, W).
+
+    Args, buffers and gradient as :class:`BatchNorm1d`. Shape: (N, C, D, H, W), output the same; any other rank
+    raises ValueError ("expected 5D input"), and a training batch with N * D * H * W = 1 raises ValueError.
+    """
+
+    _ndims = (5,)
+
+
 class _InstanceNorm(_NormBase):
     _no_batch_dim = 0
 
@@ -267,3 +277,11 @@ class InstanceNorm2d(_InstanceNorm):
     :class:`InstanceNorm1d`."""
 
     _no_batch_dim = 3
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalization of a (N, C, D, H, W) or unbatched (C, D, H, W) input over (D, H, W). Args as
+    :class:`InstanceNorm1d`; any other rank raises ValueError ("expected 4D or 5D input"), and D * H * W = 1 in
+    training raises ValueError."""
+
+    _no_batch_dim = 4
