@@ -88,3 +88,25 @@ def test_same_padding_is_the_asymmetric_explicit_padding(rng):
     np.testing.assert_array_equal(same(x), plain(np.pad(x, ((0, 0), (0, 0), (1, 2), (1, 2)))))
     assert nn.Conv1d(1, 1, 4, padding="same", dilation=3)._pads() == [(4, 5)]
     assert nn.Conv2d(1, 1, 2, padding="same")._pads() == [(0, 1), (0, 1)]
+
+
+@pytest.mark.parametrize("make", [lambda: nn.Conv2d(3, 4, 3, stride=2, padding=1, dtype=np.float64),
+                                  lambda: nn.Conv2d(3, 6, 2, groups=3, padding_mode="reflect", padding=1,
+                                                    dtype=np.float64),
+                                  lambda: nn.ConvTranspose2d(3, 2, 3, stride=2, dtype=np.float64),
+                                  lambda: nn.Unfold(2, stride=(1, 2))], ids=["conv", "conv_groups_reflect",
+                                                                              "conv_transpose", "unfold"])
+def test_channels_last_input_gives_the_same_values_and_gradients(make, rng):
+    """A channels-last array (an NHWC buffer seen as NCHW: non-contiguous) works as in torch: the same outputs
+    and gradients, bit for bit, as the contiguous array."""
+    x = rng.standard_normal((2, 3, 5, 6))
+    channels_last = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    assert not channels_last.flags.c_contiguous and np.array_equal(channels_last, x)
+    a, b = make(), make()
+    b.load_state_dict(a.state_dict())
+    ya, yb = a(x), b(channels_last)
+    np.testing.assert_array_equal(ya, yb)
+    dy = rng.standard_normal(ya.shape)
+    np.testing.assert_array_equal(a.backward(dy), b.backward(dy))
+    for (name, pa), (_, pb) in zip(a.named_parameters(), b.named_parameters(), strict=True):
+        np.testing.assert_array_equal(pa.grad, pb.grad, err_msg=name)
