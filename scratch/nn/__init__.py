@@ -5,7 +5,7 @@ has the same name here, in ``reference/nn`` (the torch twins) and in ``tests/cas
 ``module.py`` and ``base.py`` hold the protocol itself (Module, Parameter, CachedModule).
 """
 
-from . import activations, containers, conv, dropout, fold, linear, losses, normalization, recurrent
+from . import activations, containers, conv, dropout, fold, linear, losses, normalization, padding, recurrent
 from .activations import *  # noqa: F403
 from .containers import *  # noqa: F403
 from .conv import *  # noqa: F403
@@ -15,8 +15,9 @@ from .linear import *  # noqa: F403
 from .losses import *  # noqa: F403
 from .module import Module, Parameter
 from .normalization import *  # noqa: F403
+from .padding import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 
-FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent)
+FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding)
 
 __all__ = ["Module", "Parameter"] + [name for family in FAMILIES for name in family.__all__]

@@ -8,7 +8,8 @@ A window of output position ``o`` covers the padded input positions ``s o + r j`
 
 - :func:`pad` / :func:`pad_backward`: every padding mode (zeros/constant, reflect, replicate, circular; negative
   padding crops) as ONE gather along each dim by an index map (``source[i]`` = the input position that padded
-  position ``i`` copies, -1 for a constant); the backward is that gather's transpose (a scatter-add).
+  position ``i`` copies, -1 for a constant); the backward is that gather's transpose (an unbuffered scatter-add,
+  so an inf in the cotangent stays where it belongs).
 - :func:`windows`: a read-only strided view (N, C, *out, *kernel) of a padded array (no copy).
 - :func:`im2col` / :func:`col2im`: the windows copied as a (C * prod(k), N * prod(out)) matrix, rows (c, j),
   columns (n, o), the layout in which a convolution is one GEMM; col2im is its adjoint, summed by one strided
@@ -45,24 +46,24 @@ def out_size(size: int, kernel: int, stride: int, lo: int, hi: int, dilation: in
 def pad_source(size: int, lo: int, hi: int, mode: str) -> np.ndarray:
     """For each position of the padded axis, the input position it copies; -1 where a constant is written.
     reflect mirrors without repeating the edge ([2,1,0,1,2,...]), replicate repeats the edge, circular wraps.
-    A negative lo/hi crops FIRST and the other side pads from the cropped axis, as torch does (circular wraps
-    within what is left: [0,1,2,3] with (1, -2) gives [1, 0, 1])."""
+
+    Negative lo/hi crop, in torch's order per mode: reflect and replicate pad from the WHOLE axis and then crop
+    ([0,1,2,3] with (3, -2): [3,2,1,0,1]), circular crops FIRST and wraps what is left ((1, -2): [1,0,1])."""
+    if mode in ("reflect", "replicate"):
+        i = np.arange(-lo, size + hi)
+        if mode == "replicate":
+            return np.clip(i, 0, size - 1)
+        period = 2 * (size - 1)
+        r = np.abs(i) % period if period else np.zeros_like(i)
+        return np.where(r < size, r, period - r)
     start, stop = max(0, -lo), size - max(0, -hi)  # the cropped axis
     m = stop - start
     i = np.arange(-max(lo, 0), m + max(hi, 0))
     if mode == "constant":
-        j = np.where((i >= 0) & (i < m), i, -1 - start)
-    elif mode == "replicate":
-        j = np.clip(i, 0, m - 1)
-    elif mode == "circular":
-        j = i % m
-    elif mode == "reflect":
-        period = 2 * (m - 1)
-        r = np.abs(i) % period if period else np.zeros_like(i)
-        j = np.where(r < m, r, period - r)
-    else:
-        raise ValueError(f"padding mode must be one of {PAD_MODES}, got {mode!r}")
-    return j + start
+        return np.where((i >= 0) & (i < m), i + start, -1)
+    if mode == "circular":
+        return i % m + start if m else np.full(i.shape, -1)
+    raise ValueError(f"padding mode must be one of {PAD_MODES}, got {mode!r}")
 
 
 def pad(x: np.ndarray, pads: Sequence[tuple[int, int]], mode: str = "constant", value: float = 0.0) -> np.ndarray:
@@ -96,9 +97,10 @@ def pad_backward(g: np.ndarray, shape: tuple[int, ...], pads: Sequence[tuple[int
     for axis, (lo, hi) in reversed(list(zip(range(len(shape) - d, len(shape)), pads, strict=True))):
         src = pad_source(shape[axis], lo, hi, mode)
         keep = src >= 0
-        onehot = np.zeros((src.size, shape[axis]), g.dtype)
-        onehot[np.nonzero(keep)[0], src[keep]] = 1
-        g = np.moveaxis(np.moveaxis(g, axis, -1) @ onehot, -1, axis)  # scatter-add as a (padded x size) matmul
+        last = np.moveaxis(g, axis, -1)
+        folded = np.zeros(last.shape[:-1] + (shape[axis],), g.dtype)
+        np.add.at(folded, (Ellipsis, src[keep]), last[..., keep])  # each padded entry back where it was copied
+        g = np.moveaxis(folded, -1, axis)
     return g
 
 
