@@ -5,7 +5,7 @@ has the same name here, in ``reference/nn`` (the torch twins) and in ``tests/cas
 ``module.py`` and ``base.py`` hold the protocol itself (Module, Parameter, CachedModule).
 """
 
-from . import activations, containers, conv, dropout, fold, linear, losses, normalization, padding, recurrent
+from . import activations, containers, conv, dropout, fold, linear, losses, normalization, padding, pooling, recurrent
 from .activations import *  # noqa: F403
 from .containers import *  # noqa: F403
 from .conv import *  # noqa: F403
@@ -16,8 +16,9 @@ from .losses import *  # noqa: F403
 from .module import Module, Parameter
 from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
+from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 
-FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding)
+FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling)
 
 __all__ = ["Module", "Parameter"] + [name for family in FAMILIES for name in family.__all__]
