@@ -88,6 +88,15 @@ def test_mlp600_sgd_one_full_epoch_float64(mnist):
     assert s[-500:].mean() < 0.5 * s[:100].mean()  # it trained: equivalence of a stuck run proves little
 
 
+def test_lenet5_200_steps_float64(mnist):
+    """LeNet-5: Conv2d (padding 2, then valid), MaxPool2d, Flatten, Linear, SGD with momentum 0.9, batch 64:
+    200 steps, every per-step loss within 1e-8 relative and every final parameter within 1e-7."""
+    hist = run("lenet5", max_steps=200, dtype=np.float64, data=mnist, eval_train=False, eval_test=False)
+    check_equivalent(hist, steps=200)
+    s, _ = hist.loss_arrays()
+    assert s[-50:].mean() < 0.5 * s[:20].mean()  # it trained
+
+
 def test_tanh_dropout_300_steps_float64(mnist):
     """Dropout 0.5 with masks drawn from identically seeded generators on both sides, tanh, no biases."""
     hist = run("tanh-dropout", max_steps=300, dtype=np.float64, data=mnist)
