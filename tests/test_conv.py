@@ -110,3 +110,24 @@ def test_channels_last_input_gives_the_same_values_and_gradients(make, rng):
     np.testing.assert_array_equal(a.backward(dy), b.backward(dy))
     for (name, pa), (_, pb) in zip(a.named_parameters(), b.named_parameters(), strict=True):
         np.testing.assert_array_equal(pa.grad, pb.grad, err_msg=name)
+
+
+def test_reused_workspaces_never_leak_between_calls(rng):
+    """The im2col and column-gradient buffers are reused across calls: outputs and gradients already handed out
+    stay intact, and a forward that replaces an unconsumed one is the one backward differentiates."""
+    make = lambda: nn.Conv2d(3, 4, 3, padding=1, dtype=np.float64, rng=np.random.default_rng(5))  # noqa: E731
+    conv, fresh = make(), make()
+    xs = [rng.standard_normal((2, 3, 5, 5)) for _ in range(3)]
+    dy = rng.standard_normal((2, 4, 5, 5))
+    y0 = conv(xs[0])
+    kept_y, kept_dx = y0.copy(), conv.backward(dy).copy()
+    conv(xs[1])  # a forward whose cache is never consumed ...
+    y2 = conv(xs[2])  # ... replaced by this one
+    dx2 = conv.backward(dy)
+    np.testing.assert_array_equal(y0, kept_y)
+    np.testing.assert_array_equal(fresh(xs[2]), y2)
+    np.testing.assert_array_equal(fresh.backward(dy), dx2)
+    np.testing.assert_array_equal(kept_dx, dx2)  # dx depends on dy and the weight only
+    fresh(xs[0])
+    fresh.backward(dy)  # fresh now holds the weight gradients of x0 and x2, as conv must
+    np.testing.assert_allclose(conv.weight.grad, fresh.weight.grad, rtol=1e-15, atol=1e-15)

@@ -116,16 +116,22 @@ def windows(xp: np.ndarray, kernel: Sequence[int], stride: Sequence[int], dilati
 
 
 def im2col(xp: np.ndarray, kernel: Sequence[int], stride: Sequence[int], dilation: Sequence[int],
-           out: Sequence[int]) -> np.ndarray:
+           out: Sequence[int], buffer: np.ndarray | None = None) -> np.ndarray:
     """(C * prod(kernel), N * prod(out)): rows ordered (c, j_1.., j_d), columns (n, o_1.., o_d).
 
     Copying the windows in this order (channels and kernel offsets outermost, output positions innermost, as
-    CS231n's fast layers do) reads each input row contiguously; the (N * out, C * k) order costs ~4x more."""
+    CS231n's fast layers do) reads each input row contiguously; the (N * out, C * k) order costs ~4x more.
+    ``buffer`` (optional, C-contiguous, of that shape and dtype) receives the copy: a reused buffer saves the
+    page faults of a fresh multi-megabyte array at every call."""
     d = len(kernel)
     w = windows(xp, kernel, stride, dilation, out)  # (N, C, *out, *k)
     order = (1,) + tuple(range(2 + d, 2 + 2 * d)) + (0,) + tuple(range(2, 2 + d))
     n, c = xp.shape[:2]
-    return w.transpose(order).reshape(c * math.prod(kernel), n * math.prod(out))
+    shape = (c * math.prod(kernel), n * math.prod(out))
+    if buffer is None:
+        return w.transpose(order).reshape(shape)
+    np.copyto(buffer.reshape(tuple(w.shape[i] for i in order)), w.transpose(order))
+    return buffer
 
 
 def col2im(cols: np.ndarray, padded: tuple[int, ...], kernel: Sequence[int], stride: Sequence[int],

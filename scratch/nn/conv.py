@@ -158,13 +158,27 @@ class _ConvNd(CachedModule):
         xp = self._padded(x)
         out = self._out(xp)
         n = x.shape[0]
-        cols = win.im2col(xp, self.kernel_size, self.stride, self.dilation, out)  # a copy: owned by the cache
-        y = np.matmul(self._gemm_weight(), cols.reshape(g, cols.shape[0] // g, -1))  # (G, O/G, N * P)
-        y = np.moveaxis(y.reshape((self.out_channels, n) + out), 0, 1)
-        if self.bias is not None:
-            y = y + self.bias.data.reshape((-1,) + (1,) * self._dims)
-        y = np.ascontiguousarray(y)
+        rows = c * math.prod(self.kernel_size)
+        cols = win.im2col(xp, self.kernel_size, self.stride, self.dilation, out,
+                          buffer=self._workspace("cols", (rows, n * math.prod(out)), x.dtype))
+        y_g = np.matmul(self._gemm_weight(), cols.reshape(g, rows // g, -1))  # (G, O/G, N * P)
+        y = np.empty((n, self.out_channels) + out, x.dtype)
+        y_t = np.moveaxis(y_g.reshape((self.out_channels, n) + out), 0, 1)
+        if self.bias is not None:  # one pass: the bias added while the result is laid out as (N, O, *out)
+            np.add(y_t, self.bias.data.reshape((-1,) + (1,) * self._dims), out=y)
+        else:
+            np.copyto(y, y_t)
         return self._save(y[0] if unbatched else y, cols, x.shape, xp.shape, out, unbatched)
+
+    def _workspace(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """A scratch array kept between calls (not state: never in the state_dict), reallocated when the shape
+        or dtype changes. Safe to reuse because only the latest forward's cache is ever used: a new forward
+        replaces the cache that held the previous contents."""
+        space = self.__dict__.setdefault("_workspaces", {})
+        buf = space.get(name)
+        if buf is None or buf.shape != shape or buf.dtype != dtype:
+            buf = space[name] = np.empty(shape, dtype)
+        return buf
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
         dy, cols, x_shape, xp_shape, out, unbatched = self._saved(dy)
@@ -179,7 +193,8 @@ class _ConvNd(CachedModule):
             self.bias.accumulate(dy.sum(axis=(0,) + tuple(range(2, dy.ndim))), owned=True)
         if not self.needs_input_grad:
             return None
-        dcols = np.matmul(self._gemm_weight().transpose(0, 2, 1), dy_g).reshape(cols.shape)
+        dcols = self._workspace("dcols", (g, cols.shape[0] // g, cols.shape[1]), cols.dtype)
+        dcols = np.matmul(self._gemm_weight().transpose(0, 2, 1), dy_g, out=dcols).reshape(cols.shape)
         dxp = win.col2im(dcols, xp_shape, self.kernel_size, self.stride, self.dilation, out)
         dx = win.pad_backward(dxp, x_shape, self._pads(), _TORCH_MODE[self.padding_mode]) \
             if xp_shape != x_shape else dxp
