@@ -92,6 +92,8 @@ class ScratchSide:
             self.optimizer = soptim.SGD(groups, lr=exp.lr, momentum=exp.momentum)
         else:
             self.optimizer = soptim.Adam(groups, lr=exp.lr)
+        self.scheduler = (soptim.lr_scheduler.StepLR(self.optimizer, *exp.lr_step)
+                          if exp.lr_step is not None else None)
 
     def step(self, x: np.ndarray, y: np.ndarray) -> float:
         loss = self.criterion(self.model(x), y)
@@ -124,6 +126,8 @@ class ReferenceSide:
             self.optimizer = torch.optim.SGD(groups, lr=exp.lr, momentum=exp.momentum)
         else:
             self.optimizer = torch.optim.Adam(groups, lr=exp.lr)
+        self.scheduler = (torch.optim.lr_scheduler.StepLR(self.optimizer, *exp.lr_step)
+                          if exp.lr_step is not None else None)
 
     def step(self, x: torch.Tensor, y: torch.Tensor) -> float:
         self.optimizer.zero_grad()
@@ -240,6 +244,9 @@ def run(experiment: str | Experiment, *, epochs: int | None = None, dtype=np.flo
         hist.loss_scratch += s_losses
         hist.loss_reference += r_losses
         hist.epochs.append(rec)
+        for side in (scratch_side, reference_side):  # schedulers step once per epoch, as torch's examples do
+            if side.scheduler is not None:
+                side.scheduler.step()
         if on_epoch is not None:
             on_epoch(rec)
     hist.final_state = (scratch_side.state_dict(), reference_side.state_dict())
