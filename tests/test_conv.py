@@ -94,11 +94,14 @@ def test_same_padding_is_the_asymmetric_explicit_padding(rng):
                                   lambda: nn.Conv2d(3, 6, 2, groups=3, padding_mode="reflect", padding=1,
                                                     dtype=np.float64),
                                   lambda: nn.ConvTranspose2d(3, 2, 3, stride=2, dtype=np.float64),
-                                  lambda: nn.Unfold(2, stride=(1, 2))], ids=["conv", "conv_groups_reflect",
-                                                                              "conv_transpose", "unfold"])
+                                  lambda: nn.Unfold(2, stride=(1, 2)), lambda: nn.MaxPool2d(2),
+                                  lambda: nn.MaxPool2d(3, 2, 1, ceil_mode=True), lambda: nn.AvgPool2d(3, 1, 1),
+                                  lambda: nn.AdaptiveMaxPool2d((2, 4)), lambda: nn.ReflectionPad2d((1, 2, 2, 0))],
+                         ids=["conv", "conv_groups_reflect", "conv_transpose", "unfold", "maxpool_fast",
+                              "maxpool_general", "avgpool", "adaptive_maxpool", "reflection_pad"])
 def test_channels_last_input_gives_the_same_values_and_gradients(make, rng):
     """A channels-last array (an NHWC buffer seen as NCHW: non-contiguous) works as in torch: the same outputs
-    and gradients, bit for bit, as the contiguous array."""
+    and gradients, bit for bit, as the contiguous array (conv, fold, pooling and padding families)."""
     x = rng.standard_normal((2, 3, 5, 6))
     channels_last = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
     assert not channels_last.flags.c_contiguous and np.array_equal(channels_last, x)
