@@ -1,5 +1,6 @@
-"""Catalog entries: RNNCell (tanh, relu), GRUCell, LSTMCell: the first blocks with nested inputs and several
-outputs (``lstm_cell(x, (h, c)) -> (h', c')``; backward returns ``(d_x, (d_h, d_c))``).
+"""Catalog entries of the recurrent family: the cells here, the layers (RNN, LSTM, GRU) in
+tests/cases/_recurrent_layers.py. RNNCell (tanh, relu), GRUCell, LSTMCell: the first blocks with nested inputs
+and several outputs (``lstm_cell(x, (h, c)) -> (h', c')``; backward returns ``(d_x, (d_h, d_c))``).
 
 Samplers return the forward arguments nested as torch takes them: ``(x,)``, ``(x, h)`` or ``(x, (h, c))``, with
 the states' batch dims taken from the drawn input shape, so hypothesis covers unbatched ``(I,)`` inputs and N = 0
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from tests.cases._common import call_on_zeros
+from tests.cases._recurrent_layers import LAYER_CASES
 from tests.catalog import BadArgs, BadInput, Case
 from tests.strategies import shapes
 
@@ -164,4 +166,4 @@ CASES: list[Case] = [
     Case("lstm_cell_biases", lambda lib: distinct_biases(lib.LSTMCell(3, 4)), states(4, "hc"), (5, 3),
          shapes=_shapes(3)),
     Case("lstm_cell_empty_batch", lambda lib: lib.LSTMCell(3, 4), states(4, "hc"), (0, 3)),
-]
+] + LAYER_CASES

@@ -28,9 +28,9 @@ import operator
 
 import numpy as np
 
-from ._math import sigmoid
-from .base import CachedModule
-from .module import Parameter, check_float_dtype
+from .._math import sigmoid
+from ..base import CachedModule
+from ..module import Parameter, check_float_dtype
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell"]
 
