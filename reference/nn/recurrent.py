@@ -1,26 +1,23 @@
 """Twins of scratch.nn's recurrent family. Their forward takes torch's nested arguments (``hx`` is ``(h, c)`` for
 LSTM and LSTMCell) and backward takes one cotangent per output (TorchModule).
 
-The layers (RNN, LSTM, GRU) are real ``torch.nn.RNN/LSTM/GRU`` modules with two additions, so that they draw what
-scratch draws:
-- init from the numpy Generator: every parameter, in registration order, ~ ``rng.uniform(-1/sqrt(H), 1/sqrt(H))``
-  exactly as scratch (so both sides leave the generator in the same state);
-- dropout between layers with scratch's masks: torch's own RNG stream cannot be replayed in NumPy, so in training
-  with ``dropout > 0`` and several layers the twin runs the stack as single-layer torch modules that share the
-  stack's Parameters, and multiplies each layer's time-major output (but the last) by ``keep / (1 - p)`` with
-  ``keep = rng.random(shape) >= p`` (no draw for p = 1, which zeroes, or an empty output), as scratch does.
-  tests/test_recurrent_layers.py proves that layered path equal to torch's native multi-layer kernel where the
-  mask does not matter (dropout = 0 and dropout = 1 in training). Every other call is torch's native forward.
+The layers (RNN, LSTM, GRU) are real ``torch.nn.RNN/LSTM/GRU`` modules, initialized by torch's own code (seeded
+from the numpy Generator, so the init checks compare two independent implementations), with one addition:
+dropout between layers with scratch's masks. torch's own RNG stream cannot be replayed in NumPy, so the twin
+takes the same mask generator as scratch (``default_rng(rng.integers(2**63))``, the first draw from ``rng``),
+and in training with ``dropout > 0`` and several layers it runs the stack as single-layer torch modules that share
+the stack's Parameters, multiplying each layer's time-major output (but the last) by ``keep / (1 - p)`` with
+``keep = mask_rng.random(shape) >= p`` (no draw for p = 1, which zeroes, or an empty output), as scratch does.
+tests/test_recurrent_layers.py proves that layered path equal to torch's native multi-layer kernel where the
+mask does not matter (dropout = 0 and dropout = 1 in training). Every other call is torch's native forward.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
-from .base import TorchModule, torch_dtype, twin
+from .base import TorchModule, seeded, torch_dtype, twin
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU"]
 
@@ -30,18 +27,14 @@ GRUCell = twin(torch.nn.GRUCell, has_params=True)
 
 
 class _Seeded:
-    """Mixin for torch.nn.RNN/LSTM/GRU: numpy-drawn init and injected inter-layer dropout masks."""
+    """Mixin for torch.nn.RNN/LSTM/GRU: injected inter-layer dropout masks (see the module docstring)."""
 
     _rng: np.random.Generator | None = None
     force_layered = False  # tests: take the per-layer path even where the mask does not matter
 
-    def reset_parameters(self) -> None:
-        if self._rng is None:  # torch's own init (e.g. while building a per-layer module)
-            return super().reset_parameters()
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        with torch.no_grad():
-            for p in self.parameters():
-                p.copy_(torch.from_numpy(self._rng.uniform(-bound, bound, tuple(p.shape))))
+    def __init__(self, *args, rng: np.random.Generator | None = None, **kwargs) -> None:
+        self._rng = rng  # before torch's __init__, which only registers parameters
+        super().__init__(*args, **kwargs)
 
     def _get_name(self) -> str:
         return type(self).__mro__[2].__name__  # the torch class it stands for
@@ -110,29 +103,34 @@ class _Seeded:
 
 
 class SeededRNN(_Seeded, torch.nn.RNN):
-    def __init__(self, *args, rng=None, **kwargs):
-        self._rng = rng
-        super().__init__(*args, **kwargs)
+    pass
 
 
 class SeededLSTM(_Seeded, torch.nn.LSTM):
-    def __init__(self, *args, rng=None, **kwargs):
-        self._rng = rng
-        super().__init__(*args, **kwargs)
+    pass
 
 
 class SeededGRU(_Seeded, torch.nn.GRU):
-    def __init__(self, *args, rng=None, **kwargs):
-        self._rng = rng
-        super().__init__(*args, **kwargs)
+    pass
 
 
-def _layer_twin(seeded: type, name: str) -> type:
+def _layer_twin(seeded_cls: type, name: str) -> type:
     def __init__(self, *args, dtype=np.float32, rng: np.random.Generator | None = None, **kwargs):
-        TorchModule.__init__(self, seeded(*args, rng=rng if rng is not None else np.random.default_rng(),
-                                          dtype=torch_dtype(dtype), **kwargs))
-    return type(name, (TorchModule,), {"__init__": __init__, "__doc__": f"Twin of scratch.nn.{name}: torch.nn."
-                                       f"{name} drawing init and inter-layer dropout masks from the numpy rng."})
+        rng = rng if rng is not None else np.random.default_rng()
+        mask_rng = np.random.default_rng(rng.integers(2**63))  # scratch's first draw, the same generator
+        with seeded(rng):
+            module = seeded_cls(*args, rng=mask_rng, dtype=torch_dtype(dtype), **kwargs)
+        TorchModule.__init__(self, module)
+    def rng(self) -> np.random.Generator:
+        """The dropout masks' generator (scratch's ``rng`` attribute); assignable, as on scratch's side."""
+        return self.torch_module._rng
+
+    def set_rng(self, value: np.random.Generator) -> None:
+        self.torch_module._rng = value
+
+    return type(name, (TorchModule,), {"__init__": __init__, "rng": property(rng, set_rng),
+                                       "__doc__": f"Twin of scratch.nn.{name}: torch.nn.{name} with scratch's "
+                                                  "inter-layer dropout masks."})
 
 
 RNN = _layer_twin(SeededRNN, "RNN")

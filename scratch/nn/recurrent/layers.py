@@ -5,7 +5,8 @@ Parameters, per layer k and direction (forward, then ``_reverse``), in torch's s
 ``weight_ih_l{k} (G*H, I_k)``, ``weight_hh_l{k} (G*H, H_out)``, ``bias_ih_l{k} (G*H,)``, ``bias_hh_l{k} (G*H,)``,
 ``weight_hr_l{k} (P, H)`` (LSTM with proj_size = P only); G = 1 (RNN), 4 (LSTM: i, f, g, o), 3 (GRU: r, z, n);
 ``I_0 = input_size``, ``I_k = D * H_out`` above, ``H_out = P or H``, D = 2 when bidirectional. Every tensor
-~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), drawn from ``rng`` in that order.
+~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), drawn from ``rng`` in that order after one integer that seeds
+the dropout masks' generator ``self.rng``.
 
 Layout: input ``(T, N, I)`` (``(N, T, I)`` with batch_first) or unbatched ``(T, I)`` (dim 0 is time whatever
 batch_first says); output ``(T, N, D*H_out)`` with the forward direction in ``[..., :H_out]``; ``h_n`` (and LSTM's
@@ -13,7 +14,7 @@ batch_first says); output ``(T, N, D*H_out)`` with the forward direction in ``[.
 direction runs the sequence from t = T-1 down to 0, so its ``h_n`` entry is its output at t = 0.
 
 Dropout (training, 0 < p): the output of every layer but the last is multiplied by ``keep / (1 - p)`` with
-``keep = rng.random((T, N, D*H_out)) >= p`` (time-major; one draw per layer, none for p = 1, which zeroes, or an
+``keep = self.rng.random((T, N, D*H_out)) >= p`` (time-major; one draw per layer, none for p = 1, which zeroes, or an
 empty batch), never h_n / c_n. The twin applies the same masks between per-layer torch modules.
 
 Errors are torch's, checked in torch's order (see docs/torch_facts.md, "Recurrent layers").
@@ -73,7 +74,8 @@ class _RNNBase(CachedModule):
         self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
-        self.rng = rng if rng is not None else np.random.default_rng()
+        rng = rng if rng is not None else np.random.default_rng()
+        self.rng = np.random.default_rng(rng.integers(2**63))  # the dropout masks' own stream (the first draw)
         dt = check_float_dtype(dtype)
         gate, h_out, directions = _GATES[mode] * hidden_size, proj_size or hidden_size, 2 if bidirectional else 1
         bound = 1.0 / np.sqrt(hidden_size)
@@ -90,7 +92,7 @@ class _RNNBase(CachedModule):
                 names = []
                 for key, shape in shapes.items():
                     name = f"{key}_l{layer}{'_reverse' if direction else ''}"
-                    setattr(self, name, Parameter(self.rng.uniform(-bound, bound, shape).astype(dt)))
+                    setattr(self, name, Parameter(rng.uniform(-bound, bound, shape).astype(dt)))
                     names.append(name)
                 self._flat_weights_names += names
                 self._all_weights.append(names)
