@@ -120,7 +120,7 @@ def compare_pair(case: Case, dtype, s, r, args: tuple, rng: np.random.Generator,
     s_out = run(case, s, args, cots, target_grad)
     assert list(s_out) == list(r_out), f"compared tensors differ: {list(s_out)} vs torch {list(r_out)}"
     use_slack = slack_seed is not None and dtype == np.float32
-    slack = float32_noise(case, s, r_out, args, cots, target_grad, slack_seed) if use_slack else {}
+    slack = float32_noise(case, s, r_out, args, cots, target_grad, slack_seed, case.nudges) if use_slack else {}
     for key in r_out:
         got, expected = s_out[key], r_out[key]
         if key.startswith("grad"):

@@ -9,9 +9,15 @@ and the gate nonlinearities run; backward keeps the gate gradients of every step
 them into the weight gradients with one GEMM each after the loop.
 
 Numerics follow torch's order: ``gates = (h W_hh^T + b_hh) + gi``; LSTM ``c' = f*c + i*g``, ``h' = o*tanh(c')``
-(then ``h' W_hr^T`` with a projection); GRU ``n = tanh(gi_n + r*gh_n)``, ``h' = (h - n)*z + n``. The sigmoid
-and tanh of float32 gates are evaluated in float64 and rounded once (see :func:`activate`); their derivatives are
-taken from the rounded values, as torch's ``sigmoid_backward`` / ``tanh_backward``.
+(then ``h' W_hr^T`` with a projection); GRU ``n = tanh(gi_n + r*gh_n)``, ``h' = (h - n)*z + n``. Folding b_hh
+into gi before the loop would save a pass per step, but it reassociates a float sum; the loop keeps torch's order.
+Sigmoid and tanh are evaluated in the gates' dtype (see ``FLOAT64_TRANSCENDENTALS``); their derivatives come from
+the forward without the cancellation of torch's ``s (1 - s)`` / ``1 - t^2`` near saturation: ``1 - s`` is kept
+as ``e s`` (:func:`sigmoid_into`) and tanh's slope comes from its pre-activation (:func:`tanh_slope`). torch's
+float32 LSTM (oneDNN) is that accurate there; the plain formulas were up to 13x its error on a weight gradient at
+input scale 1e2. Per step only the recurrence runs in the
+loop; every factor of the gate gradients that does not depend on the incoming gradient is computed for all
+steps at once before it.
 """
 
 from __future__ import annotations
@@ -20,19 +26,47 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._math import sigmoid
+# float32 gates: sigmoid and tanh evaluated in float32 (in place, no temporaries). benchmarks/recurrent.py measures
+# the alternative, float64 evaluation rounded once (the policy of the cells and activations): at the issue's size it
+# costs ~1.3x the layer's time and leaves the float32 error against float64 truth where it was (both ~4e-7, like
+# torch's), so the layers do not pay it. The flag exists for that measurement.
+FLOAT64_TRANSCENDENTALS = False
+_EXP_MAX = {t: float(np.log(np.finfo(t).max)) - 1 for t in (np.float32, np.float64)}
 
-# float32 gates: sigmoid and tanh in float64, rounded once (the project's float32 policy, see README). Switching
-# it off evaluates them in float32; benchmarks/recurrent.py measures both (speed and error vs float64 truth).
-FLOAT64_TRANSCENDENTALS = True
 
+def sigmoid_into(a: np.ndarray, out: np.ndarray, complement: np.ndarray) -> np.ndarray:
+    """out = s = 1 / (1 + e) and complement = 1 - s = e s, with e = exp(-a) (the argument capped where exp would
+    overflow: s is then ~1e-38 instead of ~1e-44, both 0 to the gates' products).
 
-def activate(a: np.ndarray, fn) -> np.ndarray:
-    """``fn`` (sigmoid or tanh) of ``a``, rounded once to a's dtype."""
+    The complement is what sigmoid's derivative s (1 - s) needs: ``1 - s`` computed from a rounded s near 1 loses
+    every digit (s = 1 - 1e-6 in float32 keeps ~1 significant digit of 1 - s), while e s keeps them all. Gradients
+    through nearly saturated gates (large inputs, large states) depend on it."""
     if a.dtype == np.float32 and FLOAT64_TRANSCENDENTALS:
-        return fn(a.astype(np.float64)).astype(np.float32)
-    with np.errstate(over="ignore"):  # float32 exp(-x) overflows to inf for x < -88: sigmoid is then 0, exactly
-        return fn(a)
+        e = np.exp(np.minimum(-a.astype(np.float64), _EXP_MAX[np.float64]))
+        s = 1 / (1 + e)
+        out[...], complement[...] = s, e * s
+        return out
+    np.negative(a, out=complement)
+    np.minimum(complement, _EXP_MAX[a.dtype.type], out=complement)
+    np.exp(complement, out=complement)
+    np.add(complement, 1, out=out)
+    np.reciprocal(out, out=out)
+    np.multiply(complement, out, out=complement)
+    return out
+
+
+def tanh_slope(a: np.ndarray) -> np.ndarray:
+    """tanh'(a) = 1 - tanh(a)^2 = 4 e / (1 + e)^2 with e = exp(-2|a|), from the pre-activation: ``1 - t^2`` from a
+    rounded t near +-1 loses every digit, this keeps them (the gradient through a saturated tanh)."""
+    e = np.exp(-2 * np.abs(a))
+    return 4 * e / ((1 + e) * (1 + e))
+
+
+def tanh_into(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    if a.dtype == np.float32 and FLOAT64_TRANSCENDENTALS:
+        out[...] = np.tanh(a.astype(np.float64))
+        return out
+    return np.tanh(a, out=out)
 
 
 class Weights(NamedTuple):
@@ -62,32 +96,41 @@ def input_map(x: np.ndarray, w: Weights) -> np.ndarray:
     return gi.reshape(T, N, w.w_ih.shape[0])
 
 
+def _previous(seq: np.ndarray, first: np.ndarray, steps: range) -> np.ndarray:
+    """The state before each time position: ``seq`` shifted one step along the direction of travel, ``first`` at
+    the start (t = 0 forward, t = T-1 in reverse)."""
+    prev = np.empty_like(seq)
+    if steps.step < 0:
+        prev[-1], prev[:-1] = first, seq[1:]
+    else:
+        prev[0], prev[1:] = first, seq[:-1]
+    return prev
+
+
 # -- RNN: h' = act(gh + gi) ----------------------------------------------------------------------------------------
 def rnn_forward(gi, h0, c0, w: Weights, steps, relu: bool):
-    T, N, H = gi.shape
-    out, hprev, slope = (np.empty((T, N, H), gi.dtype) for _ in range(3))
-    h, a = h0, np.empty((N, H), gi.dtype)
+    out, pre, h = np.empty_like(gi), np.empty_like(gi), h0
     for t in steps:
-        hprev[t] = h
-        _recurrent(h, w, a)
+        a = _recurrent(h, w, pre[t])
         a += gi[t]
         if relu:
-            h = np.maximum(a, 0)  # NaN stays NaN, as torch's relu
-            slope[t] = ~(h <= 0)  # threshold_backward: 0 at and below the kink, NaN passes the gradient
+            np.maximum(a, 0, out=out[t])  # NaN stays NaN, as torch's relu
         else:
-            h = activate(a, np.tanh)
-            slope[t] = 1 - h * h
-        out[t] = h
-    return out, h, None, (hprev, slope)
+            tanh_into(a, out[t])
+        h = out[t]
+    # act'(a): relu's threshold_backward is 0 at and below the kink and passes NaN; tanh from the pre-activation
+    slope = (~(out <= 0)).astype(out.dtype) if relu else tanh_slope(pre)
+    return out, h, None, (_previous(out, h0, steps), slope)
 
 
 def rnn_backward(tape, d_out, dh, dc, w: Weights, steps):
     hprev, slope = tape
     dG = np.empty_like(slope)
     for t in reversed(steps):
-        da = dG[t]
-        np.multiply(d_out[t] + dh, slope[t], out=da)
-        dh = da @ w.w_hh
+        d = dG[t]
+        np.add(d_out[t], dh, out=d)
+        d *= slope[t]
+        dh = d @ w.w_hh
     return dG, dG, hprev, dh, None, None
 
 
@@ -95,53 +138,68 @@ def rnn_backward(tape, d_out, dh, dc, w: Weights, steps):
 def lstm_forward(gi, h0, c0, w: Weights, steps):
     T, N, G = gi.shape
     H, P = G // 4, h0.shape[-1]
-    acts = np.empty((T, N, G), gi.dtype)  # s(i), s(f), tanh(g), s(o) per step
-    cprev, tanh_c = (np.empty((T, N, H), gi.dtype) for _ in range(2))
-    hprev, out = (np.empty((T, N, P), gi.dtype) for _ in range(2))
-    pre = np.empty((T, N, H), gi.dtype) if w.w_hr is not None else None  # s(o) tanh(c') before the projection
-    h, c, gates = h0, c0, np.empty((N, G), gi.dtype)
+    acts = np.empty_like(gi)  # s(i), s(f), tanh(g), s(o) per step
+    comp = np.empty_like(gi)  # 1 - s(i), 1 - s(f), (unused), 1 - s(o)
+    cs, tanh_c = (np.empty((T, N, H), gi.dtype) for _ in range(2))
+    out = np.empty((T, N, P), gi.dtype)
+    pre = np.empty((T, N, H), gi.dtype) if w.w_hr is not None else out  # s(o) tanh(c') before the projection
+    g_pre = np.empty((T, N, H), gi.dtype)  # tanh(g)'s pre-activation, for its derivative
+    h, c, gates, ig = h0, c0, np.empty((N, G), gi.dtype), np.empty((N, H), gi.dtype)
     for t in steps:
-        hprev[t], cprev[t] = h, c
         _recurrent(h, w, gates)
         gates += gi[t]
         a = acts[t]
-        a[:] = activate(gates, sigmoid)
-        a[:, 2 * H:3 * H] = activate(gates[:, 2 * H:3 * H], np.tanh)
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-        c = f * c + i * g
-        tanh_c[t] = activate(c, np.tanh)
-        h = o * tanh_c[t]
-        if pre is not None:
-            pre[t] = h
-            h = h @ w.w_hr.T
-        out[t] = h
-    return out, h, c, (hprev, cprev, acts, tanh_c, pre)
+        g_pre[t] = gates[:, 2 * H:3 * H]
+        tanh_into(g_pre[t], a[:, 2 * H:3 * H])
+        sigmoid_into(gates[:, :2 * H], a[:, :2 * H], comp[t, :, :2 * H])
+        sigmoid_into(gates[:, 3 * H:], a[:, 3 * H:], comp[t, :, 3 * H:])
+        c_t = cs[t]
+        np.multiply(a[:, H:2 * H], c, out=c_t)  # f*c + i*g, torch's order
+        np.multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig)
+        c_t += ig
+        tanh_into(c_t, tanh_c[t])
+        np.multiply(a[:, 3 * H:], tanh_c[t], out=pre[t])
+        if w.w_hr is not None:
+            np.matmul(pre[t], w.w_hr.T, out=out[t])
+        h, c = out[t], c_t
+    tape = (_previous(out, h0, steps), _previous(cs, c0, steps), acts, comp, g_pre, cs, tanh_c,
+            pre if w.w_hr is not None else None)
+    return out, h, c, tape
 
 
 def lstm_backward(tape, d_out, dh, dc, w: Weights, steps):
-    hprev, cprev, acts, tanh_c, pre = tape
-    H = acts.shape[-1] // 4
+    hprev, cprev, acts, comp, g_pre, cs, tanh_c, pre = tape
+    T, N, G = acts.shape
+    H = G // 4
+    i, f, g, o = (acts[..., k * H:(k + 1) * H] for k in range(4))
+    ci, cf, co = comp[..., :H], comp[..., H:2 * H], comp[..., 3 * H:]  # 1 - s, kept accurate near s = 1
+    # every factor that does not depend on the incoming gradient, for all steps at once (one pass each)
+    coef = np.empty_like(acts)
+    coef[..., :H] = g * i * ci  # d[i] = dc * coef_i, ...
+    coef[..., H:2 * H] = cprev * f * cf
+    coef[..., 2 * H:3 * H] = i * tanh_slope(g_pre)
+    coef[..., 3 * H:] = tanh_c * o * co  # d[o] = dh' * coef_o
+    via_h = o * tanh_slope(cs)  # dc' += dh' * via_h: c' reaches the loss through h' = o tanh(c')
+    coef4 = coef.reshape(T, N, 4, H)
     dG = np.empty_like(acts)
     d_top = np.empty(d_out.shape, d_out.dtype) if pre is not None else None  # dL/dh' per step, for dW_hr
+    dc = dc.copy()
+    tmp = np.empty((N, H), acts.dtype)
     for t in reversed(steps):
-        a, tc = acts[t], tanh_c[t]
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
         d_h = d_out[t] + dh
         if pre is not None:
             d_top[t] = d_h
             d_h = d_h @ w.w_hr
-        dc = dc + d_h * o * (1 - tc * tc)  # c' reaches the loss directly and through h' = o tanh(c')
-        d = dG[t]
-        d[:, :H] = dc * g * i * (1 - i)
-        d[:, H:2 * H] = dc * cprev[t] * f * (1 - f)
-        d[:, 2 * H:3 * H] = dc * i * (1 - g * g)
-        d[:, 3 * H:] = d_h * tc * o * (1 - o)
-        dc = dc * f
-        dh = d @ w.w_hh
+        np.multiply(d_h, via_h[t], out=tmp)
+        dc += tmp
+        d = dG[t].reshape(N, 4, H)
+        np.multiply(dc[:, None, :], coef4[t, :, :3], out=d[:, :3])
+        np.multiply(d_h, coef4[t, :, 3], out=d[:, 3])
+        dc *= f[t]
+        dh = dG[t] @ w.w_hh
     d_hr = None
     if pre is not None:
-        P = d_top.shape[-1]
-        d_hr = d_top.reshape(-1, P).T @ pre.reshape(-1, H)
+        d_hr = d_top.reshape(T * N, d_top.shape[2]).T @ pre.reshape(T * N, H)
     return dG, dG, hprev, dh, dc, d_hr
 
 
@@ -149,39 +207,49 @@ def lstm_backward(tape, d_out, dh, dc, w: Weights, steps):
 def gru_forward(gi, h0, c0, w: Weights, steps):
     T, N, G = gi.shape
     H = G // 3
-    acts = np.empty((T, N, G), gi.dtype)  # r, z, n per step
-    gh_n, hprev, out = (np.empty((T, N, H), gi.dtype) for _ in range(3))
+    acts = np.empty_like(gi)  # r, z, n per step
+    comp = np.empty((T, N, 2 * H), gi.dtype)  # 1 - r, 1 - z
+    gh_n, n_pre, out = (np.empty((T, N, H), gi.dtype) for _ in range(3))
     h, gh = h0, np.empty((N, G), gi.dtype)
     for t in steps:
-        hprev[t] = h
         _recurrent(h, w, gh)
         a = acts[t]
-        a[:, :2 * H] = activate(gh[:, :2 * H] + gi[t, :, :2 * H], sigmoid)
-        r, z = a[:, :H], a[:, H:2 * H]
+        rz, r, z, n = a[:, :2 * H], a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+        np.add(gh[:, :2 * H], gi[t, :, :2 * H], out=rz)
+        sigmoid_into(rz, rz, comp[t])
         gh_n[t] = gh[:, 2 * H:]
-        a[:, 2 * H:] = activate(gi[t, :, 2 * H:] + r * gh_n[t], np.tanh)
-        n = a[:, 2 * H:]
-        h = (h - n) * z + n
-        out[t] = h
-    return out, h, None, (hprev, acts, gh_n)
+        np.multiply(r, gh_n[t], out=n_pre[t])
+        n_pre[t] += gi[t, :, 2 * H:]
+        tanh_into(n_pre[t], n)
+        h_t = out[t]
+        np.subtract(h, n, out=h_t)  # (h - n) * z + n, torch's order
+        h_t *= z
+        h_t += n
+        h = h_t
+    return out, h, None, (_previous(out, h0, steps), acts, comp, gh_n, n_pre)
 
 
 def gru_backward(tape, d_out, dh, dc, w: Weights, steps):
-    hprev, acts, gh_n = tape
+    hprev, acts, comp, gh_n, n_pre = tape
     H = acts.shape[-1] // 3
+    r, z, n = (acts[..., k * H:(k + 1) * H] for k in range(3))
+    cr, cz = comp[..., :H], comp[..., H:]  # 1 - r, 1 - z, kept accurate near 1
+    via_n = cz * tanh_slope(n_pre)  # da_n = dh' * via_n
+    coef_r = gh_n * r * cr  # da_r = da_n * coef_r
+    coef_z = (hprev - n) * z * cz  # da_z = dh' * coef_z
     dGi, dGh = np.empty_like(acts), np.empty_like(acts)
     for t in reversed(steps):
-        a = acts[t]
-        r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
         d_h = d_out[t] + dh
-        da_n = d_h * (1 - z) * (1 - n * n)
         di, dr = dGi[t], dGh[t]
-        di[:, :H] = da_n * gh_n[t] * r * (1 - r)
-        di[:, H:2 * H] = d_h * (hprev[t] - n) * z * (1 - z)
-        di[:, 2 * H:] = da_n
+        da_n = di[:, 2 * H:]
+        np.multiply(d_h, via_n[t], out=da_n)
+        np.multiply(da_n, coef_r[t], out=di[:, :H])
+        np.multiply(d_h, coef_z[t], out=di[:, H:2 * H])
         dr[:, :2 * H] = di[:, :2 * H]
-        dr[:, 2 * H:] = da_n * r  # r multiplies the hidden affine map, bias b_hn included
-        dh = dr @ w.w_hh + d_h * z
+        np.multiply(da_n, r[t], out=dr[:, 2 * H:])  # r multiplies the hidden affine map, bias b_hn included
+        dh = dr @ w.w_hh
+        d_h *= z[t]
+        dh += d_h
     return dGi, dGh, hprev, dh, None, None
 
 

@@ -1,0 +1,115 @@
+"""Recurrent layer speed and float32 accuracy, scratch vs torch eager: forward + backward, 1 thread each, same run.
+
+Run: ``python benchmarks/recurrent.py [--repeats 9] [--number 3]``. Cases (the issue's): one-layer LSTM and GRU at
+T=35, N=32, input 128, hidden 256, float32, with random cotangents on output, h_n (and c_n). Both sides hold the
+same weights; the two alternate ``repeats`` times (interleaved, so a noisy neighbour slows both) and the table
+shows medians and the ratio scratch / torch. Scratch is timed twice: with its float32 policy (sigmoid and tanh
+of float32 gates evaluated in float64 and rounded once, ``_kernels.FLOAT64_TRANSCENDENTALS``) and with them in
+float32. The accuracy columns give, for each, the worst relative error of the output and of the weight_hh
+gradient against a float64 run of the same weights and inputs (max |err| / max |truth|), beside torch float32's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+import scratch.nn as S
+from reference.mnist.threads import set_threads
+from scratch.nn.recurrent import _kernels
+
+T, N, I, H = 35, 32, 128, 256
+
+
+def _time(fn: Callable[[], object], number: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - t0) / number
+
+
+def _inputs(cls: str, rng: np.random.Generator):
+    x = rng.standard_normal((T, N, I)).astype(np.float32)
+    cots = [rng.standard_normal((T, N, H)), rng.standard_normal((1, N, H))]
+    if cls == "LSTM":
+        cots.append(rng.standard_normal((1, N, H)))
+    return x, [c.astype(np.float32) for c in cots]
+
+
+def _scratch_step(m, x, cots, lstm: bool):
+    out = m(x)
+    m.backward(cots[0], tuple(cots[1:]) if lstm else cots[1])
+    return out
+
+
+def _rel(a: np.ndarray, truth: np.ndarray) -> float:
+    return float(np.abs(a.astype(np.float64) - truth).max() / np.abs(truth).max())
+
+
+def measure(cls: str, repeats: int, number: int) -> dict[str, float]:
+    rng = np.random.default_rng(0)
+    lstm = cls == "LSTM"
+    s = getattr(S, cls)(I, H, rng=rng)
+    s64 = getattr(S, cls)(I, H, dtype=np.float64)
+    s64.load_state_dict({k: v.astype(np.float64) for k, v in s.state_dict().items()})
+    t = getattr(torch.nn, cls)(I, H)
+    t.load_state_dict({k: torch.from_numpy(v) for k, v in s.state_dict().items()})
+    x, cots = _inputs(cls, rng)
+    tx, tcots = torch.from_numpy(x), [torch.from_numpy(c) for c in cots]
+
+    def torch_step():
+        t.zero_grad(set_to_none=True)
+        out, hidden = t(tx)
+        torch.autograd.backward([out, *(hidden if lstm else (hidden,))], tcots)
+        return out
+
+    def scratch_policy(float64_transcendentals: bool):
+        def step():
+            _kernels.FLOAT64_TRANSCENDENTALS = float64_transcendentals
+            s.zero_grad()
+            return _scratch_step(s, x, cots, lstm)
+        return step
+
+    steps = {"torch": torch_step, "scratch": scratch_policy(True), "scratch fp32 act": scratch_policy(False)}
+    truth_out = _scratch_step(s64, x.astype(np.float64), [c.astype(np.float64) for c in cots], lstm)[0]
+    truth_grad = s64.weight_hh_l0.grad
+    result = {}
+    for name, step in steps.items():  # accuracy (one run each) and warm-up
+        out = step()
+        out = out.detach().numpy() if name == "torch" else out[0]
+        grad = t.weight_hh_l0.grad.numpy() if name == "torch" else s.weight_hh_l0.grad
+        result[f"{name} err out"], result[f"{name} err grad"] = _rel(out, truth_out), _rel(grad, truth_grad)
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(repeats):
+        for name, step in steps.items():
+            times[name].append(_time(step, number))
+    _kernels.FLOAT64_TRANSCENDENTALS = True
+    result.update({f"{name} ms": statistics.median(v) * 1e3 for name, v in times.items()})
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=9)
+    ap.add_argument("--number", type=int, default=3, help="forward + backward passes per timed repetition")
+    args = ap.parse_args()
+    threads = set_threads(1)
+    print(f"float32, T={T} N={N} I={I} H={H}, threads: torch {threads['torch']}, numpy BLAS "
+          f"{threads['numpy_blas']}; medians of {args.repeats} interleaved repetitions of {args.number} passes")
+    print(f"{'case':6s} {'torch ms':>9s} {'scratch ms':>11s} {'ratio':>6s} {'fp32-act ms':>12s} {'ratio':>6s}   "
+          f"rel. error out / dW_hh vs float64: torch, scratch, scratch fp32-act")
+    for cls in ("LSTM", "GRU"):
+        r = measure(cls, args.repeats, args.number)
+        errs = "  ".join(f"{r[f'{k} err out']:.1e}/{r[f'{k} err grad']:.1e}"
+                         for k in ("torch", "scratch", "scratch fp32 act"))
+        print(f"{cls:6s} {r['torch ms']:9.2f} {r['scratch ms']:11.2f} {r['scratch ms'] / r['torch ms']:6.2f} "
+              f"{r['scratch fp32 act ms']:12.2f} {r['scratch fp32 act ms'] / r['torch ms']:6.2f}   {errs}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
