@@ -218,6 +218,22 @@ def test_a_layer_is_its_cell_looped_over_time(cls, rng):
         assert_close(g, want, block=cls, check=f"grad[{name}]", tol=TIGHT)
 
 
+def test_needs_input_grad_false_skips_only_the_input_gradient(rng):
+    full, skip = (nn.LSTM(3, 4, 2, dtype=np.float64, rng=np.random.default_rng(0)) for _ in range(2))
+    skip.needs_input_grad = False
+    x, h = rng.standard_normal((5, 2, 3)), (np.zeros((2, 2, 4)),) * 2
+    cots = [rng.standard_normal(s) for s in ((5, 2, 4), (2, 2, 4), (2, 2, 4))]
+    grads = []
+    for m in (full, skip):
+        m(x, h)
+        grads.append(m.backward(cots[0], tuple(cots[1:])))
+    assert grads[1][0] is None and grads[0][0].shape == x.shape
+    for a, b in zip(grads[0][1], grads[1][1], strict=True):
+        np.testing.assert_array_equal(a, b)
+    for (name, a), b in zip(_grads(full).items(), _grads(skip).values(), strict=True):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
 # -- layouts -------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("cls", ["GRU", "LSTM"])
 def test_h_n_is_never_batch_first_and_its_entries_sit_where_torch_puts_them(cls, rng):

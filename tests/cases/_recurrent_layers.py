@@ -180,6 +180,9 @@ LAYER_CASES: list[Case] = [
     Case("lstm_biases_2layer", lambda lib: distinct_biases(lib.LSTM(3, 4, 2)), seq(2, 4, 4, "hc"), (5, 2, 3)),
     Case("lstm_unbatched_batch_first", lambda lib: lib.LSTM(3, 4, 2, batch_first=True), seq(2, 4, 4, "hc"), (6, 3)),
     Case("lstm_empty_batch", lambda lib: lib.LSTM(3, 4, bidirectional=True), seq(2, 4, 4, "hc"), (5, 0, 3)),
+    # hidden_size 1: every gate block is an (N, 1) strided view (numpy 2.4's float32 np.negative misreads those)
+    Case("lstm_hidden_1", lambda lib: lib.LSTM(2, 1, 2), seq(2, 1, 1, "hc"), (5, 3, 2)),
+    Case("gru_hidden_1_bidir", lambda lib: lib.GRU(2, 1, bidirectional=True), seq(2, 1, 1, "h"), (5, 3, 2)),
     # dropout between layers (training mode): masks from the module's own generator, shared with the twin
     Case("lstm_dropout_3layer_bidir", lambda lib: fixed_masks(lib.LSTM(3, 4, 3, dropout=0.4, bidirectional=True)),
          seq(6, 4, 4, "hc"), (5, 3, 3), fd=False),

@@ -64,7 +64,12 @@ def _check_args(input_size, hidden_size, num_layers, bias, batch_first, dropout,
 
 
 class _RNNBase(CachedModule):
-    """Parameters, checks and the stacked, bidirectional forward and backward shared by RNN, LSTM and GRU."""
+    """Parameters, checks and the stacked, bidirectional forward and backward shared by RNN, LSTM and GRU.
+
+    ``needs_input_grad`` (attribute, default True): False skips the input gradient (backward returns None in its
+    place), as torch skips it for an input that does not require grad: a first layer saves one GEMM."""
+
+    needs_input_grad: bool = True
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
@@ -181,10 +186,8 @@ class _RNNBase(CachedModule):
             noises.append(noise)
             tapes.append(layer_in)
             layer_in = y if noise is None else y * noise
-        output = layer_in.transpose(1, 0, 2) if self.batch_first else layer_in
-        output, hidden = np.ascontiguousarray(output), (h_n if c_n is None else (h_n, c_n))
+        output, hidden = self._user_layout(layer_in, batched), (h_n if c_n is None else (h_n, c_n))
         if not batched:
-            output = output[0] if self.batch_first else output[:, 0]
             hidden = h_n[:, 0] if c_n is None else (h_n[:, 0], c_n[:, 0])
         return self._save((output, hidden), tapes, noises, batched, hx is not None, (T, N), c_dtype)
 
@@ -228,15 +231,13 @@ class _RNNBase(CachedModule):
                                                             None if d_cn is None else d_cn[k], w, steps)
                 if dc0 is not None:
                     dc0[k] = dc_k
-                dx, *grads = weight_grads(layer_in, dGi, dGh, hprev, w)
+                dx, *grads = weight_grads(layer_in, dGi, dGh, hprev, w, layer > 0 or self.needs_input_grad)
                 self._accumulate(layer, d, (*grads, d_hr))
                 d_in = dx if d_in is None else d_in + dx
             d_y = d_in
-        dx = d_y.transpose(1, 0, 2) if self.batch_first else d_y
+        dx = None if d_y is None else self._user_layout(d_y, batched)
         if not batched:
-            dx, dh0 = (dx[0] if self.batch_first else dx[:, 0]), dh0[:, 0]
-            dc0 = None if dc0 is None else dc0[:, 0]
-        dx = np.ascontiguousarray(dx)
+            dh0, dc0 = dh0[:, 0], (None if dc0 is None else dc0[:, 0])
         if not has_hx:
             return dx
         if dc0 is None:
@@ -244,6 +245,13 @@ class _RNNBase(CachedModule):
         if c_dtype is None:
             return dx, (dh0, dc0)
         return dx, ((dh0, dc0.astype(c_dtype)) if c_dtype.kind == "f" else (dh0,))  # an integer c0 takes none
+
+    def _user_layout(self, y: np.ndarray, batched: bool) -> np.ndarray:
+        """A time-major (T, N, F) array in the caller's layout: (N, T, F) if batch_first, (T, F) unbatched."""
+        y = y.transpose(1, 0, 2) if self.batch_first else y
+        if not batched:
+            y = y[0] if self.batch_first else y[:, 0]
+        return np.ascontiguousarray(y)
 
     def _accumulate(self, layer: int, direction: int, grads: tuple) -> None:
         suffix = f"_l{layer}{'_reverse' if direction else ''}"
