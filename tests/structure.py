@@ -100,6 +100,9 @@ def gradient_items(grads, keys: list[str], args: tuple | None = None) -> list[tu
         want = [p for p, _ in leaves(float_nesting(args))]
         got = [p for p, _ in leaves(grads)]
         assert got == want, f"backward's gradients are nested as {got}, the float inputs as {want}"
+    if not keys:  # every input is an integer array (Embedding): backward returns None, as torch has no gradient
+        assert grads is None, f"backward returned {type(grads).__name__} for a call without float inputs"
+        return []
     flat = [leaf for _, leaf in leaves(grads)] if len(keys) > 1 else [grads]
     assert len(flat) == len(keys), f"backward returned {len(flat)} gradients for the inputs {keys}"
     return list(zip(keys, flat, strict=True))

@@ -5,11 +5,25 @@ has the same name here, in ``reference/nn`` (the torch twins) and in ``tests/cas
 ``module.py`` and ``base.py`` hold the protocol itself (Module, Parameter, CachedModule).
 """
 
-from . import activations, containers, conv, dropout, fold, linear, losses, normalization, padding, pooling, recurrent
+from . import (
+    activations,
+    containers,
+    conv,
+    dropout,
+    embedding,
+    fold,
+    linear,
+    losses,
+    normalization,
+    padding,
+    pooling,
+    recurrent,
+)
 from .activations import *  # noqa: F403
 from .containers import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .dropout import *  # noqa: F403
+from .embedding import *  # noqa: F403
 from .fold import *  # noqa: F403
 from .linear import *  # noqa: F403
 from .losses import *  # noqa: F403
@@ -19,6 +33,7 @@ from .padding import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 
-FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling)
+FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
+            embedding)
 
 __all__ = ["Module", "Parameter"] + [name for family in FAMILIES for name in family.__all__]

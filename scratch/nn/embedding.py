@@ -1,0 +1,414 @@
+"""Embedding and EmbeddingBag: lookup tables with torch 2.13's padding_idx, max_norm, scale_grad_by_freq and bag
+rules (docs/torch_facts.md, Embedding). Both take integer inputs only, which get no gradient: ``backward``
+accumulates the weight's gradient and returns None, or the per_sample_weights' gradient where there is one.
+
+Gradients and bag sums are added in the order of the input, the order torch's CPU kernels add them in, by
+one ``np.bincount`` over (row, column) cells (float64 accumulation, one rounding; no Python loop over rows).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .base import CachedModule
+from .module import FLOAT_DTYPES, Parameter, check_float_dtype
+
+__all__ = ["Embedding", "EmbeddingBag"]
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def _indices(x, what: str = "indices") -> np.ndarray:
+    """An int32/int64 array as an owned int64 copy (torch accepts Long and Int indices only)."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"argument '{what}' must be a numpy.ndarray (torch: a Tensor), not {type(x).__name__}")
+    if x.dtype.type not in (np.int32, np.int64):
+        raise RuntimeError(f"Expected tensor for argument #1 '{what}' to have one of the following scalar types: "
+                           f"Long, Int; but got {x.dtype} instead")
+    return x.astype(np.int64)
+
+
+def _padding(padding_idx, n: int, message: str):
+    """torch's rule: -n <= padding_idx < n (AssertionError otherwise), negatives wrapped to n + padding_idx."""
+    if padding_idx is not None:
+        if padding_idx > 0:
+            if padding_idx >= n:
+                raise AssertionError(message)
+        elif padding_idx < 0:
+            if padding_idx < -n:
+                raise AssertionError(message)
+            padding_idx = n + padding_idx
+    return padding_idx
+
+
+def _weight_param(n, d, padding_idx, _weight, requires_grad: bool, dtype, rng) -> Parameter:
+    """The (n, d) weight: ``_weight`` as given (not copied: torch's Parameter shares the tensor), else N(0, 1)
+    from ``rng`` with the padding row zeroed."""
+    if _weight is not None:
+        w = np.asarray(_weight)
+        if list(w.shape) != [n, d]:
+            raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+        if w.dtype.type not in FLOAT_DTYPES:
+            raise RuntimeError(f"Only Tensors of floating point dtype can require gradients (weight of {w.dtype})")
+        return Parameter(w, requires_grad)
+    for pos, size in enumerate((n, d)):
+        if not _is_int(size):
+            raise TypeError(f"empty(): argument 'size' (position 1) must be tuple of ints, but found element of "
+                            f"type {type(size).__name__} at pos {pos}")
+    if n < 0 or d < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(n, d)}: [{n}, {d}]")
+    dt = check_float_dtype(dtype)
+    w = (rng if rng is not None else np.random.default_rng()).standard_normal((n, d)).astype(dt)
+    if padding_idx is not None:
+        w[padding_idx] = 0  # numpy's IndexError for a float index or an empty table, as torch's
+    return Parameter(w, requires_grad)
+
+
+def _check_norm_args(max_norm, norm_type) -> None:
+    for name, v in (("max_norm", max_norm), ("norm_type", norm_type)):
+        if not isinstance(v, numbers.Real):
+            raise TypeError(f"embedding_renorm_(): argument '{name}' must be float, not {type(v).__name__}")
+
+
+def _norms(rows: np.ndarray, p: float) -> np.ndarray:
+    """torch's ``row.norm(p)`` per row, in the rows' dtype (then as float64, as torch's ``.item<double>()``)."""
+    a, t = np.abs(rows), rows.dtype.type
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        if p == 2:
+            n = np.sqrt(np.sum(a * a, axis=1))
+        elif p == 1:
+            n = a.sum(axis=1)
+        elif p == np.inf:
+            n = a.max(axis=1, initial=0)
+        elif p == -np.inf:
+            n = a.min(axis=1, initial=np.inf)
+        elif p == 0:
+            n = np.count_nonzero(rows, axis=1)
+        else:
+            n = np.sum(a ** t(p), axis=1) ** t(1 / p)
+    return np.asarray(n, np.float64)
+
+
+def _renorm_(w: np.ndarray, idx: np.ndarray, max_norm: float, p: float) -> None:
+    """torch's embedding_renorm_, in place: each referenced row (once) whose p-norm exceeds max_norm is scaled by
+    max_norm / (norm + 1e-7), computed in double and rounded to the weight's dtype before the multiply."""
+    rows = np.unique(idx)
+    if rows.size == 0:
+        return
+    sub = w[rows]
+    norms = _norms(sub, p)
+    over = norms > max_norm
+    if over.any():
+        scale = (max_norm / (norms[over] + 1e-7)).astype(w.dtype)
+        w[rows[over]] = sub[over] * scale[:, None]
+
+
+def _sum_rows(values: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """out[rows[i], j] += values[i, j] into an (n, d) array (``rows`` (m,), or (m, d): one row per element),
+    added in the order of i as torch's CPU loops add them, accumulated in float64 and rounded once (one
+    ``np.bincount`` over the flattened cells: no Python loop, faster than ``np.add.at``)."""
+    d = values.shape[1]
+    cells = (rows[:, None] if rows.ndim == 1 else rows) * d + np.arange(d)
+    out = np.bincount(cells.reshape(-1), weights=values.reshape(-1), minlength=n * d)
+    return out.reshape(n, d).astype(values.dtype, copy=False)
+
+
+def _options_repr(m, show) -> str:
+    """The options both reprs print when not at their defaults (Embedding formats them with str, EmbeddingBag
+    with repr, as torch's)."""
+    s = f", max_norm={show(m.max_norm)}" if m.max_norm is not None else ""
+    s += f", norm_type={show(m.norm_type)}" if m.norm_type != 2 else ""
+    return s + (f", scale_grad_by_freq={show(m.scale_grad_by_freq)}" if m.scale_grad_by_freq is not False else "")
+
+
+class Embedding(CachedModule):
+    """y[..., :] = weight[input[...], :], a lookup table.
+
+    Args:
+        num_embeddings (int), embedding_dim (int): the table's size (n, d).
+        padding_idx (int, optional): a row whose gradient is always zero (negative counts from the end; outside
+            [-n, n) AssertionError). It is initialized to zeros but is a normal row in forward.
+        max_norm (float, optional): before the lookup, every row the input references whose ``norm_type``-norm
+            exceeds max_norm is rescaled IN PLACE by max_norm / (norm + 1e-7) (torch's embedding_renorm_; the
+            gradient does not pass through the renorm).
+        norm_type (float, default 2.0): p of that norm (0, 1, 2, inf, -inf or any other p).
+        scale_grad_by_freq (bool, default False): divide each row's gradient by its count in the whole input.
+        sparse (bool, default False): stored and printed; the gradient stays DENSE (a sparse gradient comes with
+            SparseAdam). As torch, sparse with scale_grad_by_freq raises RuntimeError in backward.
+        _weight (array, optional): the weight itself, used as is (not copied); _freeze (bool, default False):
+            requires_grad False.
+        dtype (default np.float32), rng (np.random.Generator, optional): the weight's dtype and initial values.
+    Init: weight ~ N(0, 1), the padding_idx row zeroed.
+    Shape: input (*) of int32 or int64 (any rank, 0-d and empty included), output (*, embedding_dim).
+    Errors (torch's classes): an index outside [0, n) IndexError; float, bool or other integer dtypes
+        RuntimeError; a non-empty input into a 0-row table without max_norm RuntimeError.
+    Gradient: dW[k] = sum over positions i with input[i] = k (k != padding_idx) of dy[i], divided by the count
+        of k in the input when scale_grad_by_freq. backward returns None (the input is integer).
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                 sparse: bool = False, _weight: np.ndarray | None = None, _freeze: bool = False, dtype=np.float32,
+                 rng: np.random.Generator | None = None) -> None:
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx = _padding(padding_idx, num_embeddings, "Padding_idx must be within num_embeddings")
+        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
+        self.weight = _weight_param(num_embeddings, embedding_dim, self.padding_idx, _weight, not _freeze, dtype,
+                                    rng)
+        self.sparse = sparse
+
+    @classmethod
+    def from_pretrained(cls, embeddings: np.ndarray, freeze: bool = True, padding_idx: int | None = None,
+                        max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        sparse: bool = False) -> Embedding:
+        """An Embedding holding ``embeddings`` (n, d) as its weight (not copied, its padding row NOT zeroed),
+        frozen (requires_grad False) unless ``freeze=False``."""
+        if np.ndim(embeddings) != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = np.shape(embeddings)
+        return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings,
+                   _freeze=freeze)
+
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        idx = _indices(input)
+        w, n = self.weight.data, self.num_embeddings
+        if self.padding_idx is not None and not _is_int(self.padding_idx):
+            raise TypeError(f"embedding(): argument 'padding_idx' must be int, not {type(self.padding_idx).__name__}")
+        if self.max_norm is not None:
+            _check_norm_args(self.max_norm, self.norm_type)
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            if n == 0 and self.max_norm is None:
+                raise RuntimeError("index_select(): self indexing axis dim should be positive (an empty table)")
+            raise IndexError("index out of range in self")
+        if self.max_norm is not None:  # checked first: scratch never renormalizes before raising
+            _renorm_(w, idx, float(self.max_norm), float(self.norm_type))
+        return self._save(np.take(w, idx, axis=0), idx.reshape(-1))
+
+    def backward(self, dy: np.ndarray) -> None:
+        dy, idx = self._saved(dy)
+        weight = self.weight
+        if not weight.requires_grad:
+            return None
+        if self.sparse and self.scale_grad_by_freq:
+            raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
+        g = dy.reshape(idx.size, self.embedding_dim)
+        if self.scale_grad_by_freq:  # torch: grad_weight[k] += (1.0 / count[k]) * dy[i], the scale in double
+            g = g * (1.0 / np.bincount(idx, minlength=self.num_embeddings)[idx]).astype(g.dtype)[:, None]
+        if self.padding_idx is not None:
+            keep = idx != self.padding_idx
+            idx, g = idx[keep], g[keep]
+        weight.accumulate(_sum_rows(g, idx, self.num_embeddings), owned=True)
+        return None
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s + _options_repr(self, str) + (", sparse=True" if self.sparse is not False else "")
+
+
+_MODES = ("sum", "mean", "max")
+
+
+def _bag_of_entries(off: np.ndarray, bags: int, length: int) -> np.ndarray:
+    """The bag of each entry: entries from offsets[b] on belong to bag b (those after the last offset too, as
+    torch's offset2bag); -1 when there is no bag."""
+    if bags == 0 or length == 0:
+        return np.full(length, -1, np.int64)
+    marks = np.bincount(off[:bags], minlength=length + 1)[:length]
+    marks[0] -= 1
+    return np.cumsum(marks)
+
+
+class EmbeddingBag(CachedModule):
+    """y[b] = reduce over the entries i of bag b (input[i] != padding_idx) of w_i * weight[input[i]].
+
+    Args:
+        num_embeddings, embedding_dim, max_norm, norm_type, _weight, dtype, rng: as :class:`Embedding`.
+        scale_grad_by_freq (bool, default False): divide each entry's gradient by its index's frequency in the
+            whole input (the documented rule, Embedding's; torch 2.13's CPU EmbeddingBag divides by the wrong
+            count when indices occur unequally often, pytorch#190063: tests/test_embedding.py shows it).
+        mode (str, default 'mean'): 'sum', 'mean' (divided by the bag's number of non-padding entries) or
+            'max' (per dimension; a tie goes to the bag's FIRST entry holding the maximum).
+        sparse (bool, default False): stored; the gradient stays dense (see :class:`Embedding`).
+        include_last_offset (bool, default False): offsets has one more entry, the end of the last bag.
+        padding_idx (int, optional): entries equal to it are left out of every bag (and of the mean's count).
+    Init: weight ~ N(0, 1), the padding_idx row zeroed.
+    Shape: input (B, N) int: B bags of N entries, offsets None; or input (L,) with offsets (B,) (B + 1 with
+        include_last_offset), non-decreasing from 0, each <= L. per_sample_weights (mode 'sum' only) has
+        input's shape and dtype = the weight's. Output (B, embedding_dim); an empty bag gives zeros.
+    Errors (torch's classes): ValueError for offsets with a 2-d input, none with a 1-d one, other ranks, a
+        per_sample_weights of another shape, an unknown mode, max with scale_grad_by_freq or sparse;
+        NotImplementedError for per_sample_weights outside 'sum'; RuntimeError for offsets[0] != 0, offsets[-1] >
+        L, decreasing offsets (torch's float32 fast path; its other paths return undefined bags), indices outside
+        [0, n) (IndexError for an index >= n with max_norm, from torch's renorm), non-integer indices, a
+        (B, 0) input; IndexError for a negative offset.
+    Gradient: sum/mean: dW[input[i]] += w_i dy[bag(i)] (/ bag size for mean; / frequency); max: dW[k, d] +=
+        dy[b, d] where row k holds bag b's maximum in dimension d. d per_sample_weights[i] = <dy[bag(i)],
+        weight[input[i]]> (0 for padding entries). backward returns it, or None without per_sample_weights.
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, max_norm: float | None = None,
+                 norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                 _weight: np.ndarray | None = None, include_last_offset: bool = False, padding_idx: int | None = None,
+                 dtype=np.float32, rng: np.random.Generator | None = None) -> None:
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
+        self.padding_idx = _padding(padding_idx, num_embeddings, "padding_idx must be within num_embeddings")
+        self.weight = _weight_param(num_embeddings, embedding_dim, self.padding_idx, _weight, True, dtype, rng)
+        self.mode, self.sparse, self.include_last_offset = mode, sparse, include_last_offset
+
+    @classmethod
+    def from_pretrained(cls, embeddings: np.ndarray, freeze: bool = True, max_norm: float | None = None,
+                        norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean",
+                        sparse: bool = False, include_last_offset: bool = False,
+                        padding_idx: int | None = None) -> EmbeddingBag:
+        """An EmbeddingBag holding ``embeddings`` (n, d) as its weight (not copied, padding row not zeroed),
+        frozen unless ``freeze=False``."""
+        if np.ndim(embeddings) != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = np.shape(embeddings)
+        bag = cls(rows, cols, max_norm, norm_type, scale_grad_by_freq, mode, sparse, embeddings, include_last_offset,
+                  padding_idx)
+        bag.weight.requires_grad = not freeze
+        return bag
+
+    def _flat(self, input, offsets, psw):
+        """torch's F.embedding_bag checks, in its order: (input, offsets, include_last_offset) as 1-d arrays."""
+        if not isinstance(input, np.ndarray):
+            raise TypeError(f"input must be a numpy.ndarray, not {type(input).__name__}")
+        if psw is not None and np.shape(psw) != input.shape:
+            raise ValueError(f"embedding_bag: If per_sample_weights ({np.shape(psw)}) is not None, then it must have "
+                             f"the same shape as the input ({input.shape})")
+        if input.ndim == 2:
+            if offsets is not None:
+                raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch "
+                                 f"of fixed length sequences. However, found offsets of type {type(offsets)}")
+            if input.shape[1] == 0:
+                raise RuntimeError("step must be nonzero (torch's arange of the offsets of bags of length 0)")
+            if input.dtype == np.bool_:
+                raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool' (the offsets of a 2-d input)")
+            offsets, ilo = np.arange(0, input.size, input.shape[1]).astype(input.dtype), False
+        elif input.ndim == 1:
+            if offsets is None:
+                raise ValueError("offsets has to be a 1D Tensor but got None")
+            if not isinstance(offsets, np.ndarray):
+                raise TypeError(f"offsets must be a numpy.ndarray, not {type(offsets).__name__}")
+            if offsets.ndim != 1:
+                raise ValueError("offsets has to be a 1D Tensor")
+            ilo = self.include_last_offset
+        else:
+            raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.ndim}")
+        mode = self.mode
+        if mode not in _MODES:
+            raise ValueError("mode has to be one of sum, mean or max")
+        if mode == "max" and self.scale_grad_by_freq:
+            raise ValueError("max mode does not support scaling the gradient by the frequency")
+        if mode == "max" and self.sparse:
+            raise ValueError("max mode does not support sparse weights")
+        n = self.num_embeddings
+        if self.max_norm is not None:  # torch renormalizes here, on the input as given; its select() IndexError
+            _check_norm_args(self.max_norm, self.norm_type)
+            raw = _indices(input)
+            if raw.size and (raw.max() >= n or raw.min() < -n):
+                raise IndexError(f"select(): index {raw.max()} out of range for tensor of size [{n}, "
+                                 f"{self.embedding_dim}] at dimension 0")
+        if psw is not None and mode != "sum":
+            raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                      f"supported for mode='sum' (got mode='{mode}')")
+        common = np.promote_types(input.dtype, offsets.dtype)  # torch promotes indices and offsets together
+        if common.type not in (np.int32, np.int64):
+            raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                               f"Long, Int; but got {common} instead (input {input.dtype}, offsets {offsets.dtype})")
+        idx, off = input.astype(np.int64).reshape(-1), offsets.astype(np.int64)
+        length = idx.size
+        if off.size and off[0] != 0:
+            raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start "
+                               f"from position 0. However, got {off[0]}")
+        if off.size and off[-1] > length:
+            raise RuntimeError(f"offsets[-1] can not be greater than input's length {length} but got offsets[-1] "
+                               f"of {off[-1]}")
+        if psw is not None and (not isinstance(psw, np.ndarray) or psw.dtype != self.weight.dtype):
+            raise RuntimeError(f"Expected tensor for argument #1 'weight' to have the same type as tensor for "
+                               f"argument #1 'per_sample_weights' ({self.weight.dtype} vs {np.asarray(psw).dtype})")
+        if ilo and off.size < 1:
+            raise RuntimeError("include_last_offset: number of offset should be at least 1")
+        if off.size and (off.min() < 0 or off.max() > length):
+            raise IndexError("index out of range in self (an offset outside [0, len(input)])")
+        if np.any(off[1:] < off[:-1]):
+            raise RuntimeError("offsets must be non-decreasing (torch: 'Expected i < index_size' on its float32 "
+                               "path; undefined bags on the others)")
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            bad = idx[(idx < 0) | (idx >= n)][0]
+            raise RuntimeError(f"embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be {bad}")
+        return idx, off, ilo
+
+    def forward(self, input: np.ndarray, offsets: np.ndarray | None = None,
+                per_sample_weights: np.ndarray | None = None) -> np.ndarray:
+        psw = per_sample_weights
+        idx, off, ilo = self._flat(input, offsets, psw)
+        w, n, d, dt = self.weight.data, self.num_embeddings, self.embedding_dim, self.weight.dtype
+        if self.max_norm is not None:
+            _renorm_(w, idx, float(self.max_norm), float(self.norm_type))
+        nb = off.size - 1 if ilo else off.size
+        seg = _bag_of_entries(off, nb, idx.size)
+        keep = seg >= 0 if self.padding_idx is None else (seg >= 0) & (idx != self.padding_idx)
+        seg_k, idx_k = seg[keep], idx[keep]
+        rows = np.take(w, idx_k, axis=0)
+        if self.mode == "max":
+            out, arg = np.zeros((nb, d), dt), None
+            if seg_k.size:
+                new = np.r_[True, seg_k[1:] != seg_k[:-1]]
+                starts, group = np.flatnonzero(new), np.cumsum(new) - 1
+                top = np.maximum.reduceat(rows, starts, axis=0)
+                hit = (rows == top[group]) | np.isnan(top[group])
+                first = np.minimum.reduceat(np.where(hit, np.arange(rows.shape[0])[:, None], rows.shape[0]), starts,
+                                            axis=0)
+                out[seg_k[starts]], arg = top, (seg_k[starts], idx_k[first])
+            return self._save(out, "max", arg, None, None, None, None, None)
+        flat_psw = None if psw is None else psw.reshape(-1)[keep]
+        out = _sum_rows(rows if psw is None else rows * flat_psw[:, None], seg_k, nb)
+        scale = None
+        if psw is not None or self.scale_grad_by_freq or self.mode == "mean":  # torch: in double, then rounded
+            s = np.ones(idx_k.size) if psw is None else flat_psw.astype(np.float64)
+            if self.scale_grad_by_freq:
+                s = s / np.bincount(idx, minlength=n)[idx][keep]
+            if self.mode == "mean":
+                size = np.bincount(seg_k, minlength=nb)
+                out /= np.maximum(size, 1).astype(dt)[:, None]
+                s = s / size[seg_k]
+            scale = s.astype(dt)
+        grad_psw = None if psw is None else (keep, psw.shape)
+        return self._save(out, self.mode, None, seg_k, idx_k, scale, rows if psw is not None else None, grad_psw)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray | None:
+        dy, mode, arg, seg_k, idx_k, scale, rows, grad_psw = self._saved(dy)
+        weight, n, d = self.weight, self.num_embeddings, self.embedding_dim
+        if weight.requires_grad:
+            if self.sparse and self.scale_grad_by_freq:
+                raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
+            if mode == "max":  # dW[k, j] += dy[b, j] for the row k holding bag b's max in dim j, in bag order
+                gw = np.zeros((n, d), dy.dtype)
+                if arg is not None:
+                    bags, rows_of_max = arg
+                    gw = _sum_rows(dy[bags], rows_of_max, n)
+            else:
+                g = dy[seg_k] if scale is None else dy[seg_k] * scale[:, None]
+                gw = _sum_rows(g, idx_k, n)
+            weight.accumulate(gw, owned=True)
+        if grad_psw is None:
+            return None
+        keep, shape = grad_psw
+        dpsw = np.zeros(keep.size, dy.dtype)
+        dpsw[keep] = np.einsum("ij,ij->i", dy[seg_k], rows)
+        return dpsw.reshape(shape)
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings!r}, {self.embedding_dim!r}" + _options_repr(self, repr) + f", mode={self.mode!r}"
+        return s + (f", padding_idx={self.padding_idx!r}" if self.padding_idx is not None else "")
