@@ -7,7 +7,7 @@ import zlib
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from tests import audit
 from tests.tolerances import RECORDER
@@ -27,6 +27,9 @@ _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, Healt
 settings.register_profile("dev", max_examples=15, **_common)
 settings.register_profile("ci", max_examples=15, derandomize=True, database=None, **_common)
 settings.register_profile("thorough", max_examples=400, **_common)
+# mutation runs: ci's examples, no shrinking (a broken formula fails at once; shrinking it only costs time)
+settings.register_profile("mutation", max_examples=15, derandomize=True, database=None,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate], **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 DTYPES = [np.float32, np.float64]

@@ -3,10 +3,12 @@
 Run: ``python benchmarks/recurrent.py [--repeats 9] [--number 3]``. Cases (the issue's): one-layer LSTM and GRU at
 T=35, N=32, input 128, hidden 256, float32, with random cotangents on output, h_n (and c_n). Both sides hold the
 same weights; the two alternate ``repeats`` times (interleaved, so a noisy neighbour slows both) and the table
-shows medians and the ratio scratch / torch. Scratch is timed twice: with its float32 policy (sigmoid and tanh
-of float32 gates evaluated in float64 and rounded once, ``_kernels.FLOAT64_TRANSCENDENTALS``) and with them in
-float32. The accuracy columns give, for each, the worst relative error of the output and of the weight_hh
-gradient against a float64 run of the same weights and inputs (max |err| / max |truth|), beside torch float32's.
+shows medians and the ratio scratch / torch, without the input gradient (torch skips it for an input that does
+not require grad; scratch's ``needs_input_grad = False``) and with it. Scratch is timed with its default (sigmoid
+and tanh in float32) and with ``_kernels.FLOAT64_TRANSCENDENTALS`` (evaluated in float64, rounded once, the
+policy of the activations). The accuracy columns give, for each, the worst relative error of the output and of
+the weight_hh gradient against a float64 run of the same weights and inputs (max |err| / max |truth|), beside
+torch float32's.
 """
 
 from __future__ import annotations
@@ -51,19 +53,21 @@ def _rel(a: np.ndarray, truth: np.ndarray) -> float:
     return float(np.abs(a.astype(np.float64) - truth).max() / np.abs(truth).max())
 
 
-def measure(cls: str, repeats: int, number: int) -> dict[str, float]:
+def measure(cls: str, repeats: int, number: int, dx: bool) -> dict[str, float]:
     rng = np.random.default_rng(0)
     lstm = cls == "LSTM"
     s = getattr(S, cls)(I, H, rng=rng)
+    s.needs_input_grad = dx
     s64 = getattr(S, cls)(I, H, dtype=np.float64)
     s64.load_state_dict({k: v.astype(np.float64) for k, v in s.state_dict().items()})
     t = getattr(torch.nn, cls)(I, H)
     t.load_state_dict({k: torch.from_numpy(v) for k, v in s.state_dict().items()})
     x, cots = _inputs(cls, rng)
-    tx, tcots = torch.from_numpy(x), [torch.from_numpy(c) for c in cots]
+    tx, tcots = torch.from_numpy(x).requires_grad_(dx), [torch.from_numpy(c) for c in cots]
 
     def torch_step():
         t.zero_grad(set_to_none=True)
+        tx.grad = None
         out, hidden = t(tx)
         torch.autograd.backward([out, *(hidden if lstm else (hidden,))], tcots)
         return out
@@ -75,7 +79,7 @@ def measure(cls: str, repeats: int, number: int) -> dict[str, float]:
             return _scratch_step(s, x, cots, lstm)
         return step
 
-    steps = {"torch": torch_step, "scratch": scratch_policy(True), "scratch fp32 act": scratch_policy(False)}
+    steps = {"torch": torch_step, "scratch": scratch_policy(False), "scratch fp64 act": scratch_policy(True)}
     truth_out = _scratch_step(s64, x.astype(np.float64), [c.astype(np.float64) for c in cots], lstm)[0]
     truth_grad = s64.weight_hh_l0.grad
     result = {}
@@ -88,7 +92,7 @@ def measure(cls: str, repeats: int, number: int) -> dict[str, float]:
     for _ in range(repeats):
         for name, step in steps.items():
             times[name].append(_time(step, number))
-    _kernels.FLOAT64_TRANSCENDENTALS = True
+    _kernels.FLOAT64_TRANSCENDENTALS = False
     result.update({f"{name} ms": statistics.median(v) * 1e3 for name, v in times.items()})
     return result
 
@@ -101,14 +105,17 @@ def main() -> None:
     threads = set_threads(1)
     print(f"float32, T={T} N={N} I={I} H={H}, threads: torch {threads['torch']}, numpy BLAS "
           f"{threads['numpy_blas']}; medians of {args.repeats} interleaved repetitions of {args.number} passes")
-    print(f"{'case':6s} {'torch ms':>9s} {'scratch ms':>11s} {'ratio':>6s} {'fp32-act ms':>12s} {'ratio':>6s}   "
-          f"rel. error out / dW_hh vs float64: torch, scratch, scratch fp32-act")
+    print(f"{'case':12s} {'torch ms':>9s} {'scratch ms':>11s} {'ratio':>6s} {'fp64-act ms':>12s} {'ratio':>6s}   "
+          f"rel. error out / dW_hh vs float64: torch, scratch, scratch fp64-act")
     for cls in ("LSTM", "GRU"):
-        r = measure(cls, args.repeats, args.number)
-        errs = "  ".join(f"{r[f'{k} err out']:.1e}/{r[f'{k} err grad']:.1e}"
-                         for k in ("torch", "scratch", "scratch fp32 act"))
-        print(f"{cls:6s} {r['torch ms']:9.2f} {r['scratch ms']:11.2f} {r['scratch ms'] / r['torch ms']:6.2f} "
-              f"{r['scratch fp32 act ms']:12.2f} {r['scratch fp32 act ms'] / r['torch ms']:6.2f}   {errs}", flush=True)
+        for dx in (False, True):
+            r = measure(cls, args.repeats, args.number, dx)
+            errs = "  ".join(f"{r[f'{k} err out']:.1e}/{r[f'{k} err grad']:.1e}"
+                             for k in ("torch", "scratch", "scratch fp64 act"))
+            name = cls + (" (+dx)" if dx else "")
+            print(f"{name:12s} {r['torch ms']:9.2f} {r['scratch ms']:11.2f} {r['scratch ms'] / r['torch ms']:6.2f} "
+                  f"{r['scratch fp64 act ms']:12.2f} {r['scratch fp64 act ms'] / r['torch ms']:6.2f}   {errs}",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -56,11 +56,17 @@ def sigmoid_into(a: np.ndarray, out: np.ndarray, complement: np.ndarray) -> np.n
     return out
 
 
-def tanh_slope(a: np.ndarray) -> np.ndarray:
+def tanh_slope(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """tanh'(a) = 1 - tanh(a)^2 = 4 e / (1 + e)^2 with e = exp(-2|a|), from the pre-activation: ``1 - t^2`` from a
     rounded t near +-1 loses every digit, this keeps them (the gradient through a saturated tanh)."""
-    e = np.exp(-2 * np.abs(a))
-    return 4 * e / ((1 + e) * (1 + e))
+    e = np.abs(a, out=out)
+    e *= -2
+    np.exp(e, out=e)
+    den = e + 1
+    den *= den
+    e *= 4
+    e /= den
+    return e
 
 
 def tanh_into(a: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -110,17 +116,17 @@ def _previous(seq: np.ndarray, first: np.ndarray, steps: range) -> np.ndarray:
 
 # -- RNN: h' = act(gh + gi) ----------------------------------------------------------------------------------------
 def rnn_forward(gi, h0, c0, w: Weights, steps, relu: bool):
-    out, pre, h = np.empty_like(gi), np.empty_like(gi), h0
+    out, h, gh = np.empty_like(gi), h0, np.empty(gi.shape[1:], gi.dtype)
     for t in steps:
-        a = _recurrent(h, w, pre[t])
-        a += gi[t]
+        a = gi[t]  # gi (ours) becomes the pre-activations: (h W_hh^T + b_hh) + gi, in place
+        a += _recurrent(h, w, gh)
         if relu:
             np.maximum(a, 0, out=out[t])  # NaN stays NaN, as torch's relu
         else:
             tanh_into(a, out[t])
         h = out[t]
     # act'(a): relu's threshold_backward is 0 at and below the kink and passes NaN; tanh from the pre-activation
-    slope = (~(out <= 0)).astype(out.dtype) if relu else tanh_slope(pre)
+    slope = (~(out <= 0)).astype(out.dtype) if relu else tanh_slope(gi)
     return out, h, None, (_previous(out, h0, steps), slope)
 
 
@@ -144,16 +150,13 @@ def lstm_forward(gi, h0, c0, w: Weights, steps):
     cs, tanh_c = (np.empty((T, N, H), gi.dtype) for _ in range(2))
     out = np.empty((T, N, P), gi.dtype)
     pre = np.empty((T, N, H), gi.dtype) if w.w_hr is not None else out  # s(o) tanh(c') before the projection
-    g_pre = np.empty((T, N, H), gi.dtype)  # tanh(g)'s pre-activation, for its derivative
-    h, c, gates, ig = h0, c0, np.empty((N, G), gi.dtype), np.empty((N, H), gi.dtype)
+    h, c, ig, gh = h0, c0, np.empty((N, H), gi.dtype), np.empty((N, G), gi.dtype)
     for t in steps:
-        _recurrent(h, w, gates)
-        gates += gi[t]
+        gates = gi[t]  # gi (ours) becomes the pre-activations: (h W_hh^T + b_hh) + gi, in place
+        gates += _recurrent(h, w, gh)
         a = acts[t]
-        g_pre[t] = gates[:, 2 * H:3 * H]
-        tanh_into(g_pre[t], a[:, 2 * H:3 * H])
-        sigmoid_into(gates[:, :2 * H], a[:, :2 * H], comp[t, :, :2 * H])
-        sigmoid_into(gates[:, 3 * H:], a[:, 3 * H:], comp[t, :, 3 * H:])
+        sigmoid_into(gates, a, comp[t])  # all four blocks in one call (fewer, larger passes), then g's tanh
+        tanh_into(gates[:, 2 * H:3 * H], a[:, 2 * H:3 * H])
         c_t = cs[t]
         np.multiply(a[:, H:2 * H], c, out=c_t)  # f*c + i*g, torch's order
         np.multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig)
@@ -163,7 +166,7 @@ def lstm_forward(gi, h0, c0, w: Weights, steps):
         if w.w_hr is not None:
             np.matmul(pre[t], w.w_hr.T, out=out[t])
         h, c = out[t], c_t
-    tape = (_previous(out, h0, steps), _previous(cs, c0, steps), acts, comp, g_pre, cs, tanh_c,
+    tape = (_previous(out, h0, steps), _previous(cs, c0, steps), acts, comp, gi[..., 2 * H:3 * H], cs, tanh_c,
             pre if w.w_hr is not None else None)
     return out, h, c, tape
 
@@ -174,13 +177,20 @@ def lstm_backward(tape, d_out, dh, dc, w: Weights, steps):
     H = G // 4
     i, f, g, o = (acts[..., k * H:(k + 1) * H] for k in range(4))
     ci, cf, co = comp[..., :H], comp[..., H:2 * H], comp[..., 3 * H:]  # 1 - s, kept accurate near s = 1
-    # every factor that does not depend on the incoming gradient, for all steps at once (one pass each)
-    coef = np.empty_like(acts)
-    coef[..., :H] = g * i * ci  # d[i] = dc * coef_i, ...
-    coef[..., H:2 * H] = cprev * f * cf
-    coef[..., 2 * H:3 * H] = i * tanh_slope(g_pre)
-    coef[..., 3 * H:] = tanh_c * o * co  # d[o] = dh' * coef_o
-    via_h = o * tanh_slope(cs)  # dc' += dh' * via_h: c' reaches the loss through h' = o tanh(c')
+    # every factor that does not depend on the incoming gradient, for all steps at once, into comp's place (the
+    # complements are used only here): d[i] = dc * g i (1 - i), d[f] = dc * c f (1 - f), d[g] = dc * i tanh'(g),
+    # d[o] = dh' * tanh(c') o (1 - o)
+    coef = comp
+    ci *= i
+    ci *= g
+    cf *= f
+    cf *= cprev
+    tanh_slope(g_pre, out=coef[..., 2 * H:3 * H])
+    coef[..., 2 * H:3 * H] *= i
+    co *= o
+    co *= tanh_c
+    via_h = tanh_slope(cs)  # dc' += dh' * via_h: c' reaches the loss through h' = o tanh(c')
+    via_h *= o
     coef4 = coef.reshape(T, N, 4, H)
     dG = np.empty_like(acts)
     d_top = np.empty(d_out.shape, d_out.dtype) if pre is not None else None  # dL/dh' per step, for dW_hr
