@@ -3,7 +3,8 @@
 Run: ``python benchmarks/mnist_step_breakdown.py [--experiment mlp600-sgd] [--dtype float32] [--steps N]``. Both sides
 are the runner's own (``reference.mnist.runner.ScratchSide`` / ``ReferenceSide``: the experiment's model, init,
 loss and optimizer, the reference twin loaded from the scratch state), trained on the same real MNIST batches;
-each phase (batch gather + forward, loss forward, backward, optimizer step, zero_grad) is timed with
+each phase (batch gather + forward, loss forward, backward, gradient clipping when the experiment clips,
+optimizer step, zero_grad) is timed with
 perf_counter. The per-phase figures in docs/mnist.md come from this script; the CLI's per-epoch times are the
 end-to-end check.
 """
@@ -17,12 +18,13 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
+import scratch.regularization as sreg
 from reference.mnist.experiments import EXPERIMENTS
 from reference.mnist.runner import ReferenceSide, ScratchSide
 from reference.mnist.threads import set_threads
 from scratch.data import load_mnist
 
-PHASES = ("forward", "loss", "backward", "step", "zero_grad")
+PHASES = ("forward", "loss", "backward", "clip", "step", "zero_grad")
 
 
 def scratch_phases(side: ScratchSide, X: np.ndarray, y: np.ndarray, batches: np.ndarray) -> Iterator[np.ndarray]:
@@ -35,10 +37,13 @@ def scratch_phases(side: ScratchSide, X: np.ndarray, y: np.ndarray, batches: np.
         t2 = time.perf_counter()
         model.backward(loss.backward())
         t3 = time.perf_counter()
-        opt.step()
+        if side.clip is not None:
+            sreg.clip_grad_norm_(side.params, side.clip)
         t4 = time.perf_counter()
+        opt.step()
+        t5 = time.perf_counter()
         opt.zero_grad()
-        yield np.diff([t0, t1, t2, t3, t4, time.perf_counter()])
+        yield np.diff([t0, t1, t2, t3, t4, t5, time.perf_counter()])
 
 
 def torch_phases(side: ReferenceSide, X: np.ndarray, y: np.ndarray, batches: np.ndarray) -> Iterator[np.ndarray]:
@@ -53,11 +58,14 @@ def torch_phases(side: ReferenceSide, X: np.ndarray, y: np.ndarray, batches: np.
         t2 = time.perf_counter()
         loss.backward()
         t3 = time.perf_counter()
-        opt.step()
+        if side.clip is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), side.clip)
         t4 = time.perf_counter()
+        opt.step()
+        t5 = time.perf_counter()
         opt.zero_grad()
         loss.item()
-        yield np.diff([t0, t1, t2, t3, t4, time.perf_counter()])
+        yield np.diff([t0, t1, t2, t3, t4, t5, time.perf_counter()])
 
 
 def main() -> None:

@@ -66,8 +66,8 @@ def format_row(e: EpochRecord) -> str:
             f"{e.seconds[1]:7.2f}")
 
 
-def summarize(hist: History) -> dict:
-    """The run's headline figures (also written by --json)."""
+def summarize(hist: History, max_norm: float | None = None) -> dict:
+    """The run's headline figures (also written by --json); ``max_norm``: the experiment's gradient clipping."""
     s_sd, r_sd = hist.final_state
     param_diff = {k: float(np.max(np.abs(s_sd[k].astype(np.float64) - np.asarray(r_sd[k], np.float64)), initial=0.0))
                   for k in s_sd}
@@ -90,6 +90,12 @@ def summarize(hist: History) -> dict:
     trains = [e.train_acc for e in hist.epochs if e.train_acc is not None]
     if trains:
         out["final_train_acc"] = {"scratch": trains[-1][0], "torch": trains[-1][1]}
+    if max_norm is not None and hist.grad_norm_scratch:
+        gs, gr = np.asarray(hist.grad_norm_scratch), np.asarray(hist.grad_norm_reference)
+        out["grad_clipping"] = {"max_norm": max_norm, "clipped_steps": {"scratch": int(np.sum(gs > max_norm)),
+                                                                        "torch": int(np.sum(gr > max_norm))},
+                                "median_norm": {"scratch": float(np.median(gs)), "torch": float(np.median(gr))},
+                                "max_rel_norm_diff": float(np.max(np.abs(gs - gr) / gr))}
     return out
 
 
@@ -150,7 +156,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     hist = run(exp, epochs=args.epochs, dtype=np.dtype(args.dtype), seed=args.seed, max_steps=args.max_steps,
                eval_train=not args.no_train_eval, progress=bar, on_epoch=on_epoch)
     bar.clear()
-    summary = summarize(hist)
+    summary = summarize(hist, exp.clip_grad_norm)
     summary["threads"] = threads
     print("-" * len(HEADER), file=out)
     print(f"steps {summary['steps']}: max relative per-step loss difference {summary['max_rel_loss_diff']:.3e}, "
@@ -159,6 +165,12 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         b, f = summary["best_test_acc"], summary["final_test_acc"]
         print(f"test accuracy: final scratch {100 * f['scratch']:.2f}% torch {100 * f['torch']:.2f}%; "
               f"best scratch {100 * b['scratch']:.2f}% torch {100 * b['torch']:.2f}%", file=out)
+    if "grad_clipping" in summary:
+        g = summary["grad_clipping"]
+        print(f"gradient clipping to total norm {g['max_norm']}: clipped on {g['clipped_steps']['scratch']} "
+              f"(scratch) / {g['clipped_steps']['torch']} (torch) of {summary['steps']} steps, median norm before "
+              f"clipping {g['median_norm']['scratch']:.3f} / {g['median_norm']['torch']:.3f}, max relative norm "
+              f"difference {g['max_rel_norm_diff']:.3e}", file=out)
     sp, cp = summary["seconds_per_epoch"], summary["cpu_seconds_per_epoch"]
     print(f"training seconds per epoch (wall): scratch {sp['scratch']:.2f}, torch {sp['torch']:.2f}, ratio "
           f"scratch/torch {summary['time_ratio_scratch_over_torch']:.3f}; CPU seconds: scratch {cp['scratch']:.2f}, "

@@ -23,6 +23,10 @@ Sources (the texts the project grew from; the repository describes them, it does
     lenet5       LeNet-5 (LeCun et al. 1998) with ReLU and max pooling, the convolutional network the notes name
                  after fully connected ones: SGD lr 0.02 with momentum 0.9, lr x0.2 every 4 epochs (StepLR on both
                  sides), batch 64, normalized pixels.
+    lstm-rows    sequence ("row") MNIST, the classic recurrent benchmark (e.g. the LSTM example of
+                 aymericdamien/TensorFlow-Examples): each image is 28 time steps of 28 pixels (x / 255), one
+                 LSTM(28, 128) layer, a Linear(128, 10) head on the last hidden state, Adam lr 1e-3, batch 128;
+                 here with the gradient's total norm clipped to 1.0 (clip_grad_norm_) before every step.
 Earlier names (``seed000``, ``seed000-torch``, ``seed001-bn``, ``seed002-dropout``) are accepted as aliases.
 """
 
@@ -33,6 +37,10 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 import numpy as np
+import torch
+
+import scratch.nn as snn
+from reference.nn.base import TorchModule
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -48,6 +56,8 @@ class Experiment:
         (torch's U(+-1/sqrt(fan_in)), which scratch.nn.Linear reproduces in distribution).
     prepare(X_train, y_train, X_test, y_test, dtype): MNIST uint8 images -> (N, 784) float arrays as the source.
     decay: 'weights' = weight decay on Linear weights only (param groups); 'all' = every parameter.
+    clip_grad_norm: max_norm of the total gradient norm (scratch.regularization.clip_grad_norm_ /
+        torch.nn.utils.clip_grad_norm_ on every parameter), applied after backward, before each step.
     """
 
     name: str
@@ -66,6 +76,7 @@ class Experiment:
     momentum: float = 0.0  # SGD momentum (torch's: the buffer starts as the first gradient)
     lr_step: tuple[int, float] | None = None  # StepLR(step_size epochs, gamma), stepped after every epoch
     eval_chunk: int = 10000  # images per evaluation forward (a conv net's im2col columns grow with it)
+    clip_grad_norm: float | None = None  # clip_grad_norm_(parameters, max_norm) between backward and every step
     reported: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -129,6 +140,13 @@ def images_normalized(X_train, y_train, X_test, y_test, dtype) -> Arrays:
     return prep(X_train), y_train, prep(X_test), y_test
 
 
+def rows_255(X_train, y_train, X_test, y_test, dtype) -> Arrays:
+    """(N, 28, 28) sequences of 28 rows of 28 pixels, x / 255 (the row-MNIST examples feed the [0, 1] pixels)."""
+    dt = np.dtype(dtype)
+    return (X_train.reshape(len(X_train), 28, 28).astype(dt) / 255.0, y_train,
+            X_test.reshape(len(X_test), 28, 28).astype(dt) / 255.0, y_test)
+
+
 # ---------------------------------------------------------------------------------------------- models
 def mlp_600(nn: ModuleType, dtype, rng, mask_rng):
     return nn.Sequential(nn.Linear(784, 600, dtype=dtype, rng=rng), nn.ReLU(),
@@ -181,6 +199,55 @@ def lenet5(nn: ModuleType, dtype, rng, mask_rng):
         nn.Linear(84, 10, dtype=dtype, rng=rng))
 
 
+class RowLSTM(snn.Module):
+    """Scratch: ``LSTM(batch_first=True)`` over the rows, then ``fc`` on the last hidden state ``h_n[-1]`` (which
+    equals ``output[:, -1]``). The LSTM returns a tuple, so a Sequential does not fit: forward and backward by
+    hand (the head's dx goes into ``d_h_n[-1]``, no cotangent for ``output`` or ``c_n``)."""
+
+    def __init__(self, lstm, fc) -> None:
+        super().__init__()
+        self.lstm, self.fc = lstm, fc
+        self._h_shape = None
+
+    @property
+    def input_layer(self):
+        """The layer that reads the data (the runner sets its ``needs_input_grad = False``)."""
+        return self.lstm
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        _, (h_n, _) = self.lstm(x)
+        self._h_shape = h_n.shape
+        return self.fc(h_n[-1])
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        dh = self.fc.backward(dy)
+        d_h_n = np.zeros(self._h_shape, dh.dtype)
+        d_h_n[-1] = dh
+        return self.lstm.backward(None, (d_h_n, None))  # dx, or None when lstm.needs_input_grad is False
+
+
+class TorchRowLSTM(torch.nn.Module):
+    """The torch twin of :class:`RowLSTM` (wrapped in a TorchModule by :func:`row_lstm`)."""
+
+    def __init__(self, lstm: torch.nn.Module, fc: torch.nn.Module) -> None:
+        super().__init__()
+        self.lstm, self.fc = lstm, fc
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _, (h_n, _) = self.lstm(x)
+        return self.fc(h_n[-1])
+
+
+def row_lstm(nn: ModuleType, dtype, rng, mask_rng):
+    """LSTM(28, 128, batch_first) over the 28 rows, Linear(128, 10) on the last hidden state; state_dict keys
+    ``lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0, fc.weight, fc.bias`` on both sides."""
+    lstm = nn.LSTM(28, 128, batch_first=True, dtype=dtype, rng=rng)
+    fc = nn.Linear(128, 10, dtype=dtype, rng=rng)
+    if isinstance(lstm, TorchModule):
+        return TorchModule(TorchRowLSTM(lstm.torch_module, fc.torch_module))
+    return RowLSTM(lstm, fc)
+
+
 # ---------------------------------------------------------------------------------------------- the runs
 EXPERIMENTS: dict[str, Experiment] = {
     e.name: e for e in (
@@ -219,6 +286,18 @@ EXPERIMENTS: dict[str, Experiment] = {
             lr_step=(4, 0.2), batch_size=64, epochs=10, eval_chunk=500,
             reported="LeNet-5 reached 99.05% (0.95% error) in 1998",
             notes=("torch's default init on both sides (the scratch model's init, loaded into torch)",)),
+        Experiment(
+            name="lstm-rows", source="sequence MNIST, an LSTM over the image rows (the classic row-MNIST benchmark)",
+            summary="28 rows of 28 pixels -> LSTM(28, 128) -> Linear(128, 10) on h_n[-1], Adam lr 1e-3, "
+                    "clip_grad_norm_ 1.0, batch 128",
+            build=row_lstm, init=None, prepare=rows_255, optimizer="adam", lr=1e-3, batch_size=128, epochs=12,
+            clip_grad_norm=1.0, eval_chunk=1000,
+            reported="no reference figure (the row-MNIST examples print one test batch's accuracy); the target here "
+                     "is >= 98% test accuracy",
+            notes=("torch's default init on both sides: U(+-1/sqrt(128)) for the LSTM, U(+-1/sqrt(fan_in)) for "
+                   "the head (the scratch model's, loaded into torch)",
+                   "the gradient's total 2-norm is clipped to 1.0 on both sides (scratch.regularization."
+                   "clip_grad_norm_ and torch.nn.utils.clip_grad_norm_), an addition to the source's recipe")),
     )
 }
 

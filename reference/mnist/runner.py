@@ -11,7 +11,9 @@ Both sides see identical inputs, but each side gets them through its own machine
   reference model loads its state_dict.
 * Dropout masks. Each side's Dropout draws from its own ``default_rng(seed + 2)``; the twin applies the same mask.
 * Training. Scratch: forward, ``CrossEntropyLoss``, ``backward``, ``scratch.optim``. Reference: a plain torch
-  loop on ``model.torch_module`` with ``torch.nn.functional.cross_entropy`` and ``torch.optim``.
+  loop on ``model.torch_module`` with ``torch.nn.functional.cross_entropy`` and ``torch.optim``. An experiment
+  with ``clip_grad_norm`` clips between backward and the step, with ``scratch.regularization.clip_grad_norm_``
+  and ``torch.nn.utils.clip_grad_norm_``; each side records the total norm before clipping.
 
 Each epoch runs the scratch side, then the reference side, each timed on its own; evaluation (argmax accuracy
 in eval mode, in chunks) is timed apart from training.
@@ -29,6 +31,7 @@ import torch
 import reference.nn as rnn
 import scratch.nn as snn
 import scratch.optim as soptim
+import scratch.regularization as sreg
 from scratch.data import DataLoader
 
 from .experiments import EXPERIMENTS, Experiment
@@ -57,6 +60,9 @@ class History:
     seed: int
     loss_scratch: list[float] = field(default_factory=list)
     loss_reference: list[float] = field(default_factory=list)
+    # total gradient norms before clipping, per step (empty unless the experiment clips)
+    grad_norm_scratch: list[float] = field(default_factory=list)
+    grad_norm_reference: list[float] = field(default_factory=list)
     epochs: list[EpochRecord] = field(default_factory=list)
     order_mismatch: list[int] = field(default_factory=list)  # epochs whose batch orders differed
     final_state: tuple[dict, dict] | None = None  # state_dicts (scratch, reference) after training
@@ -84,7 +90,13 @@ class ScratchSide:
             exp.init(self.model, init_rng)
         # The images need no gradient: skip the first layer's dx product, as torch's autograd does for an
         # input that does not require grad (a fair speed comparison; the parameter gradients are unchanged).
-        self.model[0].needs_input_grad = False
+        # The first layer is model[0] of a Sequential, else the model's ``input_layer`` (lstm-rows: its LSTM).
+        first = self.model[0] if isinstance(self.model, snn.Sequential) else getattr(self.model, "input_layer", None)
+        if first is not None:
+            first.needs_input_grad = False
+        self.clip = exp.clip_grad_norm
+        self.params = list(self.model.parameters())
+        self.grad_norms: list[float] = []
         self.criterion = snn.CrossEntropyLoss()
         self.eval_chunk = exp.eval_chunk
         groups = exp.param_groups(self.model.named_parameters())
@@ -98,6 +110,8 @@ class ScratchSide:
     def step(self, x: np.ndarray, y: np.ndarray) -> float:
         loss = self.criterion(self.model(x), y)
         self.model.backward(self.criterion.backward())
+        if self.clip is not None:
+            self.grad_norms.append(float(sreg.clip_grad_norm_(self.params, self.clip)))
         self.optimizer.step()
         self.optimizer.zero_grad()
         return float(loss)
@@ -120,6 +134,8 @@ class ReferenceSide:
         self.twin.load_state_dict(initial_state)
         self.module: torch.nn.Module = self.twin.torch_module
         self.eval_chunk = exp.eval_chunk
+        self.clip = exp.clip_grad_norm
+        self.grad_norms: list[float] = []
         named = list(self.module.named_parameters())
         groups = exp.param_groups(named)
         if exp.optimizer == "sgd":
@@ -133,6 +149,8 @@ class ReferenceSide:
         self.optimizer.zero_grad()
         loss = torch.nn.functional.cross_entropy(self.module(x), y)
         loss.backward()
+        if self.clip is not None:
+            self.grad_norms.append(torch.nn.utils.clip_grad_norm_(self.module.parameters(), self.clip).item())
         self.optimizer.step()
         return loss.item()
 
@@ -243,6 +261,7 @@ def run(experiment: str | Experiment, *, epochs: int | None = None, dtype=np.flo
                           eval_seconds=(e_s, e_r))
         hist.loss_scratch += s_losses
         hist.loss_reference += r_losses
+        hist.grad_norm_scratch, hist.grad_norm_reference = scratch_side.grad_norms, reference_side.grad_norms
         hist.epochs.append(rec)
         for side in (scratch_side, reference_side):  # schedulers step once per epoch, as torch's examples do
             if side.scheduler is not None:
