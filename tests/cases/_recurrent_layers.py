@@ -151,7 +151,7 @@ LAYER_CASES: list[Case] = [
          bad_inputs=layer_bad(3, 1, 5), bad_args=layer_args("RNN")),
     Case("rnn_relu_positional_2layer_bidir_batch_first",
          lambda lib: lib.RNN(3, 4, 2, "relu", batch_first=True, bidirectional=True), seq(4, 4, 4, "h", True),
-         (3, 5, 3), shapes=_seq_shapes(3, batched_only=True)),
+         (3, 5, 3)),
     Case("rnn_tanh_nobias_no_hx", lambda lib: lib.RNN(2, 3, bias=False), seq(1, 3, 3, ""), (5, 2, 2)),
     Case("rnn_relu_biases_3layer", lambda lib: distinct_biases(lib.RNN(2, 3, 3, nonlinearity="relu")),
          seq(3, 3, 3, "h"), (5, 3, 2)),
@@ -171,7 +171,7 @@ LAYER_CASES: list[Case] = [
     Case("lstm", lambda lib: lib.LSTM(3, 5), seq(1, 5, 5, "hc"), (6, 4, 3), shapes=_seq_shapes(3),
          bad_inputs=layer_bad(3, 1, 5, lstm=True), bad_args=layer_args("LSTM")),
     Case("lstm_2layer_bidir_batch_first", lambda lib: lib.LSTM(2, 3, 2, batch_first=True, bidirectional=True),
-         seq(4, 3, 3, "hc", True), (2, 5, 2), shapes=_seq_shapes(2, batched_only=True)),
+         seq(4, 3, 3, "hc", True), (2, 5, 2)),  # shapes: tests/test_recurrent_layers.py's configurations
     Case("lstm_proj_2layer_bidir", lambda lib: lib.LSTM(3, 4, 2, bidirectional=True, proj_size=2),
          seq(4, 2, 4, "hc"), (5, 2, 3), shapes=_seq_shapes(3),
          bad_inputs=layer_bad(3, 4, 2, lstm=True, h_cell=4)),
