@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from scratch.nn.module import Parameter
+
 from ._blocks import blockwise
 from .optimizer import STEP_DTYPE, Optimizer
 
@@ -48,18 +50,23 @@ class Adagrad(Optimizer):
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach, maximize=maximize,
                         differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
+        for group in self.param_groups:  # torch creates the state here, for the groups given to the constructor
+            for p in group["params"]:
+                self._init_state(p)
 
-    def _init_state(self, group: dict[str, Any]) -> None:
-        for p in group["params"]:
-            self.state[p] = {"step": np.array(0.0, STEP_DTYPE),
-                             "sum": np.full_like(p.data, group["initial_accumulator_value"])}
+    def _init_state(self, p: Parameter) -> None:
+        """'step' 0 and 'sum' filled with the CONSTRUCTOR's initial_accumulator_value, as torch 2.13 does: a
+        group's own value is stored in the group but never used (both in __init__ and for a group added later,
+        whose state torch creates at its first step)."""
+        self.state[p] = {"step": np.array(0.0, STEP_DTYPE),
+                         "sum": np.full_like(p.data, self.defaults["initial_accumulator_value"])}
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
         weight_decay = float(group["weight_decay"])
         for p, g in self._grads(group):
-            if p not in self.state:  # a group added later: torch only fills state in __init__
-                self._init_state({**group, "params": [p]})
+            if p not in self.state:  # a group added later: torch creates its state at the first step
+                self._init_state(p)
             step = self._step_count(p)
             clr = lr / (1 + (step - 1) * lr_decay)
             blockwise(_adagrad_step(clr, eps, weight_decay), p.data, g, self.state[p]["sum"])

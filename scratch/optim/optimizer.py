@@ -96,10 +96,6 @@ class Optimizer:
         if seen & {id(p) for p in params}:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
-        self._init_state(param_group)
-
-    def _init_state(self, group: dict[str, Any]) -> None:
-        """Eager state creation hook (Adagrad creates 'step' and 'sum' at construction, as torch)."""
 
     # -- step ---------------------------------------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
