@@ -10,6 +10,7 @@ this module only gathers them.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,15 @@ from tests.strategies import Sampler
 from tests.tolerances import Tol
 
 
+@functools.cache
+def _parameter_names(cls) -> frozenset[str] | None:
+    """The constructor's parameter names, once per class (a Lib view builds blocks thousands of times)."""
+    try:
+        return frozenset(inspect.signature(cls).parameters)
+    except (TypeError, ValueError):
+        return None
+
+
 class Lib:
     """A view of ``scratch.nn`` or ``reference.nn`` that injects ``dtype`` and ``rng`` where accepted."""
 
@@ -30,9 +40,8 @@ class Lib:
 
     def __getattr__(self, name: str):
         cls = getattr(self.namespace, name)
-        try:
-            params = inspect.signature(cls).parameters
-        except (TypeError, ValueError):
+        params = _parameter_names(cls)
+        if params is None:
             return cls
         inject = {k: v for k, v in (("dtype", self.dtype), ("rng", self.rng)) if k in params}
 

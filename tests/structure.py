@@ -12,10 +12,9 @@ what each output's cotangent is, how the backward is called, and a readable key 
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
+from reference.nn.base import forward_signature
 from tests.strategies import cotangent
 
 
@@ -51,8 +50,8 @@ def cotangents(rng: np.random.Generator, out):
 
 def argument_names(module, args: tuple) -> list[str]:
     """forward's parameter names for the positional arguments given (torch's names: input, target, hx, ...)."""
-    forward = getattr(module, "torch_module", module).forward  # a twin names its arguments as torch does
-    params = [p for p in inspect.signature(forward).parameters.values()
+    target = getattr(module, "torch_module", module)  # a twin names its arguments as torch does
+    params = [p for p in forward_signature(type(target)).parameters.values()
               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return [params[i].name if i < len(params) else f"arg{i}" for i in range(len(args))]
 

@@ -3,6 +3,7 @@ dL/dx and accumulates parameter .grad through torch autograd)."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -38,8 +39,18 @@ def seeded(rng: np.random.Generator | None):
         yield
         return
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(rng.integers(0, 2**62)))
+        # the CPU generator only: torch.manual_seed also queues lazy CUDA/XPU/MTIA seeding, each call formatting a
+        # traceback of the whole stack (~2 ms under pytest) into a queue that is never run on a CPU-only machine
+        torch.random.default_generator.manual_seed(int(rng.integers(0, 2**62)))
         yield
+
+
+@functools.cache
+def forward_signature(cls: type) -> inspect.Signature:
+    """The signature of ``cls.forward`` without ``self``, computed once per class (inspect.signature costs ~50 us,
+    and a twin binds its arguments at every forward)."""
+    sig = inspect.signature(cls.forward)
+    return sig.replace(parameters=list(sig.parameters.values())[1:])
 
 
 class TorchParameter:
@@ -149,7 +160,7 @@ class TorchModule:
     def forward(self, *args, **kwargs):
         targs, tkwargs = tree_map(self._input, args), {k: tree_map(self._input, v) for k, v in kwargs.items()}
         try:  # the inputs in the order of torch's forward signature, however they were passed
-            self._inputs = tuple(inspect.signature(self.torch_module.forward).bind(*targs, **tkwargs).arguments
+            self._inputs = tuple(forward_signature(type(self.torch_module)).bind(*targs, **tkwargs).arguments
                                  .values())
         except TypeError:  # torch raises its own error below
             self._inputs = (*targs, *tkwargs.values())
