@@ -111,6 +111,18 @@ OPT_CASES: list[OptCase] = [
     OptCase("AdamW[maximize]", "AdamW", {"maximize": True, "weight_decay": 0.1}),
     OptCase("AdamW[StepLR]", "AdamW", {}, STEP),
     OptCase("AdamW[ExponentialLR]", "AdamW", {"amsgrad": True}, EXP),
+    OptCase("Adamax", "Adamax"),
+    OptCase("Adamax[betas,eps]", "Adamax", {"betas": (0.8, 0.99), "eps": 1e-3}),
+    OptCase("Adamax[weight_decay]", "Adamax", {"weight_decay": 0.1}),
+    OptCase("Adamax[maximize]", "Adamax", {"maximize": True, "weight_decay": 0.05}),
+    OptCase("Adamax[StepLR]", "Adamax", {}, STEP),
+    OptCase("Adadelta", "Adadelta"),
+    # rho 0.8 / eps 1e-4 (and 0.7 / 1e-5) pass with shared gradients but not with each side's own on Rosenbrock:
+    # Adadelta's lr-free step amplifies the last-bit difference of the two gradient formulas to 1e-9 in 100 steps
+    OptCase("Adadelta[rho,eps]", "Adadelta", {"rho": 0.5, "eps": 1e-7}),
+    OptCase("Adadelta[weight_decay]", "Adadelta", {"weight_decay": 0.1}),
+    OptCase("Adadelta[maximize]", "Adadelta", {"maximize": True, "weight_decay": 0.05}),
+    OptCase("Adadelta[CosineAnnealingLR]", "Adadelta", {"rho": 0.8}, COS),
 ]
 BY_NAME: dict[str, OptCase] = {c.name: c for c in OPT_CASES}
 assert len(BY_NAME) == len(OPT_CASES), "duplicate optimizer case names"
@@ -159,18 +171,21 @@ LANDSCAPES: list[Landscape] = [
               _mccormick_grad,
               lambda t: (torch.sin(t[:, 0] + t[:, 1]) + (t[:, 0] - t[:, 1]) ** 2 - 1.5 * t[:, 0]
                          + 2.5 * t[:, 1] + 3).sum(),
-              {"SGD": 0.02, "Adagrad": 0.3, "RMSprop": 0.005, "Adam": 0.05, "AdamW": 0.05}),
+              {"SGD": 0.02, "Adagrad": 0.3, "RMSprop": 0.005, "Adam": 0.05, "AdamW": 0.05, "Adamax": 0.05,
+               "Adadelta": 1.0}),
     Landscape("rosenbrock", np.array([[-1.5, 2.0], [-0.5, 0.5], [0.0, 0.0], [1.2, 1.2]]),
               lambda p: (1.0 - p[:, 0]) ** 2 + 100.0 * (p[:, 1] - p[:, 0] ** 2) ** 2,
               _rosenbrock_grad,
               lambda t: ((1.0 - t[:, 0]) ** 2 + 100.0 * (t[:, 1] - t[:, 0] ** 2) ** 2).sum(),
-              {"SGD": 2e-4, "Adagrad": 0.1, "RMSprop": 0.002, "Adam": 0.01, "AdamW": 0.02}),
+              {"SGD": 2e-4, "Adagrad": 0.1, "RMSprop": 0.002, "Adam": 0.01, "AdamW": 0.02, "Adamax": 0.01,
+               "Adadelta": 1.0}),
     Landscape("quadratic", np.array([[1.0, -1.0, 2.0, 0.5], [-0.3, 0.8, -1.2, 2.0], [0.0, 0.0, 0.0, 0.0]]),
               lambda p: 0.5 * np.einsum("ki,ij,kj->k", p, _A, p) - p @ _B,
               lambda p: p @ _A - _B,
               lambda t: 0.5 * ((t @ torch.from_numpy(_A).to(t.dtype)) * t).sum()
               - (t * torch.from_numpy(_B).to(t.dtype)).sum(),
-              {"SGD": 1e-3, "Adagrad": 0.3, "RMSprop": 0.005, "Adam": 0.05, "AdamW": 0.05}),
+              {"SGD": 1e-3, "Adagrad": 0.3, "RMSprop": 0.005, "Adam": 0.05, "AdamW": 0.05, "Adamax": 0.05,
+               "Adadelta": 1.0}),
 ]
 LANDSCAPE_BY_NAME = {ls.name: ls for ls in LANDSCAPES}
 
@@ -234,7 +249,8 @@ def run_landscapes(case: OptCase, style: str, dtype, side: str, steps: int = STE
 
 
 # -- a real network: the block catalog's MLP, each side's gradients from its own backward pass -----------------
-MLP_LRS = {"SGD": 0.1, "Adagrad": 0.05, "RMSprop": 0.002, "Adam": 0.01, "AdamW": 0.01}
+MLP_LRS = {"SGD": 0.1, "Adagrad": 0.05, "RMSprop": 0.002, "Adam": 0.01, "AdamW": 0.01, "Adamax": 0.01,
+           "Adadelta": 1.0}
 
 
 def run_mlp(case: OptCase, dtype, steps: int = STEPS, seed: int = 0) -> tuple[dict, dict]:

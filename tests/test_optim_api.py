@@ -18,7 +18,7 @@ from tests.harness import assert_same_outcome, outcome
 from tests.optim_catalog import OPT_CASES, TRAJ_TOL64, OptCase, build
 from tests.tolerances import assert_close
 
-OPTIMIZERS = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
+OPTIMIZERS = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "Adadelta"]
 
 
 def _torch_param(x: np.ndarray) -> torch.nn.Parameter:
@@ -54,6 +54,10 @@ BAD_HYPER = [
     ("Adam", {"lr": -1}), ("Adam", {"eps": -1}), ("Adam", {"betas": (1.0, 0.999)}), ("Adam", {"betas": (0.9, 1.0)}),
     ("Adam", {"betas": (-0.1, 0.999)}), ("Adam", {"weight_decay": -1}), ("Adam", {"betas": (0, 0.9)}),
     ("AdamW", {"lr": -1}), ("AdamW", {"betas": (0.9, 1.5)}), ("AdamW", {"weight_decay": -0.01}),
+    ("Adamax", {"lr": -1}), ("Adamax", {"eps": -1}), ("Adamax", {"betas": (1.0, 0.999)}),
+    ("Adamax", {"betas": (0.9, -0.1)}), ("Adamax", {"weight_decay": -1}), ("Adamax", {"lr": float("nan")}),
+    ("Adadelta", {"lr": -1}), ("Adadelta", {"rho": 1.5}), ("Adadelta", {"rho": -0.1}), ("Adadelta", {"eps": -1}),
+    ("Adadelta", {"weight_decay": -1}), ("Adadelta", {"rho": 1.0}),  # rho = 1 is accepted by torch
 ]
 
 
@@ -289,6 +293,8 @@ GROUP_HYPERS = {
     "Adam": ({"lr": 0.01, "betas": (0.8, 0.9), "amsgrad": True}, {"lr": 0.02, "betas": (0.7, 0.95), "eps": 1e-6}),
     "AdamW": ({"lr": 0.01, "betas": (0.8, 0.9), "weight_decay": 0.1, "amsgrad": True},
               {"lr": 0.02, "weight_decay": 0.0}),
+    "Adamax": ({"lr": 0.01, "betas": (0.8, 0.9), "eps": 1e-4}, {"lr": 0.02, "weight_decay": 0.1}),
+    "Adadelta": ({"lr": 0.5, "rho": 0.8, "eps": 1e-4}, {"lr": 2.0, "rho": 0.95, "weight_decay": 0.1}),
 }
 
 

@@ -116,5 +116,7 @@ Adagrad = _twin(torch.optim.Adagrad)
 RMSprop = _twin(torch.optim.RMSprop)
 Adam = _twin(torch.optim.Adam)
 AdamW = _twin(torch.optim.AdamW)
+Adamax = _twin(torch.optim.Adamax)
+Adadelta = _twin(torch.optim.Adadelta)
 
-__all__ = ["TorchOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]
+__all__ = ["TorchOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "Adadelta", "lr_scheduler"]
