@@ -18,7 +18,7 @@ from tests.harness import assert_same_outcome, outcome
 from tests.optim_catalog import OPT_CASES, TRAJ_TOL64, OptCase, build
 from tests.tolerances import assert_close
 
-OPTIMIZERS = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "Adadelta"]
+OPTIMIZERS = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "Adadelta", "NAdam", "RAdam"]
 
 
 def _torch_param(x: np.ndarray) -> torch.nn.Parameter:
@@ -58,6 +58,9 @@ BAD_HYPER = [
     ("Adamax", {"betas": (0.9, -0.1)}), ("Adamax", {"weight_decay": -1}), ("Adamax", {"lr": float("nan")}),
     ("Adadelta", {"lr": -1}), ("Adadelta", {"rho": 1.5}), ("Adadelta", {"rho": -0.1}), ("Adadelta", {"eps": -1}),
     ("Adadelta", {"weight_decay": -1}), ("Adadelta", {"rho": 1.0}),  # rho = 1 is accepted by torch
+    ("NAdam", {"lr": -1}), ("NAdam", {"momentum_decay": -1}), ("NAdam", {"betas": (0.9, 1.0)}),
+    ("NAdam", {"eps": -1}), ("NAdam", {"weight_decay": -1}),
+    ("RAdam", {"lr": -1}), ("RAdam", {"betas": (1.0, 0.9)}), ("RAdam", {"eps": -1}), ("RAdam", {"weight_decay": -1}),
 ]
 
 
@@ -234,6 +237,12 @@ def _run(case: OptCase, side: str, steps: range, start=None):
     return [np.array(p.data if side == "scratch" else p.detach().numpy(), copy=True) for p in params], checkpoint
 
 
+# torch's load_state_dict casts every floating state tensor but 'step' to its parameter's dtype: NAdam's float32
+# 0-d mu_product comes back float64, so a resumed run (torch's own too) continues it in float64 and differs from
+# the uninterrupted run in the last bits. scratch loads the same way (the cross-library resumes below stay tight).
+RESUME_NOT_BITWISE = {"NAdam"}
+
+
 @pytest.mark.parametrize("case", OPT_CASES, ids=str)
 def test_resume_from_checkpoint_reproduces_the_run(case):
     """A run resumed from a step-30 checkpoint (optimizer + scheduler state_dict) reproduces the uninterrupted
@@ -244,7 +253,10 @@ def test_resume_from_checkpoint_reproduces_the_run(case):
     full_t, ck_t = _run(case, "torch", range(60))
     resumed_s, _ = _run(case, "scratch", range(30, 60), start=ck_s)
     for a, b in zip(resumed_s, full_s, strict=True):
-        np.testing.assert_array_equal(a, b)
+        if case.optimizer in RESUME_NOT_BITWISE:
+            assert_close(a, b, block=case.block, check="resume", dtype=np.float64, tol=TRAJ_TOL64)
+        else:
+            np.testing.assert_array_equal(a, b)
     for i, st in frozen.items():
         for k, v in st.items():
             np.testing.assert_array_equal(ck_s[1]["state"][i][k], v, err_msg="checkpoint changed after save")
@@ -295,6 +307,10 @@ GROUP_HYPERS = {
               {"lr": 0.02, "weight_decay": 0.0}),
     "Adamax": ({"lr": 0.01, "betas": (0.8, 0.9), "eps": 1e-4}, {"lr": 0.02, "weight_decay": 0.1}),
     "Adadelta": ({"lr": 0.5, "rho": 0.8, "eps": 1e-4}, {"lr": 2.0, "rho": 0.95, "weight_decay": 0.1}),
+    "NAdam": ({"lr": 0.01, "momentum_decay": 0.01, "betas": (0.8, 0.9)},
+              {"lr": 0.02, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    "RAdam": ({"lr": 0.01, "betas": (0.8, 0.9), "eps": 1e-4}, {"lr": 0.02, "weight_decay": 0.1,
+                                                                  "decoupled_weight_decay": True}),
 }
 
 

@@ -118,5 +118,8 @@ Adam = _twin(torch.optim.Adam)
 AdamW = _twin(torch.optim.AdamW)
 Adamax = _twin(torch.optim.Adamax)
 Adadelta = _twin(torch.optim.Adadelta)
+NAdam = _twin(torch.optim.NAdam)
+RAdam = _twin(torch.optim.RAdam)
 
-__all__ = ["TorchOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "Adadelta", "lr_scheduler"]
+__all__ = ["TorchOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "Adadelta", "NAdam", "RAdam",
+           "lr_scheduler"]
