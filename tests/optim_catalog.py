@@ -136,6 +136,12 @@ OPT_CASES: list[OptCase] = [
     OptCase("RAdam[weight_decay]", "RAdam", {"weight_decay": 0.1}),
     OptCase("RAdam[decoupled_weight_decay]", "RAdam", {"weight_decay": 0.1, "decoupled_weight_decay": True}),
     OptCase("RAdam[maximize,ExponentialLR]", "RAdam", {"maximize": True}, EXP),
+    OptCase("ASGD", "ASGD"),
+    OptCase("ASGD[t0,lambd,alpha]", "ASGD", {"t0": 30, "lambd": 0.01, "alpha": 0.5}),  # averaging from step 31
+    OptCase("ASGD[weight_decay,maximize]", "ASGD", {"weight_decay": 0.1, "maximize": True, "t0": 10}),
+    OptCase("Rprop", "Rprop"),
+    OptCase("Rprop[etas,step_sizes]", "Rprop", {"etas": (0.3, 1.5), "step_sizes": (1e-3, 0.05)}),
+    OptCase("Rprop[maximize,StepLR]", "Rprop", {"maximize": True}, STEP),  # lr only seeds step_size
 ]
 BY_NAME: dict[str, OptCase] = {c.name: c for c in OPT_CASES}
 assert len(BY_NAME) == len(OPT_CASES), "duplicate optimizer case names"
@@ -185,20 +191,23 @@ LANDSCAPES: list[Landscape] = [
               lambda t: (torch.sin(t[:, 0] + t[:, 1]) + (t[:, 0] - t[:, 1]) ** 2 - 1.5 * t[:, 0]
                          + 2.5 * t[:, 1] + 3).sum(),
               {"SGD": 0.02, "Adagrad": 0.3, "RMSprop": 0.005, "Adam": 0.05, "AdamW": 0.05, "Adamax": 0.05,
-               "Adadelta": 1.0, "NAdam": 0.05, "RAdam": 0.05}),
+               "Adadelta": 1.0, "NAdam": 0.05, "RAdam": 0.05, "ASGD": 0.02,
+               "Rprop": 0.01}),
     Landscape("rosenbrock", np.array([[-1.5, 2.0], [-0.5, 0.5], [0.0, 0.0], [1.2, 1.2]]),
               lambda p: (1.0 - p[:, 0]) ** 2 + 100.0 * (p[:, 1] - p[:, 0] ** 2) ** 2,
               _rosenbrock_grad,
               lambda t: ((1.0 - t[:, 0]) ** 2 + 100.0 * (t[:, 1] - t[:, 0] ** 2) ** 2).sum(),
               {"SGD": 2e-4, "Adagrad": 0.1, "RMSprop": 0.002, "Adam": 0.01, "AdamW": 0.02, "Adamax": 0.01,
-               "Adadelta": 1.0, "NAdam": 0.01, "RAdam": 1e-3}),  # RAdam: SGD-with-momentum steps first
+               "Adadelta": 1.0, "NAdam": 0.01, "RAdam": 1e-3, "ASGD": 2e-4,
+               "Rprop": 0.01}),  # RAdam: SGD-with-momentum steps first
     Landscape("quadratic", np.array([[1.0, -1.0, 2.0, 0.5], [-0.3, 0.8, -1.2, 2.0], [0.0, 0.0, 0.0, 0.0]]),
               lambda p: 0.5 * np.einsum("ki,ij,kj->k", p, _A, p) - p @ _B,
               lambda p: p @ _A - _B,
               lambda t: 0.5 * ((t @ torch.from_numpy(_A).to(t.dtype)) * t).sum()
               - (t * torch.from_numpy(_B).to(t.dtype)).sum(),
               {"SGD": 1e-3, "Adagrad": 0.3, "RMSprop": 0.005, "Adam": 0.05, "AdamW": 0.05, "Adamax": 0.05,
-               "Adadelta": 1.0, "NAdam": 0.05, "RAdam": 1e-3}),  # RAdam's first steps are SGD's (eigenvalue 1000)
+               "Adadelta": 1.0, "NAdam": 0.05, "RAdam": 1e-3, "ASGD": 1e-3,
+               "Rprop": 0.01}),  # RAdam's first steps are SGD's (eigenvalue 1000)
 ]
 LANDSCAPE_BY_NAME = {ls.name: ls for ls in LANDSCAPES}
 
@@ -263,7 +272,7 @@ def run_landscapes(case: OptCase, style: str, dtype, side: str, steps: int = STE
 
 # -- a real network: the block catalog's MLP, each side's gradients from its own backward pass -----------------
 MLP_LRS = {"SGD": 0.1, "Adagrad": 0.05, "RMSprop": 0.002, "Adam": 0.01, "AdamW": 0.01, "Adamax": 0.01,
-           "Adadelta": 1.0, "NAdam": 0.01, "RAdam": 0.01}
+           "Adadelta": 1.0, "NAdam": 0.01, "RAdam": 0.01, "ASGD": 0.1, "Rprop": 0.001}
 
 
 def run_mlp(case: OptCase, dtype, steps: int = STEPS, seed: int = 0) -> tuple[dict, dict]:

@@ -120,6 +120,8 @@ Adamax = _twin(torch.optim.Adamax)
 Adadelta = _twin(torch.optim.Adadelta)
 NAdam = _twin(torch.optim.NAdam)
 RAdam = _twin(torch.optim.RAdam)
+ASGD = _twin(torch.optim.ASGD)
+Rprop = _twin(torch.optim.Rprop)
 
 __all__ = ["TorchOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "Adadelta", "NAdam", "RAdam",
-           "lr_scheduler"]
+           "ASGD", "Rprop", "lr_scheduler"]
