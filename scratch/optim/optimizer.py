@@ -23,6 +23,20 @@ from scratch.nn.module import Parameter
 STEP_DTYPE = np.float32
 
 
+def check_adam_args(lr: float, eps: float, betas, weight_decay: float) -> None:
+    """The validation the Adam family (Adam, AdamW, Adamax, NAdam, RAdam) shares, in torch's order and words."""
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 def _lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
     """torch.lerp's scalar-weight formula (ATen Lerp.h): two branches keep it exact at weight 0 and 1."""
     if abs(weight) < 0.5:
