@@ -27,6 +27,13 @@ SCHEDULES = [
     ("CosineAnnealingLR", {"T_max": 7, "eta_min": 0.01}),
     ("CosineAnnealingLR", {"T_max": 1}),
     ("CosineAnnealingLR", {"T_max": 10}),
+    ("ConstantLR", {}),
+    ("ConstantLR", {"factor": 0.25, "total_iters": 3}),
+    ("LinearLR", {}),
+    ("LinearLR", {"start_factor": 0.1, "end_factor": 0.6, "total_iters": 7}),
+    ("LinearLR", {"start_factor": 1.0, "end_factor": 0.0, "total_iters": 4}),  # decays to 0, stays there
+    ("PolynomialLR", {}),
+    ("PolynomialLR", {"total_iters": 8, "power": 2.5}),
 ]
 IDS = [f"{n}{sorted(k.items())}" for n, k in SCHEDULES]
 
@@ -48,7 +55,7 @@ def test_lr_sequence_and_state_dict_match_torch(name, kwargs):
     ss, ts = _sched(scratch.optim, so, name, kwargs), _sched(reference.optim, to, name, kwargs)
     assert ss.state_dict() == ts.state_dict(), "state after construction"
     lrs_s, lrs_t = [ss.get_last_lr()], [ts.get_last_lr()]
-    for _ in range(40):
+    for _ in range(200):
         so.step(), to.step()
         ss.step(), ts.step()
         lrs_s.append(ss.get_last_lr())
@@ -63,10 +70,14 @@ def test_lr_sequence_and_state_dict_match_torch(name, kwargs):
 
 @pytest.mark.parametrize(("name", "kwargs"), SCHEDULES, ids=IDS)
 def test_construction_is_step_zero(name, kwargs):
-    so, _ = _pair()
-    sched = _sched(scratch.optim, so, name, kwargs)
-    assert sched.last_epoch == 0 and sched.get_last_lr() == [0.5, 0.03] and sched.base_lrs == [0.5, 0.03]
-    assert [g["lr"] for g in so.param_groups] == [0.5, 0.03]
+    """Construction is step 0: last_epoch 0 and the lrs torch sets then (unchanged, except ConstantLR and LinearLR,
+    which apply their first factor at once), bitwise."""
+    so, to = _pair()
+    sched, tsched = _sched(scratch.optim, so, name, kwargs), _sched(reference.optim, to, name, kwargs)
+    assert sched.last_epoch == 0 and sched.base_lrs == [0.5, 0.03]
+    assert sched.get_last_lr() == tsched.get_last_lr() == [g["lr"] for g in so.param_groups]
+    if name not in ("ConstantLR", "LinearLR"):
+        assert sched.get_last_lr() == [0.5, 0.03]
 
 
 def test_step_lr_decays_exactly_at_multiples_of_step_size():
@@ -174,7 +185,8 @@ def test_errors_like_torch(label):
     assert_same_outcome(label, outcome(lambda: run(scratch.optim, so)), outcome(lambda: run(reference.optim, to)))
 
 
-@pytest.mark.parametrize("name", ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR"])
+@pytest.mark.parametrize("name", ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "ConstantLR",
+                                  "LinearLR", "PolynomialLR"])
 def test_signature_matches_torch(name):
     def sig(cls):
         return [(p.name, p.kind, p.default) for p in inspect.signature(cls).parameters.values()]

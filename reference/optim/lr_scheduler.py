@@ -56,5 +56,9 @@ StepLR = _twin(torch.optim.lr_scheduler.StepLR)
 MultiStepLR = _twin(torch.optim.lr_scheduler.MultiStepLR)
 ExponentialLR = _twin(torch.optim.lr_scheduler.ExponentialLR)
 CosineAnnealingLR = _twin(torch.optim.lr_scheduler.CosineAnnealingLR)
+ConstantLR = _twin(torch.optim.lr_scheduler.ConstantLR)
+LinearLR = _twin(torch.optim.lr_scheduler.LinearLR)
+PolynomialLR = _twin(torch.optim.lr_scheduler.PolynomialLR)
 
-__all__ = ["TorchLRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR"]
+__all__ = ["TorchLRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "ConstantLR", "LinearLR",
+           "PolynomialLR"]
