@@ -19,6 +19,20 @@ from tests.tolerances import Tol, assert_close
 
 EXACT = Tol(rtol=0.0, atol=1e-300, reason="bitwise: the same Python-float recursion as torch")
 
+def decay_095(epoch: int) -> float:
+    return 0.95**epoch
+
+
+class Warmup:
+    """A callable object: its ``__dict__`` is what torch's lambda schedulers save in their state_dict."""
+
+    def __init__(self, steps: int) -> None:
+        self.steps = steps
+
+    def __call__(self, epoch: int) -> float:
+        return min(1.0, (epoch + 1) / self.steps)
+
+
 SCHEDULES = [
     ("StepLR", {"step_size": 3}),
     ("StepLR", {"step_size": 1, "gamma": 0.7}),
@@ -34,8 +48,23 @@ SCHEDULES = [
     ("LinearLR", {"start_factor": 1.0, "end_factor": 0.0, "total_iters": 4}),  # decays to 0, stays there
     ("PolynomialLR", {}),
     ("PolynomialLR", {"total_iters": 8, "power": 2.5}),
+    ("LambdaLR", {"lr_lambda": decay_095}),
+    ("LambdaLR", {"lr_lambda": [Warmup(7), decay_095]}),  # one per group; the object's state is saved
+    ("MultiplicativeLR", {"lr_lambda": decay_095}),
+    ("MultiplicativeLR", {"lr_lambda": [decay_095, Warmup(3)]}),
 ]
-IDS = [f"{n}{sorted(k.items())}" for n, k in SCHEDULES]
+
+
+def _id(value) -> str:
+    """Stable test ids (a function's repr holds its address, which differs between xdist workers)."""
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_id(v) for v in value) + "]"
+    if callable(value):
+        return getattr(value, "__name__", None) or f"{type(value).__name__}{sorted(vars(value).items())}"
+    return repr(value)
+
+
+IDS = [f"{n}[{', '.join(f'{k}={_id(v)}' for k, v in sorted(kw.items()))}]" for n, kw in SCHEDULES]
 
 
 def _pair(lrs=(0.5, 0.03)):
@@ -70,13 +99,13 @@ def test_lr_sequence_and_state_dict_match_torch(name, kwargs):
 
 @pytest.mark.parametrize(("name", "kwargs"), SCHEDULES, ids=IDS)
 def test_construction_is_step_zero(name, kwargs):
-    """Construction is step 0: last_epoch 0 and the lrs torch sets then (unchanged, except ConstantLR and LinearLR,
-    which apply their first factor at once), bitwise."""
+    """Construction is step 0: last_epoch 0 and the lrs torch sets then (unchanged, except ConstantLR, LinearLR and
+    LambdaLR, which apply their first factor at once), bitwise."""
     so, to = _pair()
     sched, tsched = _sched(scratch.optim, so, name, kwargs), _sched(reference.optim, to, name, kwargs)
     assert sched.last_epoch == 0 and sched.base_lrs == [0.5, 0.03]
     assert sched.get_last_lr() == tsched.get_last_lr() == [g["lr"] for g in so.param_groups]
-    if name not in ("ConstantLR", "LinearLR"):
+    if name not in ("ConstantLR", "LinearLR", "LambdaLR"):
         assert sched.get_last_lr() == [0.5, 0.03]
 
 
@@ -186,7 +215,7 @@ def test_errors_like_torch(label):
 
 
 @pytest.mark.parametrize("name", ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "ConstantLR",
-                                  "LinearLR", "PolynomialLR"])
+                                  "LinearLR", "PolynomialLR", "LambdaLR", "MultiplicativeLR"])
 def test_signature_matches_torch(name):
     def sig(cls):
         return [(p.name, p.kind, p.default) for p in inspect.signature(cls).parameters.values()]

@@ -59,6 +59,8 @@ CosineAnnealingLR = _twin(torch.optim.lr_scheduler.CosineAnnealingLR)
 ConstantLR = _twin(torch.optim.lr_scheduler.ConstantLR)
 LinearLR = _twin(torch.optim.lr_scheduler.LinearLR)
 PolynomialLR = _twin(torch.optim.lr_scheduler.PolynomialLR)
+LambdaLR = _twin(torch.optim.lr_scheduler.LambdaLR)
+MultiplicativeLR = _twin(torch.optim.lr_scheduler.MultiplicativeLR)
 
 __all__ = ["TorchLRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "ConstantLR", "LinearLR",
-           "PolynomialLR"]
+           "PolynomialLR", "LambdaLR", "MultiplicativeLR"]
