@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._blocks import blockwise
-from .optimizer import STEP_DTYPE, Optimizer, _lerp, check_adam_args
+from .optimizer import STEP_DTYPE, Optimizer, adam_moments, check_adam_args
 
 
 class Adam(Optimizer):
@@ -71,14 +71,7 @@ def _adam_step(lr: float, eps: float, weight_decay: float, beta1: float, beta2: 
     bias_correction2_sqrt = (1 - beta2**step) ** 0.5
 
     def update(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, *vmax: np.ndarray) -> None:
-        if weight_decay != 0:
-            if decoupled:
-                p *= 1 - lr * weight_decay  # with the current p, before the Adam update
-            else:
-                g = g + weight_decay * p
-        m[...] = _lerp(m, g, 1 - beta1)
-        v *= beta2
-        v += ((1 - beta2) * g) * g
+        g = adam_moments(p, g, m, v, lr, weight_decay, beta1, beta2, decoupled)
         if vmax:  # amsgrad
             np.maximum(vmax[0], v, out=vmax[0])
             v = vmax[0]

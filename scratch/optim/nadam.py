@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._blocks import blockwise
-from .optimizer import STEP_DTYPE, Optimizer, _lerp, check_adam_args
+from .optimizer import STEP_DTYPE, Optimizer, adam_moments, check_adam_args
 
 
 class NAdam(Optimizer):
@@ -72,14 +72,7 @@ def _nadam_step(lr: float, eps: float, weight_decay: float, beta1: float, beta2:
     """The block update of the docstring's rule on (p, g, m, v), in place (torch's single-tensor order)."""
 
     def update(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray) -> None:
-        if weight_decay != 0:
-            if decoupled:
-                p *= 1 - lr * weight_decay
-            else:
-                g = g + weight_decay * p
-        m[...] = _lerp(m, g, 1 - beta1)
-        v *= beta2
-        v += ((1 - beta2) * g) * g
+        g = adam_moments(p, g, m, v, lr, weight_decay, beta1, beta2, decoupled)
         denom = np.sqrt(v / bias_correction2)
         denom += eps
         p += (coef_g * g) / denom  # addcdiv_(g, denom, value=coef_g)

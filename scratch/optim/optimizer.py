@@ -37,6 +37,22 @@ def check_adam_args(lr: float, eps: float, betas, weight_decay: float) -> None:
         raise ValueError(f"Invalid weight_decay value: {weight_decay}")
 
 
+def adam_moments(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, lr: float, weight_decay: float,
+                 beta1: float, beta2: float, decoupled: bool) -> np.ndarray:
+    """The steps the Adam family (Adam/AdamW, NAdam, RAdam) shares, in place and in torch's order: weight decay
+    (decoupled: ``p *= 1 - lr wd`` with the current p; else ``g = g + wd p``), ``m = lerp(m, g, 1 - beta1)``,
+    ``v = beta2 v + ((1 - beta2) g) g``. Returns g (with the L2 term when coupled)."""
+    if weight_decay != 0:
+        if decoupled:
+            p *= 1 - lr * weight_decay
+        else:
+            g = g + weight_decay * p
+    m[...] = _lerp(m, g, 1 - beta1)
+    v *= beta2
+    v += ((1 - beta2) * g) * g
+    return g
+
+
 def _lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
     """torch.lerp's scalar-weight formula (ATen Lerp.h): two branches keep it exact at weight 0 and 1."""
     if abs(weight) < 0.5:

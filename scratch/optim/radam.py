@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._blocks import blockwise
-from .optimizer import STEP_DTYPE, Optimizer, _lerp, check_adam_args
+from .optimizer import STEP_DTYPE, Optimizer, adam_moments, check_adam_args
 
 
 class RAdam(Optimizer):
@@ -67,14 +67,7 @@ def _radam_step(lr: float, eps: float, weight_decay: float, beta1: float, beta2:
     """The block update of the docstring's rule on (p, g, m, v), in place (torch's single-tensor order)."""
 
     def update(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray) -> None:
-        if weight_decay != 0:
-            if decoupled:
-                p *= 1 - lr * weight_decay
-            else:
-                g = g + weight_decay * p
-        m[...] = _lerp(m, g, 1 - beta1)
-        v *= beta2
-        v += ((1 - beta2) * g) * g
+        g = adam_moments(p, g, m, v, lr, weight_decay, beta1, beta2, decoupled)
         step = m / bias_correction1 * lr
         if rect is not None:
             adaptive = bias_correction2**0.5 / (np.sqrt(v) + eps)
