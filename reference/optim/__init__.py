@@ -49,6 +49,8 @@ def _to_numpy(value):
         return value.detach().numpy().copy()
     if isinstance(value, dict):
         return {k: _to_numpy(v) for k, v in value.items()}
+    if isinstance(value, list):  # LBFGS's history
+        return [_to_numpy(v) for v in value]
     return copy.deepcopy(value)
 
 
@@ -57,6 +59,8 @@ def _to_torch(value):
         return torch.from_numpy(np.array(value, copy=True))
     if isinstance(value, dict):
         return {k: _to_torch(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_torch(v) for v in value]
     return copy.deepcopy(value)
 
 
@@ -122,6 +126,7 @@ NAdam = _twin(torch.optim.NAdam)
 RAdam = _twin(torch.optim.RAdam)
 ASGD = _twin(torch.optim.ASGD)
 Rprop = _twin(torch.optim.Rprop)
+LBFGS = _twin(torch.optim.LBFGS)
 
 __all__ = ["TorchOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "Adadelta", "NAdam", "RAdam",
-           "ASGD", "Rprop", "lr_scheduler"]
+           "ASGD", "Rprop", "LBFGS", "lr_scheduler"]

@@ -18,8 +18,9 @@ class TorchLRScheduler:
         self.torch_scheduler = self.torch_cls(torch_opt, *args, **kwargs)
         self.optimizer = optimizer
 
-    def step(self, epoch: int | None = None) -> None:
-        self.torch_scheduler.step(epoch)
+    def step(self, *args, **kwargs) -> None:
+        """torch's step, arguments passed as given (``step(epoch)``; ``step(metrics)``; none for the composites)."""
+        self.torch_scheduler.step(*args, **kwargs)
 
     def get_last_lr(self) -> list[float]:
         return self.torch_scheduler.get_last_lr()
@@ -61,6 +62,40 @@ LinearLR = _twin(torch.optim.lr_scheduler.LinearLR)
 PolynomialLR = _twin(torch.optim.lr_scheduler.PolynomialLR)
 LambdaLR = _twin(torch.optim.lr_scheduler.LambdaLR)
 MultiplicativeLR = _twin(torch.optim.lr_scheduler.MultiplicativeLR)
+CosineAnnealingWarmRestarts = _twin(torch.optim.lr_scheduler.CosineAnnealingWarmRestarts)
+CyclicLR = _twin(torch.optim.lr_scheduler.CyclicLR)
+OneCycleLR = _twin(torch.optim.lr_scheduler.OneCycleLR)
+ReduceLROnPlateau = _twin(torch.optim.lr_scheduler.ReduceLROnPlateau)
+
+
+def _torch(scheduler):
+    """The torch scheduler inside a twin (anything else as given, so that torch's own checks see it)."""
+    return getattr(scheduler, "torch_scheduler", scheduler)
+
+
+class SequentialLR(TorchLRScheduler):
+    """Twin of torch.optim.lr_scheduler.SequentialLR over twin schedulers (their torch schedulers are chained)."""
+
+    torch_cls = torch.optim.lr_scheduler.SequentialLR
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1) -> None:
+        TorchLRScheduler.__init__(self, optimizer, [_torch(s) for s in schedulers], milestones, last_epoch)
+
+
+class ChainedScheduler(TorchLRScheduler):
+    """Twin of torch.optim.lr_scheduler.ChainedScheduler over twin schedulers (optimizer optional, as torch)."""
+
+    torch_cls = torch.optim.lr_scheduler.ChainedScheduler
+
+    def __init__(self, schedulers, optimizer=None) -> None:
+        self.torch_scheduler = self.torch_cls([_torch(s) for s in schedulers],
+                                              getattr(optimizer, "torch_optimizer", optimizer))
+        self.optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
+
+
+for _cls in (SequentialLR, ChainedScheduler):
+    _cls.__init__.__signature__ = inspect.signature(_cls.torch_cls.__init__)
 
 __all__ = ["TorchLRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "ConstantLR", "LinearLR",
-           "PolynomialLR", "LambdaLR", "MultiplicativeLR"]
+           "PolynomialLR", "LambdaLR", "MultiplicativeLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR",
+           "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler"]

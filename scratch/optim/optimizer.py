@@ -216,13 +216,19 @@ class Optimizer:
 
     @staticmethod
     def _cast(p: Parameter, name: str, value):
-        if value is None:
-            return None
+        """torch's ``Optimizer._cast``: arrays (torch's tensors) to the parameter's dtype, lists and dicts element
+        by element (LBFGS's history), Python numbers and None kept as they are ('step' aside)."""
         if name == "step":
             if isinstance(value, (int, float)):
                 return np.array(float(value), STEP_DTYPE)
             return np.array(value, copy=True)
-        return np.array(value, dtype=p.data.dtype, copy=True)
+        if hasattr(value, "__array__"):  # numpy arrays and scalars, torch tensors
+            return np.array(value, dtype=p.data.dtype, copy=True)
+        if isinstance(value, dict):
+            return {k: Optimizer._cast(p, k, v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(Optimizer._cast(p, name, v) for v in value)
+        return copy.deepcopy(value)
 
     def _after_load(self) -> None:
         """Hook: fill group keys missing from an older state_dict (torch's ``__setstate__``)."""

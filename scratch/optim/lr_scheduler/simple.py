@@ -1,120 +1,16 @@
-r"""Learning-rate schedulers with torch's step semantics.
-
-Constructing a scheduler performs an initial step: ``last_epoch`` becomes 0 and the lr is unchanged. Each
-``step()`` then does ``last_epoch += 1`` and updates every group's lr RECURSIVELY from its current value (a
-running product of Python floats, exactly as torch's ``get_lr``), not from a closed form; the closed forms are
-used only by the deprecated ``step(epoch)``. Intended loop: ``optimizer.step()`` per batch, ``scheduler.step()``
-per epoch (or per step, for per-iteration schedules).
-
-Exponential decay as in "eta(i) = eta0 / e^(lambda i)" (a learning rate that decays with decay constant
-lambda) IS :class:`ExponentialLR` with ``gamma = exp(-lambda)``: after ``i`` scheduler steps the lr is
-``eta0 * gamma**i = eta0 * exp(-lambda * i)`` (up to the rounding of the running product, ~ i ulp).
-"""
+"""The chainable schedulers: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, ConstantLR, LinearLR,
+PolynomialLR, LambdaLR and MultiplicativeLR (torch's recursive Python-float updates; closed forms for step(epoch))."""
 
 from __future__ import annotations
 
 import math
-import types
-import warnings
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .optimizer import Optimizer
-
-EPOCH_DEPRECATION_WARNING = (
-    "The epoch parameter in `scheduler.step()` was not necessary and is being "
-    "deprecated where possible. Please use `scheduler.step()` to step the "
-    "scheduler. During the deprecation, if epoch is different from None, the "
-    "closed form is used instead of the new chainable form, where available. "
-    "Please open an issue if you are unable to replicate your use case: "
-    "https://github.com/pytorch/pytorch/issues/new/choose."
-)
-
-
-class LRScheduler:
-    """Base class (torch.optim.lr_scheduler.LRScheduler). Subclasses implement :meth:`get_lr`.
-
-    Args:
-        optimizer (Optimizer): whose groups' ``lr`` this scheduler sets (it adds ``initial_lr`` to each group).
-        last_epoch (int, default -1): -1 starts a schedule; another value resumes one and needs
-            ``initial_lr`` in every group (KeyError otherwise, as torch).
-    Raises:
-        TypeError: ``optimizer`` is not a :class:`scratch.optim.Optimizer`.
-    ``state_dict()`` holds every attribute except the optimizer (torch's keys and values).
-    """
-
-    _get_lr_called_within_step: bool = False
-    _is_initial: bool = False
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
-                                   "scheduler with last_epoch >= 0.")
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._step_count = 0
-        self._is_initial = True
-        try:
-            self.step()
-        finally:
-            self._is_initial = False
-
-    def state_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self.__dict__.update(state_dict)
-
-    def get_last_lr(self) -> list[float]:
-        """The lrs set by the most recent step (one per group)."""
-        return self._last_lr
-
-    def get_lr(self) -> list[float]:
-        raise NotImplementedError
-
-    def _warn_outside_step(self) -> None:
-        if not self._get_lr_called_within_step:
-            warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
-                          UserWarning, stacklevel=3)
-
-    def _lrs(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-    def step(self, epoch: int | None = None) -> None:
-        """Advance one epoch; ``epoch`` (deprecated, warns) jumps there using the closed form."""
-        if self._step_count == 1 and not self.optimizer._opt_called:
-            warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 "
-                          "and later, you should call them in the opposite order: `optimizer.step()` before "
-                          "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping the first "
-                          "value of the learning rate schedule. See more details at "
-                          "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
-                          UserWarning, stacklevel=2)
-        self._step_count += 1
-        if epoch is not None:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
-        self._get_lr_called_within_step = True
-        try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            group["lr"] = lr
-        self._last_lr: list[float] = self._lrs()
+from ..optimizer import Optimizer
+from .base import LRScheduler, callable_state
 
 
 class StepLR(LRScheduler):
@@ -328,8 +224,7 @@ class _LambdaState:
 
     def state_dict(self) -> dict[str, Any]:
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-                               for fn in self.lr_lambdas]
+        state["lr_lambdas"] = [callable_state(fn) for fn in self.lr_lambdas]
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
