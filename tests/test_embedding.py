@@ -275,10 +275,33 @@ def test_entries_after_the_last_offset_join_the_last_bag_like_torch(mode, pad, r
                  dtype=np.float64)
 
 
-@pytest.mark.parametrize("cls, args", [("Embedding", (np.array([1, 1, 2]),)),
-                                       ("EmbeddingBag", (np.array([1, 1, 2]), np.array([0, 1])))])
-def test_sparse_gradients_are_dense_on_both_sides(cls, args, rng):
-    kw = dict(mode="sum") if cls == "EmbeddingBag" else {}
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_sparse_gradient_is_torchs_uncoalesced_coo(padding_idx, dtype, rng):
+    """Embedding(sparse=True): the weight gradient is a SparseGrad with torch's indices exactly (input order,
+    repeats kept, padding rows dropped) and its values; a second backward concatenates (torch's sparse add);
+    the dense forms agree; zero_grad(set_to_none=False) leaves an empty sparse gradient, as torch's zero_()."""
+    from scratch.sparse import SparseGrad
+
+    s, r = pair("Embedding", 6, 3, sparse=True, padding_idx=padding_idx, dtype=dtype)
+    for x in (np.array([[1, 2, 1], [4, 1, 0]]), np.array([5, 2, 1])):
+        dy = rng.standard_normal((*x.shape, 3)).astype(dtype)
+        s(x), r(x), s.backward(dy), r.backward(dy)
+    sg, tg = s.weight.grad, r.torch_module.weight.grad
+    assert isinstance(sg, SparseGrad) and tg.is_sparse and not tg.is_coalesced()
+    np.testing.assert_array_equal(sg.indices, tg._indices()[0].numpy())
+    np.testing.assert_array_equal(sg.values, tg._values().numpy())
+    assert sg.values.dtype == dtype
+    np.testing.assert_array_equal(np.asarray(sg), tg.to_dense().numpy())
+    np.testing.assert_array_equal(np.asarray(sg.coalesce()), np.asarray(sg))
+    np.testing.assert_array_equal(sg.coalesce().indices, tg.coalesce()._indices()[0].numpy())
+    s.zero_grad(set_to_none=False)
+    assert isinstance(s.weight.grad, SparseGrad) and s.weight.grad.indices.size == 0
+
+
+def test_embedding_bag_sparse_gradients_are_dense_on_both_sides(rng):
+    """EmbeddingBag(sparse=True): scratch keeps the bag gradient dense (the twin densifies torch's)."""
+    cls, args, kw = "EmbeddingBag", (np.array([1, 1, 2]), np.array([0, 1])), dict(mode="sum")
     s, r = pair(cls, 4, 3, sparse=True, **kw)
     for _ in range(2):  # accumulation: a dense .grad plus torch's next sparse gradient stays dense
         y = s(*args)
@@ -286,7 +309,13 @@ def test_sparse_gradients_are_dense_on_both_sides(cls, args, rng):
         r(*args), s.backward(dy), r.backward(dy)
     assert isinstance(s.weight.grad, np.ndarray) and r.torch_module.weight.grad.layout == torch.strided
     np.testing.assert_allclose(s.weight.grad, r.torch_module.weight.grad.numpy(), rtol=1e-15)
-    # sparse with scale_grad_by_freq raises in backward, but only where the weight requires grad
+
+
+@pytest.mark.parametrize("cls, args", [("Embedding", (np.array([1, 1, 2]),)),
+                                       ("EmbeddingBag", (np.array([1, 1, 2]), np.array([0, 1])))])
+def test_sparse_with_scale_grad_by_freq_is_fine_when_frozen(cls, args):
+    """sparse with scale_grad_by_freq raises in backward, but only where the weight requires grad."""
+    kw = dict(mode="sum") if cls == "EmbeddingBag" else {}
     for lib in (S, R):
         m = getattr(lib, cls).from_pretrained(np.ones((4, 3)), sparse=True, scale_grad_by_freq=True, **kw)
         m.backward(np.ones_like(m(*args)))

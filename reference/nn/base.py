@@ -12,6 +12,8 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
+from scratch.sparse import SparseGrad
+
 TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
 
 
@@ -53,6 +55,14 @@ def forward_signature(cls: type) -> inspect.Signature:
     return sig.replace(parameters=list(sig.parameters.values())[1:])
 
 
+def to_torch_grad(value: np.ndarray | SparseGrad) -> torch.Tensor:
+    """A gradient for torch: a copy of an array, or torch's (uncoalesced) sparse COO tensor for a SparseGrad."""
+    if isinstance(value, SparseGrad):
+        return torch.sparse_coo_tensor(torch.from_numpy(value.indices[None].copy()),
+                                       torch.from_numpy(value.values.copy()), value.shape, check_invariants=True)
+    return torch.from_numpy(np.array(value, copy=True))
+
+
 class TorchParameter:
     """A numpy view of a torch Parameter: ``data`` shares memory, ``grad`` is the accumulated torch .grad."""
 
@@ -71,12 +81,18 @@ class TorchParameter:
             self.tensor.copy_(torch.from_numpy(np.asarray(value)))
 
     @property
-    def grad(self) -> np.ndarray | None:
-        return None if self.tensor.grad is None else self.tensor.grad.numpy()
+    def grad(self) -> np.ndarray | SparseGrad | None:
+        """A numpy view of torch's .grad; a sparse COO .grad (Embedding(sparse=True)) as a SparseGrad, uncoalesced."""
+        g = self.tensor.grad
+        if g is None:
+            return None
+        if g.is_sparse:
+            return SparseGrad(g._indices()[0].numpy().copy(), g._values().detach().numpy().copy(), tuple(g.shape))
+        return g.numpy()
 
     @grad.setter
-    def grad(self, value: np.ndarray | None) -> None:
-        self.tensor.grad = None if value is None else torch.from_numpy(np.array(value, copy=True))
+    def grad(self, value: np.ndarray | SparseGrad | None) -> None:
+        self.tensor.grad = None if value is None else to_torch_grad(value)
 
     @property
     def shape(self) -> tuple[int, ...]:

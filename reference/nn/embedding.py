@@ -1,8 +1,9 @@
 """Twins of scratch.nn's embedding family: the real torch.nn.Embedding / EmbeddingBag behind the numpy boundary.
 
 Two needs beyond :func:`twin`: ``from_pretrained`` (a classmethod building the twin around torch's own
-``from_pretrained``), and ``sparse=True``, whose torch gradient is a sparse COO tensor: after every backward it
-is made dense (scratch keeps dense gradients), so ``.grad`` reads, accumulates and compares as any other. A
+``from_pretrained``), and ``sparse=True``, whose torch gradient is a sparse COO tensor: Embedding's stays sparse
+(``.grad`` reads it as a scratch SparseGrad, as scratch's Embedding makes one), EmbeddingBag's is made dense after
+every backward (scratch's bag gradient is dense). A
 max_norm forward renormalizes torch's weight in place, which ``named_parameters`` / ``state_dict`` show, as
 scratch's.
 """
@@ -17,12 +18,15 @@ __all__ = ["Embedding", "EmbeddingBag"]
 
 
 class _DenseGrad(TorchModule):
-    """torch autograd, then a sparse weight gradient (sparse=True) made dense."""
+    """torch autograd, then a sparse weight gradient (sparse=True) made dense where ``densify`` (EmbeddingBag:
+    scratch's bag gradient is dense; Embedding keeps torch's sparse one, read as a scratch SparseGrad)."""
+
+    densify = True
 
     def backward(self, *cotangents):
         grads = super().backward(*cotangents)
         weight = self.torch_module.weight
-        if weight.grad is not None and weight.grad.is_sparse:
+        if self.densify and weight.grad is not None and weight.grad.is_sparse:
             weight.grad = weight.grad.to_dense()
         return grads
 
@@ -36,6 +40,8 @@ class _DenseGrad(TorchModule):
 class Embedding(_DenseGrad, twin(torch.nn.Embedding, has_params=True)):
     """Twin of scratch.nn.Embedding (num_embeddings, embedding_dim, padding_idx, max_norm, norm_type,
     scale_grad_by_freq, sparse, _weight, _freeze, dtype, rng)."""
+
+    densify = False
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,

@@ -127,6 +127,7 @@ RAdam = _twin(torch.optim.RAdam)
 ASGD = _twin(torch.optim.ASGD)
 Rprop = _twin(torch.optim.Rprop)
 LBFGS = _twin(torch.optim.LBFGS)
+SparseAdam = _twin(torch.optim.SparseAdam)
 
 __all__ = ["TorchOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "Adadelta", "NAdam", "RAdam",
-           "ASGD", "Rprop", "LBFGS", "lr_scheduler"]
+           "ASGD", "Rprop", "LBFGS", "SparseAdam", "lr_scheduler"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from scratch.sparse import SparseGrad
+
 FLOAT_DTYPES = (np.float32, np.float64)
 
 
@@ -41,7 +43,8 @@ def _is_bool(value) -> bool:
 
 
 class Parameter:
-    """A trainable array: ``data`` (np.ndarray) and ``grad`` (np.ndarray or None, accumulated by backward).
+    """A trainable array: ``data`` (np.ndarray) and ``grad`` (np.ndarray, a :class:`scratch.sparse.SparseGrad` from
+    ``Embedding(sparse=True)``, or None; accumulated by backward).
 
     Args:
         data (array-like): the initial value.
@@ -84,8 +87,9 @@ class Parameter:
             return
         g = g.astype(self.data.dtype, copy=False)
         if self.grad is None:
-            self.grad = g if owned and g.base is None else g.copy()
-        else:
+            fresh = owned and (isinstance(g, SparseGrad) or g.base is None)
+            self.grad = g if fresh else g.copy()
+        else:  # a SparseGrad joins a sparse one by concatenation and makes a dense one dense (torch's rules)
             self.grad = self.grad + g
 
     @property

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 
+from scratch.sparse import SparseGrad
+
 from ._parameter import (  # noqa: F401  (re-exported: blocks import them from .module)
     FLOAT_DTYPES,
     Parameter,
@@ -421,7 +423,10 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset gradients: to None (torch's default) or to zeros."""
         for p in self.parameters():
-            p.grad = None if set_to_none or p.grad is None else np.zeros_like(p.grad)
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:  # torch zeroes a sparse gradient to an empty sparse one
+                p.grad = p.grad.zero_like() if isinstance(p.grad, SparseGrad) else np.zeros_like(p.grad)
 
     def extra_repr(self) -> str:
         return ""

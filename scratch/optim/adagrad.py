@@ -61,6 +61,10 @@ class Adagrad(Optimizer):
         self.state[p] = {"step": np.array(0.0, STEP_DTYPE),
                          "sum": np.full_like(p.data, self.defaults["initial_accumulator_value"])}
 
+    def _check_sparse(self, group: dict[str, Any]) -> None:
+        if group["weight_decay"] != 0:
+            raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
         weight_decay = float(group["weight_decay"])

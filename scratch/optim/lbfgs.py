@@ -71,8 +71,9 @@ class LBFGS(Optimizer):
 
     # -- the flat vector -------------------------------------------------------------------------------------
     def _gather_flat_grad(self) -> np.ndarray:
-        return np.concatenate([np.zeros(p.data.size, p.data.dtype) if p.grad is None else p.grad.reshape(-1)
-                               for p in self._params])
+        """The gradients as one vector: None as zeros, a SparseGrad by its dense form (torch's to_dense)."""
+        return np.concatenate([np.zeros(p.data.size, p.data.dtype) if p.grad is None
+                               else np.asarray(p.grad).reshape(-1) for p in self._params])
 
     def _add_grad(self, step_size, update: np.ndarray) -> None:
         """x = x + step_size * update, parameter by parameter (torch's ``p.add_(view, alpha=step_size)``)."""

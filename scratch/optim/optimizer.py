@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from scratch.nn.module import Parameter
+from scratch.sparse import SparseGrad
 
 # torch's _get_scalar_dtype(): 'step' is a 0-d float32 tensor under torch's default dtype.
 STEP_DTYPE = np.float32
@@ -143,8 +144,16 @@ class Optimizer:
         loss = closure() if closure is not None else None
         self._opt_called = True
         for group in self.param_groups:
+            for p in group["params"]:  # torch refuses a sparse gradient before it updates any of the group
+                if isinstance(p.grad, SparseGrad):
+                    self._check_sparse(group)
             self._update_group(group)
         return loss
+
+    def _check_sparse(self, group: dict[str, Any]) -> None:
+        """Raise torch's error for a sparse gradient; optimizers whose torch twin takes one (SGD, Adagrad) allow
+        it where torch does and update with its dense form (torch's sparse arithmetic gives the same numbers)."""
+        raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
 
     def _update_group(self, group: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -159,6 +168,8 @@ class Optimizer:
             if g.shape != p.data.shape or g.dtype != p.data.dtype:
                 raise RuntimeError(f"grad of shape {g.shape} and dtype {g.dtype} does not match its parameter "
                                    f"(shape {p.data.shape}, dtype {p.data.dtype})")
+            if isinstance(g, SparseGrad):
+                g = g.to_dense()
             yield p, (-g if group.get("maximize", False) else g)
 
     def _step_count(self, p: Parameter) -> float:

@@ -60,6 +60,10 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
         self._work: dict[np.dtype, np.ndarray] = {}  # block-sized scratch (not state: never saved, never read)
 
+    def _check_sparse(self, group: dict[str, Any]) -> None:
+        if group["weight_decay"] != 0:  # torch's grad.add(param, alpha=wd) on a sparse grad
+            raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) instead.")
+
     def _update_group(self, group: dict[str, Any]) -> None:
         # Python floats (NEP 50 "weak" scalars) keep float32 parameters in float32.
         lr, momentum, dampening = float(group["lr"]), float(group["momentum"]), float(group["dampening"])

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from scratch.sparse import SparseGrad
+
 from ..base import CachedModule
 from ._common import _check_norm_args, _indices, _is_int, _options_repr, _padding, _renorm_, _sum_rows, _weight_param
 
@@ -24,8 +26,9 @@ class Embedding(CachedModule):
             gradient does not pass through the renorm).
         norm_type (float, default 2.0): p of that norm (0, 1, 2, inf, -inf or any other p).
         scale_grad_by_freq (bool, default False): divide each row's gradient by its count in the whole input.
-        sparse (bool, default False): stored and printed; the gradient stays DENSE (a sparse gradient comes with
-            SparseAdam). As torch, sparse with scale_grad_by_freq raises RuntimeError in backward.
+        sparse (bool, default False): the weight's gradient is a :class:`scratch.sparse.SparseGrad` (torch's
+            uncoalesced sparse COO gradient: one row per index in input order, padding_idx rows dropped), for
+            SparseAdam. As torch, sparse with scale_grad_by_freq raises RuntimeError in backward.
         _weight (array, optional): the weight itself, used as is (not copied); _freeze (bool, default False):
             requires_grad False.
         dtype (default np.float32), rng (np.random.Generator, optional): the weight's dtype and initial values.
@@ -89,7 +92,10 @@ class Embedding(CachedModule):
         if self.padding_idx is not None:
             keep = idx != self.padding_idx
             idx, g = idx[keep], g[keep]
-        weight.accumulate(_sum_rows(g, idx, self.num_embeddings), owned=True)
+        if self.sparse:  # torch's sparse COO gradient: the rows in input order, repeats kept, padding rows dropped
+            weight.accumulate(SparseGrad(idx, g.copy(), weight.data.shape), owned=True)
+        else:
+            weight.accumulate(_sum_rows(g, idx, self.num_embeddings), owned=True)
         return None
 
     def extra_repr(self) -> str:
