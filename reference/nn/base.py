@@ -12,8 +12,6 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-from scratch.sparse import SparseGrad
-
 TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
 
 
@@ -55,11 +53,39 @@ def forward_signature(cls: type) -> inspect.Signature:
     return sig.replace(parameters=list(sig.parameters.values())[1:])
 
 
-def to_torch_grad(value: np.ndarray | SparseGrad) -> torch.Tensor:
-    """A gradient for torch: a copy of an array, or torch's (uncoalesced) sparse COO tensor for a SparseGrad."""
-    if isinstance(value, SparseGrad):
-        return torch.sparse_coo_tensor(torch.from_numpy(value.indices[None].copy()),
-                                       torch.from_numpy(value.values.copy()), value.shape, check_invariants=True)
+class SparseRows:
+    """torch's sparse COO weight gradient (Embedding(sparse=True)) at the numpy boundary: ``indices`` (nnz,),
+    ``values`` (nnz, *row), ``shape``, uncoalesced as torch made it; ``np.asarray`` gives the dense gradient. It has
+    scratch.sparse.SparseGrad's attributes (the twins never import scratch)."""
+
+    __slots__ = ("indices", "values", "shape")
+
+    def __init__(self, grad: torch.Tensor) -> None:
+        self.indices = grad._indices()[0].numpy().copy()
+        self.values = grad._values().detach().numpy().copy()
+        self.shape = tuple(grad.shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.values.dtype
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        dense = np.zeros(self.shape, self.values.dtype)
+        np.add.at(dense, self.indices, self.values)
+        return dense if dtype is None else dense.astype(dtype)
+
+
+def _is_row_sparse(value) -> bool:
+    return all(hasattr(value, a) for a in ("indices", "values", "shape")) and not isinstance(value, np.ndarray)
+
+
+def to_torch_grad(value) -> torch.Tensor:
+    """A gradient for torch: a copy of an array, or torch's (uncoalesced) sparse COO tensor for a row-sparse one
+    (a scratch SparseGrad or a SparseRows: anything with ``indices``, ``values`` and ``shape``)."""
+    if _is_row_sparse(value):
+        return torch.sparse_coo_tensor(torch.from_numpy(np.asarray(value.indices)[None].copy()),
+                                       torch.from_numpy(np.array(value.values, copy=True)), tuple(value.shape),
+                                       check_invariants=True)
     return torch.from_numpy(np.array(value, copy=True))
 
 
@@ -81,17 +107,17 @@ class TorchParameter:
             self.tensor.copy_(torch.from_numpy(np.asarray(value)))
 
     @property
-    def grad(self) -> np.ndarray | SparseGrad | None:
-        """A numpy view of torch's .grad; a sparse COO .grad (Embedding(sparse=True)) as a SparseGrad, uncoalesced."""
+    def grad(self) -> np.ndarray | SparseRows | None:
+        """A numpy view of torch's .grad; a sparse COO .grad (Embedding(sparse=True)) as SparseRows, uncoalesced."""
         g = self.tensor.grad
         if g is None:
             return None
         if g.is_sparse:
-            return SparseGrad(g._indices()[0].numpy().copy(), g._values().detach().numpy().copy(), tuple(g.shape))
+            return SparseRows(g)
         return g.numpy()
 
     @grad.setter
-    def grad(self, value: np.ndarray | SparseGrad | None) -> None:
+    def grad(self, value) -> None:
         self.tensor.grad = None if value is None else to_torch_grad(value)
 
     @property

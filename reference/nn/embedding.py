@@ -2,7 +2,7 @@
 
 Two needs beyond :func:`twin`: ``from_pretrained`` (a classmethod building the twin around torch's own
 ``from_pretrained``), and ``sparse=True``, whose torch gradient is a sparse COO tensor: Embedding's stays sparse
-(``.grad`` reads it as a scratch SparseGrad, as scratch's Embedding makes one), EmbeddingBag's is made dense after
+(``.grad`` reads it as ``base.SparseRows``, the twin of scratch's SparseGrad), EmbeddingBag's is made dense after
 every backward (scratch's bag gradient is dense). A
 max_norm forward renormalizes torch's weight in place, which ``named_parameters`` / ``state_dict`` show, as
 scratch's.
@@ -19,7 +19,7 @@ __all__ = ["Embedding", "EmbeddingBag"]
 
 class _DenseGrad(TorchModule):
     """torch autograd, then a sparse weight gradient (sparse=True) made dense where ``densify`` (EmbeddingBag:
-    scratch's bag gradient is dense; Embedding keeps torch's sparse one, read as a scratch SparseGrad)."""
+    scratch's bag gradient is dense; Embedding keeps torch's sparse one, read as SparseRows)."""
 
     densify = True
 

@@ -5,7 +5,7 @@ import torch
 from .base import twin
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
-           "LayerNorm", "GroupNorm"]
+           "LayerNorm", "GroupNorm", "RMSNorm"]
 
 BatchNorm1d = twin(torch.nn.BatchNorm1d, has_params=True)
 BatchNorm2d = twin(torch.nn.BatchNorm2d, has_params=True)
@@ -15,3 +15,4 @@ InstanceNorm2d = twin(torch.nn.InstanceNorm2d, has_params=True)
 InstanceNorm3d = twin(torch.nn.InstanceNorm3d, has_params=True)
 LayerNorm = twin(torch.nn.LayerNorm, has_params=True)
 GroupNorm = twin(torch.nn.GroupNorm, has_params=True)
+RMSNorm = twin(torch.nn.RMSNorm, has_params=True)

@@ -1,4 +1,4 @@
-"""Catalog entries: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm (and a BatchNorm MLP).
+"""Catalog entries: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm, RMSNorm (and a BatchNorm MLP).
 
 Training-mode shapes always hold more than one value per channel (BatchNorm) or spatial element (InstanceNorm):
 torch raises ValueError otherwise, which the bad-input entries check separately. ``train_steps`` makes the
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from tests.catalog import BadArgs, BadInput, Case
 from tests.strategies import floats, shapes
+from tests.tolerances import Tol
 
 # Inputs with a non-zero mean, so that a missing mean subtraction or mean term in the gradient shows.
 shifted = floats(-1.0, 4.0)
@@ -200,6 +201,37 @@ CASES: list[Case] = [
          shapes=_ln_shapes((5,)), bad_inputs=_common_bad((3, 5), tensors=False)),
     Case("layernorm_no_bias", lambda lib: lib.LayerNorm((2, 3), bias=False), shifted, (4, 2, 3),
          shapes=_ln_shapes((2, 3))),
+    # -- RMSNorm -----------------------------------------------------------------------------------------------
+    # Only a float64 input into float32 weights is a mixed-dtype case here: torch then computes in float64. The
+    # other way round torch computes x_hat in float32, so its float64 weight gradient carries float32 rounding
+    # (measured up to 7x the float64 tolerance the bad-input check applies to it).
+    Case("rmsnorm", lambda lib: lib.RMSNorm(6), shifted, (5, 6), shapes=_ln_shapes((6,)),
+         bad_inputs=_common_bad((3, 6), tensors=False) + (
+             BadInput("float64 input, float32 weights", lambda rng, dt: (rng.standard_normal((3, 6)),)),
+             BadInput("wrong trailing size", _sample((3, 5))),  # RuntimeError, torch's "[*6]" message
+             BadInput("unbatched", _sample((6,))),
+             BadInput("zero-size normalized dim", _sample((3, 0))),
+             BadInput("float32 sum of squares overflows", _sample((3, 6), 1e19, 3e19))),  # torch: y = 0
+         bad_args=(BadArgs("empty normalized_shape", lambda lib: _call(lib.RMSNorm(()), (2, 3))),
+                   BadArgs("negative size", lambda lib: lib.RMSNorm((2, -3))),
+                   BadArgs("float size", lambda lib: lib.RMSNorm((2.0,))))),
+    # eps=0.1 ~ the mean square: eps inside the square root shows; (3, 4) checks the two trailing axes
+    Case("rmsnorm_2d", lambda lib: lib.RMSNorm((3, 4), eps=0.1), floats(), (2, 5, 3, 4), shapes=_ln_shapes((3, 4)),
+         bad_inputs=(BadInput("transposed", _sample((2, 4, 3))),  # RuntimeError
+                     BadInput("too few dims", _sample((4,))),  # ValueError: fewer dims than normalized_shape
+                     BadInput("exact dims", _sample((3, 4))))),
+    Case("rmsnorm_no_affine", lambda lib: lib.RMSNorm([5], eps=1e-3, elementwise_affine=False), shifted, (4, 5),
+         shapes=_ln_shapes((5,)), bad_inputs=_common_bad((3, 5), tensors=False) + (
+             BadInput("float32 input, float64 module", lambda rng, dt: (rng.standard_normal((3, 5), np.float32),)),
+             BadInput("wrong trailing size", _sample((3, 4))))),
+    # mean square ~3e-7 (values up to 1e-3): the float32 default eps (1.19e-7, the INPUT dtype's) is a third of it,
+    # so a float64 eps, or none, fails in float32 (larger values would hide eps; smaller ones make the float64
+    # finite differences, h = 1e-6, lose accuracy)
+    Case("rmsnorm_tiny", lambda lib: lib.RMSNorm((1, 7)), floats(-1e-3, 1e-3), (3, 2, 1, 7),
+         shapes=_ln_shapes((1, 7)), scales=(1.0, 0.0, 1e-2, 1e4),
+         tol={"grad:float32": Tol(1.3e-6, 3e-3, "input gradients ~1/rms ~2e3 are a cancellation of terms that size: "
+                                  "torch's float32 is off by up to 1e-3 (12x the default, 300 seeds; scratch within "
+                                  "0.05x of float64 truth); atol 3x that worst")}),
     # -- GroupNorm ---------------------------------------------------------------------------------------------
     Case("groupnorm", lambda lib: lib.GroupNorm(2, 6), shifted, (3, 6, 5), shapes=_gn_shapes(2, 6),
          bad_inputs=_common_bad((2, 6, 3)) + (

@@ -1,4 +1,4 @@
-"""The normalization family: batch, instance, layer and group normalization (shared kernels in ``_kernels.py``)."""
+"""The normalization family: batch, instance, layer, group and RMS normalization (shared kernels in ``_kernels.py``)."""
 
 from . import batch, layer
 from .batch import *  # noqa: F403

@@ -1,7 +1,10 @@
-"""LayerNorm and GroupNorm (statistics per sample; the shared kernels and the backward derivation are in
-``_kernels.py``)."""
+"""LayerNorm, GroupNorm and RMSNorm (statistics per sample; the shared kernels and the backward derivation are in
+``_kernels.py``; RMSNorm's, which does not centre, in its docstring)."""
 
 from __future__ import annotations
+
+import math
+import numbers
 
 import numpy as np
 
@@ -17,10 +20,37 @@ from ._kernels import (
     verify_batch_size,
 )
 
-__all__ = ["LayerNorm", "GroupNorm"]
+__all__ = ["LayerNorm", "GroupNorm", "RMSNorm"]
 
 
-class LayerNorm(_AffineNorm):
+class _TrailingNorm(_AffineNorm):
+    """LayerNorm and RMSNorm: statistics over the last len(normalized_shape) dims, weight (and bias) of that
+    shape. Subclasses give ``_statistics(x, axes, eps) -> (x_hat, rstd)`` (float64; x non-empty, in its own
+    dtype) and ``_input_grad(g, x_hat, rstd, axes)``, dL/dx from g = dL/dx_hat."""
+
+    normalized_shape: tuple[int, ...]
+    eps: float | None
+
+    def _normalize(self, x: np.ndarray, eps: float) -> np.ndarray:
+        axes = tuple(range(x.ndim - len(self.normalized_shape), x.ndim))
+        with quiet_if(eps <= 0 or nonfinite(x)):
+            if x.size:
+                x_hat, rstd = self._statistics(x, axes, eps)
+            else:
+                x_hat, rstd = np.zeros(x.shape, _ACC), None
+            y = self._affine(x_hat, self.normalized_shape)
+        return self._save(y.astype(x.dtype), x_hat, rstd, axes, x.dtype)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        dy, x_hat, rstd, axes, dtype = self._saved(dy)
+        dy64 = np.asarray(dy, _ACC)
+        with quiet_if((self.eps is not None and self.eps <= 0) or nonfinite(dy64, x_hat, rstd)):
+            g = self._affine_backward(dy64, x_hat, self.normalized_shape, tuple(range(dy64.ndim - len(axes))))
+            dx = self._input_grad(g, x_hat, rstd, axes) if rstd is not None else np.zeros_like(g)
+        return dx.astype(dtype)
+
+
+class LayerNorm(_TrailingNorm):
     """y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the last len(normalized_shape) dims.
 
     Args:
@@ -62,24 +92,14 @@ class LayerNorm(_AffineNorm):
         if x.ndim < k or x.shape[x.ndim - k:] != shape:
             raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                                f"[*, {', '.join(map(str, shape))}], but got input of size{list(x.shape)}")
-        x = float_input(x, "LayerNorm", self._param_dtype)
-        axes = tuple(range(x.ndim - k, x.ndim))
-        x64 = np.asarray(x, _ACC)
-        with quiet_if(self.eps <= 0 or nonfinite(x)):
-            if x.size:
-                x_hat, _, _, rstd = normalize(x64, axes, self.eps)
-            else:
-                x_hat, rstd = np.zeros(x.shape, _ACC), None
-            y = self._affine(x_hat, shape)
-        return self._save(y.astype(x.dtype), x_hat, rstd, axes, x.dtype)
+        return self._normalize(float_input(x, "LayerNorm", self._param_dtype), self.eps)
 
-    def backward(self, dy: np.ndarray) -> np.ndarray:
-        dy, x_hat, rstd, axes, dtype = self._saved(dy)
-        dy64 = np.asarray(dy, _ACC)
-        with quiet_if(self.eps <= 0 or nonfinite(dy64, x_hat)):
-            g = self._affine_backward(dy64, x_hat, self.normalized_shape, tuple(range(dy64.ndim - len(axes))))
-            dx = normalize_backward(g, x_hat, rstd, axes) if rstd is not None else np.zeros_like(g)
-        return dx.astype(dtype)
+    @staticmethod
+    def _statistics(x: np.ndarray, axes: tuple[int, ...], eps: float):
+        x_hat, _, _, rstd = normalize(np.asarray(x, _ACC), axes, eps)
+        return x_hat, rstd
+
+    _input_grad = staticmethod(normalize_backward)
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
@@ -153,3 +173,79 @@ class GroupNorm(_AffineNorm):
     def extra_repr(self) -> str:
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
                 f"bias={self.bias is not None}")
+
+
+class RMSNorm(_TrailingNorm):
+    """y = x / sqrt(mean(x^2) + eps) * weight, the mean over the last len(normalized_shape) dims (no centring,
+    no bias).
+
+    Args:
+        normalized_shape (int or tuple of int): the trailing shape normalized over (an int means (int,)).
+        eps (float or None, default None): added to the mean square; None means the machine epsilon of the
+            INPUT's dtype (float32 1.19e-7, float64 2.22e-16), as torch's opmath type.
+        elementwise_affine (bool, default True): learn ``weight`` (ones) of shape normalized_shape.
+        dtype (default np.float32): parameter dtype.
+    Shape: input (*, *normalized_shape), output the same, in the input's dtype (torch accepts either float
+    dtype whatever the weight's: a float64 input into float32 weights gives a float64 output).
+    Raises: RuntimeError for an empty normalized_shape (at the call), a negative size (at construction, with
+    weights) or a wrong trailing shape; ValueError for an input of fewer dims than normalized_shape;
+    NotImplementedError for integer input; TypeError for non-integer sizes.
+    Gradient: with r = (mean(x^2) + eps)^(-1/2), x_hat = x r and g = weight * dy, d r / d x_j = -r^3 x_j / n
+    (n values normalized over), so
+
+        dx = r (g - x_hat mean(g x_hat))    and    dweight = sum(dy x_hat) over the leading dims.
+
+    Precision: float64, cast back. torch computes in the input's dtype (float32 is not upcast); where its sum
+    of squares overflows (a float32 row with |x| > 1.8e19) torch gives y = 0, and so does this.
+    """
+
+    def __init__(self, normalized_shape: int | tuple[int, ...], eps: float | None = None,
+                 elementwise_affine: bool = True, dtype=np.float32) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
+        for i, d in enumerate(shape):
+            if not isinstance(d, numbers.Integral) or isinstance(d, bool):
+                raise TypeError(f"normalized_shape must be a tuple of ints, but found element of type "
+                                f"{type(d).__name__} at pos {i}")
+        self.normalized_shape = tuple(int(d) for d in shape)
+        self.eps, self.elementwise_affine = eps, bool(elementwise_affine)
+        dt = check_float_dtype(dtype)
+        self.weight = self.bias = None
+        if self.elementwise_affine:
+            negative = [d for d in self.normalized_shape if d < 0]
+            if negative:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {negative[0]}: "
+                                   f"{list(self.normalized_shape)}")
+            self.weight = Parameter(np.ones(self.normalized_shape, dt))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:  # torch names RMSNorm's argument x
+        shape, k = self.normalized_shape, len(self.normalized_shape)
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
+        if not k:
+            raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+                               "one element, but got normalized_shape = []")
+        if x.ndim < k:
+            raise ValueError(f"Input tensor must have at least {k} dimensions, but got {x.ndim}")
+        if x.shape[x.ndim - k:] != shape:
+            raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                               f"[*{', '.join(map(str, shape))}], but got input of size{list(x.shape)}")
+        x = float_input(x, "rms_norm", None)  # any float dtype, whatever the weight's (torch promotes)
+        return self._normalize(x, np.finfo(x.dtype).eps if self.eps is None else self.eps)
+
+    @staticmethod
+    def _statistics(x: np.ndarray, axes: tuple[int, ...], eps: float):
+        x64 = x.astype(_ACC)
+        with np.errstate(over="ignore"):
+            mean_square = np.mean(x64 * x64, axis=axes, keepdims=True)
+        # torch sums the squares in the input's dtype: where that overflows, rstd = 0 and y = 0
+        limit = np.finfo(x.dtype).max / math.prod(x.shape[a] for a in axes)
+        rstd = 1.0 / np.sqrt(np.where(mean_square > limit, np.inf, mean_square) + eps)
+        return x64 * rstd, rstd
+
+    @staticmethod
+    def _input_grad(g: np.ndarray, x_hat: np.ndarray, rstd: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+        return rstd * (g - x_hat * np.mean(g * x_hat, axis=axes, keepdims=True))
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
