@@ -9,7 +9,7 @@ import numpy as np
 from scratch.nn.module import Parameter
 
 from ._blocks import blockwise
-from .optimizer import STEP_DTYPE, Optimizer
+from .optimizer import STEP_DTYPE, Optimizer, check_tensor_lr, lr_value
 
 
 class Adagrad(Optimizer):
@@ -36,6 +36,7 @@ class Adagrad(Optimizer):
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
                  initial_accumulator_value: float = 0, eps: float = 1e-10, foreach: bool | None = None, *,
                  maximize: bool = False, differentiable: bool = False, fused: bool | None = None) -> None:
+        check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= lr_decay:
@@ -66,7 +67,7 @@ class Adagrad(Optimizer):
             raise RuntimeError("weight_decay option is not compatible with sparse gradients")
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
+        lr, lr_decay, eps = lr_value(group["lr"]), float(group["lr_decay"]), float(group["eps"])
         weight_decay = float(group["weight_decay"])
         for p, g in self._grads(group):
             if p not in self.state:  # a group added later: torch creates its state at the first step

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._blocks import blockwise
-from .optimizer import STEP_DTYPE, Optimizer, adam_moments, check_adam_args
+from .optimizer import STEP_DTYPE, Optimizer, adam_moments, check_adam_args, check_tensor_lr, lr_value
 
 
 class Adam(Optimizer):
@@ -39,6 +39,7 @@ class Adam(Optimizer):
                  weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
                  maximize: bool = False, capturable: bool = False, differentiable: bool = False,
                  fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
+        check_tensor_lr(lr, foreach=foreach, capturable=capturable, adam=True)
         check_adam_args(lr, eps, betas, weight_decay)
         if not (isinstance(betas[0], float) and isinstance(betas[1], float)):
             raise ValueError("betas must be either both floats or both Tensors")
@@ -51,7 +52,7 @@ class Adam(Optimizer):
         raise RuntimeError("Adam does not support sparse gradients, please consider SparseAdam instead")
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
+        lr, eps, weight_decay = lr_value(group["lr"]), float(group["eps"]), float(group["weight_decay"])
         beta1, beta2 = (float(b) for b in group["betas"])
         amsgrad, decoupled = group["amsgrad"], group["decoupled_weight_decay"]
         for p, g in self._grads(group):

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import STEP_DTYPE, Optimizer
+from .optimizer import STEP_DTYPE, Optimizer, check_tensor_lr, lr_value
 
 
 class ASGD(Optimizer):
@@ -37,6 +37,7 @@ class ASGD(Optimizer):
     def __init__(self, params, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75, t0: float = 1e6,
                  weight_decay: float = 0, foreach: bool | None = None, maximize: bool = False,
                  differentiable: bool = False, capturable: bool = False) -> None:
+        check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= weight_decay:
@@ -46,7 +47,7 @@ class ASGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, lambd, alpha, t0 = float(group["lr"]), float(group["lambd"]), float(group["alpha"]), float(group["t0"])
+        lr, lambd, alpha, t0 = lr_value(group["lr"]), float(group["lambd"]), float(group["alpha"]), float(group["t0"])
         weight_decay = float(group["weight_decay"])
         for p, g in self._grads(group):
             state = self.state.setdefault(p, {})

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._line_search import strong_wolfe
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_tensor_lr, lr_value
 
 
 class LBFGS(Optimizer):
@@ -56,8 +56,7 @@ class LBFGS(Optimizer):
     def __init__(self, params, lr: float = 1, max_iter: int = 20, max_eval: int | None = None,
                  tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9, history_size: int = 100,
                  line_search_fn: str | None = None) -> None:
-        if isinstance(lr, np.ndarray) and lr.size != 1:
-            raise ValueError("Tensor lr must be 1-element")
+        check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if max_eval is None:
@@ -103,7 +102,7 @@ class LBFGS(Optimizer):
         """Up to ``max_iter`` iterations; returns the loss of the FIRST closure call (torch's ``orig_loss``)."""
         self._opt_called = True
         group = self.param_groups[0]
-        lr = float(group["lr"])
+        lr = lr_value(group["lr"])
         max_iter, max_eval = group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         line_search_fn, history_size = group["line_search_fn"], group["history_size"]

@@ -24,6 +24,22 @@ from scratch.sparse import SparseGrad
 STEP_DTYPE = np.float32
 
 
+def check_tensor_lr(lr, *, foreach: bool | None = None, capturable: bool = False, adam: bool = False) -> None:
+    """torch's rules for a Tensor lr, checked first in every constructor; scratch's stand-in for a Tensor lr is a
+    numpy array (used as its one value, see :func:`lr_value`). Adam and AdamW also refuse one with foreach=True
+    unless capturable."""
+    if isinstance(lr, np.ndarray):
+        if adam and foreach and not capturable:
+            raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
+        if lr.size != 1:
+            raise ValueError("Tensor lr must be 1-element")
+
+
+def lr_value(lr) -> float:
+    """The Python float of an lr given as a number or a 1-element array of any shape (torch's ``_to_scalar``)."""
+    return float(np.reshape(lr, ())) if isinstance(lr, np.ndarray) else float(lr)
+
+
 def check_adam_args(lr: float, eps: float, betas, weight_decay: float) -> None:
     """The validation the Adam family (Adam, AdamW, Adamax, NAdam, RAdam) shares, in torch's order and words."""
     if not 0.0 <= lr:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._blocks import blockwise
-from .optimizer import STEP_DTYPE, Optimizer, _lerp
+from .optimizer import STEP_DTYPE, Optimizer, _lerp, check_tensor_lr, lr_value
 
 
 class RMSprop(Optimizer):
@@ -37,6 +37,7 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0,
                  momentum: float = 0, centered: bool = False, capturable: bool = False,
                  foreach: bool | None = None, maximize: bool = False, differentiable: bool = False) -> None:
+        check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -53,7 +54,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
+        lr, alpha, eps = lr_value(group["lr"]), float(group["alpha"]), float(group["eps"])
         weight_decay, momentum, centered = float(group["weight_decay"]), float(group["momentum"]), group["centered"]
         for p, g in self._grads(group):
             state = self.state.setdefault(p, {})

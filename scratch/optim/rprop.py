@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import STEP_DTYPE, Optimizer
+from .optimizer import STEP_DTYPE, Optimizer, check_tensor_lr, lr_value
 
 
 class Rprop(Optimizer):
@@ -34,6 +34,7 @@ class Rprop(Optimizer):
     def __init__(self, params, lr: float = 1e-2, etas: tuple[float, float] = (0.5, 1.2),
                  step_sizes: tuple[float, float] = (1e-6, 50), *, capturable: bool = False,
                  foreach: bool | None = None, maximize: bool = False, differentiable: bool = False) -> None:
+        check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 < etas[0] < 1.0 < etas[1]:
@@ -49,7 +50,7 @@ class Rprop(Optimizer):
             state = self.state.setdefault(p, {})
             if not state:
                 state.update(step=np.array(0.0, STEP_DTYPE), prev=np.zeros_like(p.data),
-                             step_size=np.full_like(g, float(group["lr"])))
+                             step_size=np.full_like(g, lr_value(group["lr"])))
             self._step_count(p)
             prev, step_size = state["prev"], state["step_size"]
             s = np.sign(g * prev)

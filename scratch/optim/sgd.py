@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._blocks import blockwise, work_buffer
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_tensor_lr, lr_value
 
 
 class SGD(Optimizer):
@@ -46,6 +46,7 @@ class SGD(Optimizer):
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
                  weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
                  foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None) -> None:
+        check_tensor_lr(lr)
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -66,7 +67,7 @@ class SGD(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         # Python floats (NEP 50 "weak" scalars) keep float32 parameters in float32.
-        lr, momentum, dampening = float(group["lr"]), float(group["momentum"]), float(group["dampening"])
+        lr, momentum, dampening = lr_value(group["lr"]), float(group["momentum"]), float(group["dampening"])
         weight_decay, nesterov = float(group["weight_decay"]), group["nesterov"]
         for p, g in self._grads(group):
             if momentum == 0:  # the hot path of plain SGD (+ L2), with a block-sized work buffer

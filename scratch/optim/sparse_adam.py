@@ -10,7 +10,7 @@ import numpy as np
 from scratch.nn.module import Parameter
 from scratch.sparse import SparseGrad
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_tensor_lr, lr_value
 
 
 class SparseAdam(Optimizer):
@@ -41,8 +41,7 @@ class SparseAdam(Optimizer):
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  maximize: bool = False) -> None:
-        if isinstance(lr, np.ndarray) and lr.size != 1:
-            raise ValueError("Tensor lr must be 1-element")
+        check_tensor_lr(lr)
         if not 0.0 < lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 < eps:
@@ -58,7 +57,7 @@ class SparseAdam(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         beta1, beta2 = (float(b) for b in group["betas"])
-        lr, eps, maximize = float(group["lr"]), float(group["eps"]), group.get("maximize", False)
+        lr, eps, maximize = lr_value(group["lr"]), float(group["eps"]), group.get("maximize", False)
         todo = []
         for p in group["params"]:  # torch collects (and checks) the whole group first
             if p.grad is None:
