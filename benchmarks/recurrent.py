@@ -13,26 +13,14 @@ torch float32's.
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
-from collections.abc import Callable
-
 import numpy as np
 import torch
+from _common import medians_ms, rel, start
 
 import scratch.nn as S
-from reference.mnist.threads import set_threads
 from scratch.nn.recurrent import _kernels
 
 T, N, I, H = 35, 32, 128, 256
-
-
-def _time(fn: Callable[[], object], number: int) -> float:
-    t0 = time.perf_counter()
-    for _ in range(number):
-        fn()
-    return (time.perf_counter() - t0) / number
 
 
 def _inputs(cls: str, rng: np.random.Generator):
@@ -47,10 +35,6 @@ def _scratch_step(m, x, cots, lstm: bool):
     out = m(x)
     m.backward(cots[0], tuple(cots[1:]) if lstm else cots[1])
     return out
-
-
-def _rel(a: np.ndarray, truth: np.ndarray) -> float:
-    return float(np.abs(a.astype(np.float64) - truth).max() / np.abs(truth).max())
 
 
 def measure(cls: str, repeats: int, number: int, dx: bool) -> dict[str, float]:
@@ -87,24 +71,14 @@ def measure(cls: str, repeats: int, number: int, dx: bool) -> dict[str, float]:
         out = step()
         out = out.detach().numpy() if name == "torch" else out[0]
         grad = t.weight_hh_l0.grad.numpy() if name == "torch" else s.weight_hh_l0.grad
-        result[f"{name} err out"], result[f"{name} err grad"] = _rel(out, truth_out), _rel(grad, truth_grad)
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(repeats):
-        for name, step in steps.items():
-            times[name].append(_time(step, number))
+        result[f"{name} err out"], result[f"{name} err grad"] = rel(out, truth_out), rel(grad, truth_grad)
+    result.update(medians_ms(steps, repeats, number))
     _kernels.FLOAT64_TRANSCENDENTALS = False
-    result.update({f"{name} ms": statistics.median(v) * 1e3 for name, v in times.items()})
     return result
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeats", type=int, default=9)
-    ap.add_argument("--number", type=int, default=3, help="forward + backward passes per timed repetition")
-    args = ap.parse_args()
-    threads = set_threads(1)
-    print(f"float32, T={T} N={N} I={I} H={H}, threads: torch {threads['torch']}, numpy BLAS "
-          f"{threads['numpy_blas']}; medians of {args.repeats} interleaved repetitions of {args.number} passes")
+    args = start(__doc__, 3, f"T={T} N={N} I={I} H={H}")
     print(f"{'case':12s} {'torch ms':>9s} {'scratch ms':>11s} {'ratio':>6s} {'fp64-act ms':>12s} {'ratio':>6s}   "
           f"rel. error out / dW_hh vs float64: torch, scratch, scratch fp64-act")
     for cls in ("LSTM", "GRU"):

@@ -8,6 +8,7 @@ fraction within a binomial bound, scale bit-exact), and with its twin (same mask
 
 from __future__ import annotations
 
+import importlib
 import warnings
 
 import numpy as np
@@ -18,11 +19,14 @@ import reference.nn as R
 import scratch.nn as S
 from conftest import DTYPES
 from scratch.gradcheck import numerical_grad
-from tests.cases.dropout import MASK_SEED
 from tests.catalog import BY_NAME
 from tests.harness import build, float64_twin, forward
 from tests.strategies import cotangent
 from tests.tolerances import FD_TOL, assert_close
+
+# read after tests.catalog, which imports the case families itself (importing tests.cases.dropout first would
+# make the catalog find it half-initialized: test_dropout.py alone failed to collect)
+MASK_SEED = importlib.import_module("tests.cases.dropout").MASK_SEED
 
 dtypes = pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 TORCH_DTYPE = {np.float32: torch.float32, np.float64: torch.float64}

@@ -2,6 +2,7 @@
 
 from . import (
     activations,
+    attention,
     containers,
     conv,
     dropout,
@@ -15,6 +16,7 @@ from . import (
     recurrent,
 )
 from .activations import *  # noqa: F403
+from .attention import *  # noqa: F403
 from .base import TorchModule, TorchParameter, seeded, to_torch, torch_dtype, twin
 from .containers import *  # noqa: F403
 from .conv import *  # noqa: F403
@@ -29,7 +31,7 @@ from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding)
+            embedding, attention)
 
 __all__ = ["TorchModule", "TorchParameter", "seeded", "to_torch", "torch_dtype", "twin"]
 __all__ += [name for family in FAMILIES for name in family.__all__]

@@ -7,6 +7,7 @@ has the same name here, in ``reference/nn`` (the torch twins) and in ``tests/cas
 
 from . import (
     activations,
+    attention,
     containers,
     conv,
     dropout,
@@ -20,6 +21,7 @@ from . import (
     recurrent,
 )
 from .activations import *  # noqa: F403
+from .attention import *  # noqa: F403
 from .containers import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .dropout import *  # noqa: F403
@@ -34,6 +36,6 @@ from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding)
+            embedding, attention)
 
 __all__ = ["Module", "Parameter"] + [name for family in FAMILIES for name in family.__all__]
