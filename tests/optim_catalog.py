@@ -1,18 +1,16 @@
-"""The optimizer table: one entry per optimizer x hyper-parameter branch, the landscapes, and the runner.
+"""The optimizer table: one entry per optimizer x hyper-parameter branch, and the runners.
 
 Each :class:`OptCase` is run on both sides (``scratch.optim`` and the ``reference.optim`` twins of torch.optim)
 from the same start. Learning rates come from the landscape (a per-optimizer table), so an entry names only its
 branch. ``maximize`` entries run on the NEGATED objective, so they still descend f and stay finite.
 
-Landscapes: the modified McCormick function ``sin(x+y) + (x-y)^2 - 1.5x + 2.5y + 3`` from (-1, 2.75) (plus
-three more starts, each row of the parameter is one independent start: every optimizer is element-wise), the
-Rosenbrock function, and an ill-conditioned quadratic (condition number 1e3). The MLP of the block catalog is
-run in tests/test_optim_trajectory.py.
-"""
+The landscapes (McCormick, Rosenbrock, an ill-conditioned quadratic) are in tests/optim_landscapes.py. The MLP
+of the block catalog is run in tests/test_optim_trajectory.py; Muon (2-d parameters only) takes its weights,
+AdamW its biases (MLP_REST)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,13 +20,16 @@ import torch
 import reference.optim
 import scratch.optim
 from scratch.nn import Parameter
+from tests.optim_landscapes import LANDSCAPE_BY_NAME, LANDSCAPES, Landscape  # noqa: F401 (re-exported)
 from tests.tolerances import SLACK_FACTOR, Tol
 
 STEPS = 100
 
 # float64: the same formulas in the same order on both sides; the differences are torch's fused multiply-adds
 # and numpy's vs torch's sin/cos/matmul rounding (~1 ulp per step). Measured worst over every entry x landscape
-# x style x the MLP: 2.9e-14 absolute, 1e-13 relative (Adagrad on Rosenbrock, own gradients).
+# x style x the MLP: 2.9e-14 absolute, 1e-13 relative (Adagrad on Rosenbrock, own gradients); Adafactor 1.4e-13
+# absolute, 3.3e-11 relative (own gradients on Rosenbrock, [beta2_decay] and [d]: RMS-normalized steps amplify
+# the gradient formulas' last bits more), Muon 8.9e-16 (its update is a bfloat16 matrix emulated bit for bit).
 TRAJ_TOL64 = Tol(rtol=1e-10, atol=1e-12, reason="float64 trajectory, 100 steps (atol: coordinates crossing 0)")
 # float32 with each side's OWN gradient on an analytic landscape: numpy's and torch's float32 gradients differ by
 # an ulp (different association of the same formula), and the landscape feeds that back each step (momentum and
@@ -36,16 +37,19 @@ TRAJ_TOL64 = Tol(rtol=1e-10, atol=1e-12, reason="float64 trajectory, 100 steps (
 # and torch differ by 2.2e-5 on Rosenbrock with RMSprop(alpha=0.9, eps=1e-4), where torch itself is 5.7e-6 from
 # its float64 run and scratch 1.7e-5. So these runs use the suite's float32 rule: TRAJ_TOL32 plus SLACK_FACTOR x
 # torch's own worst float32-vs-float64 deviation on the same trajectory (OWN_SLACK_REASON); measured worst 0.63 of
-# that allowance (the case above), 0.21 next (SGD[nesterov] on McCormick).
+# that allowance (the case above), 0.21 next (SGD[nesterov] on McCormick), 0.18 for Adafactor ([d] on
+# Rosenbrock), 0 for Muon (bitwise: the bfloat16 rounding of its Newton-Schulz input absorbs the ulps).
 OWN_SLACK_REASON = f"float32 own gradients: TRAJ_TOL32 + {SLACK_FACTOR:g}x torch's float32-vs-float64 trajectory error"
 # float32 with an identical gradient sequence (optimizer arithmetic only), and the MLP (each side's backward,
-# where float32 matmul sums differ by an ulp): measured worst 4.8e-7 (shared) and 1.8e-7 (MLP) absolute
-# (5.4e-7 for RMSprop[momentum], whose float32 MLP run is not in the default selection).
+# where float32 matmul sums differ by an ulp): measured worst 1.1e-6 (shared: Adafactor[weight_decay] on McCormick;
+# 4.8e-7 without Adafactor; Muon 0) and 4.5e-7 (MLP: Adafactor[d]) absolute (5.4e-7 for RMSprop[momentum], whose
+# float32 MLP run is not in the default selection; Muon's float32 MLP is not run, see MLP_FLOAT32).
 TRAJ_TOL32 = Tol(rtol=4e-6, atol=4e-6, reason="float32, 100 steps, shared gradients or MLP "
-                                              "(measured worst 4.8e-7 abs)")
+                                              "(measured worst 1.1e-6 abs)")
 # float32 optimizer STATE after 100 steps (moments of gradients, buffers of normalized steps g/sqrt(v)): where
 # a gradient element is a float32 sum that nearly cancels, its relative error is large and the normalization
-# keeps it. Measured worst 2.3e-6 absolute (RMSprop[centered,momentum] momentum buffer on the MLP).
+# keeps it. Measured worst 2.3e-6 absolute (RMSprop[centered,momentum] momentum buffer on the MLP); Adafactor's
+# factors of squared gradients up to ~1e6 (the quadratic): 4.9e-4 absolute, 5e-10 relative.
 STATE_TOL32 = Tol(rtol=2e-5, atol=2e-5, reason="float32 optimizer state after 100 steps (measured worst 2.3e-6 abs)")
 
 
@@ -142,6 +146,25 @@ OPT_CASES: list[OptCase] = [
     OptCase("Rprop", "Rprop"),
     OptCase("Rprop[etas,step_sizes]", "Rprop", {"etas": (0.3, 1.5), "step_sizes": (1e-3, 0.05)}),
     OptCase("Rprop[maximize,StepLR]", "Rprop", {"maximize": True}, STEP),  # lr only seeds step_size
+    # Adafactor: rho = min(lr, 1/sqrt(t)) takes both values in 100 steps where the landscape lr is > 0.1
+    OptCase("Adafactor", "Adafactor"),
+    OptCase("Adafactor[beta2_decay]", "Adafactor", {"beta2_decay": -0.9}),  # -0.5 to -0.7: chaotic own runs
+    # eps1 given: it floors the factors' mean and sqrt(v); d = 3 leaves most MLP updates unclipped, and only there
+    # does the mean's floor show (a per-matrix factor of v, which clipping to RMS d divides out again)
+    OptCase("Adafactor[eps,d]", "Adafactor", {"eps": (0.05, 0.3), "d": 3.0}),
+    OptCase("Adafactor[d]", "Adafactor", {"d": 1.2}),
+    OptCase("Adafactor[weight_decay]", "Adafactor", {"weight_decay": 0.5}),
+    OptCase("Adafactor[maximize]", "Adafactor", {"maximize": True, "weight_decay": 0.1}),
+    OptCase("Adafactor[ExponentialLR]", "Adafactor", {}, EXP),  # with COS, own runs turn chaotic (1e-8)
+    # Muon: the (4, 2) landscapes take the transposed Newton-Schulz path (rows > cols), the (3, 4) one the other
+    OptCase("Muon", "Muon"),
+    OptCase("Muon[nesterov=False]", "Muon", {"nesterov": False}),
+    OptCase("Muon[momentum]", "Muon", {"momentum": 0.5}),
+    OptCase("Muon[ns_coefficients,ns_steps]", "Muon", {"ns_coefficients": (1.875, -1.25, 0.375), "ns_steps": 7}),
+    OptCase("Muon[adjust_lr_fn=original]", "Muon", {"adjust_lr_fn": "original"}),
+    OptCase("Muon[adjust_lr_fn=match_rms_adamw]", "Muon", {"adjust_lr_fn": "match_rms_adamw"}),
+    OptCase("Muon[weight_decay]", "Muon", {"weight_decay": 0.5, "momentum": 0.9}),
+    OptCase("Muon[StepLR]", "Muon", {}, STEP),
 ]
 BY_NAME: dict[str, OptCase] = {c.name: c for c in OPT_CASES}
 assert len(BY_NAME) == len(OPT_CASES), "duplicate optimizer case names"
@@ -157,66 +180,27 @@ def build(case: OptCase, params, lr: float, side: str):
     return opt, sched
 
 
-# -- landscapes ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Landscape:
-    name: str
-    x0: np.ndarray  # (K, d) float64: K independent starts
-    f_np: Callable[[np.ndarray], np.ndarray]  # (K, d) -> (K,)
-    grad_np: Callable[[np.ndarray], np.ndarray]  # the analytic gradient of sum(f)
-    f_torch: Callable[[torch.Tensor], torch.Tensor]  # (K, d) -> scalar sum(f), differentiated by autograd
-    lrs: Mapping[str, float]  # per optimizer class
-
-
-def _mccormick_grad(p: np.ndarray) -> np.ndarray:
-    x, y = p[:, 0], p[:, 1]
-    c, d = np.cos(x + y), 2.0 * (x - y)
-    return np.stack([c + d - 1.5, c - d + 2.5], axis=1)
-
-
-def _rosenbrock_grad(p: np.ndarray) -> np.ndarray:
-    x, y = p[:, 0], p[:, 1]
-    return np.stack([-2.0 * (1.0 - x) - 400.0 * x * (y - x * x), 200.0 * (y - x * x)], axis=1)
-
-
-_Q = np.linalg.qr(np.random.default_rng(3).standard_normal((4, 4)))[0]
-_A = _Q @ np.diag([1.0, 10.0, 100.0, 1000.0]) @ _Q.T
-_A = 0.5 * (_A + _A.T)  # exactly symmetric, so autograd's 0.5 (xA + xA^T) equals xA
-_B = np.array([1.0, -2.0, 0.5, 3.0])
-
-LANDSCAPES: list[Landscape] = [
-    Landscape("mccormick", np.array([[-1.0, 2.75], [0.0, 0.0], [2.0, -1.0], [-1.4, 3.5]]),
-              lambda p: np.sin(p[:, 0] + p[:, 1]) + (p[:, 0] - p[:, 1]) ** 2 - 1.5 * p[:, 0] + 2.5 * p[:, 1] + 3,
-              _mccormick_grad,
-              lambda t: (torch.sin(t[:, 0] + t[:, 1]) + (t[:, 0] - t[:, 1]) ** 2 - 1.5 * t[:, 0]
-                         + 2.5 * t[:, 1] + 3).sum(),
-              {"SGD": 0.02, "Adagrad": 0.3, "RMSprop": 0.005, "Adam": 0.05, "AdamW": 0.05, "Adamax": 0.05,
-               "Adadelta": 1.0, "NAdam": 0.05, "RAdam": 0.05, "ASGD": 0.02,
-               "Rprop": 0.01}),
-    Landscape("rosenbrock", np.array([[-1.5, 2.0], [-0.5, 0.5], [0.0, 0.0], [1.2, 1.2]]),
-              lambda p: (1.0 - p[:, 0]) ** 2 + 100.0 * (p[:, 1] - p[:, 0] ** 2) ** 2,
-              _rosenbrock_grad,
-              lambda t: ((1.0 - t[:, 0]) ** 2 + 100.0 * (t[:, 1] - t[:, 0] ** 2) ** 2).sum(),
-              {"SGD": 2e-4, "Adagrad": 0.1, "RMSprop": 0.002, "Adam": 0.01, "AdamW": 0.02, "Adamax": 0.01,
-               "Adadelta": 1.0, "NAdam": 0.01, "RAdam": 1e-3, "ASGD": 2e-4,
-               "Rprop": 0.01}),  # RAdam: SGD-with-momentum steps first
-    Landscape("quadratic", np.array([[1.0, -1.0, 2.0, 0.5], [-0.3, 0.8, -1.2, 2.0], [0.0, 0.0, 0.0, 0.0]]),
-              lambda p: 0.5 * np.einsum("ki,ij,kj->k", p, _A, p) - p @ _B,
-              lambda p: p @ _A - _B,
-              lambda t: 0.5 * ((t @ torch.from_numpy(_A).to(t.dtype)) * t).sum()
-              - (t * torch.from_numpy(_B).to(t.dtype)).sum(),
-              {"SGD": 1e-3, "Adagrad": 0.3, "RMSprop": 0.005, "Adam": 0.05, "AdamW": 0.05, "Adamax": 0.05,
-               "Adadelta": 1.0, "NAdam": 0.05, "RAdam": 1e-3, "ASGD": 1e-3,
-               "Rprop": 0.01}),  # RAdam's first steps are SGD's (eigenvalue 1000)
-]
-LANDSCAPE_BY_NAME = {ls.name: ls for ls in LANDSCAPES}
-
-
 # -- the runner -------------------------------------------------------------------------------------------
-def _sparse_grads(dtype, steps: int) -> list[np.ndarray | None]:
-    """A second parameter whose gradient is None on every third step (torch then skips it entirely)."""
-    rng = np.random.default_rng(11)
-    return [None if t % 3 == 1 else rng.standard_normal(3).astype(dtype) for t in range(steps)]
+# Shapes of the extra group-0 parameters of the 'shared' style (gradient None every third step): Adafactor's
+# unfactored branch (0-d, 1-d) and a 3-d parameter factored over its last two dims; Muon takes 2-d only.
+EXTRA_SHAPES: dict[str, list[tuple[int, ...]]] = {"Adafactor": [(3,), (), (2, 3, 4)], "Muon": [(3, 2)]}
+TWO_D_ONLY = frozenset({"Muon"})  # torch raises for any other parameter: tests give these 2-d shapes
+
+
+def param_shape(optimizer: str, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` for a test parameter of ``optimizer``: unchanged, or made 2-d for TWO_D_ONLY optimizers
+    (() -> (1, 1), (n,) -> (n, 1), (a, ..., z) -> (a ... y, z))."""
+    if optimizer not in TWO_D_ONLY or len(shape) == 2:
+        return tuple(shape)
+    if len(shape) < 2:
+        return (shape[0] if shape else 1, 1)
+    return (int(np.prod(shape[:-1])), shape[-1])
+
+
+def _sparse_grads(dtype, steps: int, shape: tuple[int, ...], seed: int) -> list[np.ndarray | None]:
+    """A parameter whose gradient is None on every third step (torch then skips it entirely)."""
+    rng = np.random.default_rng(seed)
+    return [None if t % 3 == 1 else np.asarray(rng.standard_normal(shape)).astype(dtype) for t in range(steps)]
 
 
 def run_landscapes(case: OptCase, style: str, dtype, side: str, steps: int = STEPS,
@@ -228,17 +212,19 @@ def run_landscapes(case: OptCase, style: str, dtype, side: str, steps: int = STE
     style 'own': each side computes its own gradient (numpy formula on scratch, autograd on torch).
     style 'shared': the scratch run computes the numpy gradient along its own path and returns the sequence;
     the torch run is fed that sequence (``given``) verbatim, so both see bitwise identical gradients. An extra
-    parameter in group 0 gets a fixed gradient sequence that is None on every third step.
+    parameter in group 0 (EXTRA_SHAPES: more, for Adafactor) gets a fixed gradient sequence that is None on every
+    third step. ``names`` labels the parameters.
     """
     n = len(LANDSCAPES)
     x0s = [ls.x0.astype(dtype) for ls in LANDSCAPES]
-    sparse = _sparse_grads(dtype, steps) if style == "shared" else None
+    shapes = EXTRA_SHAPES.get(case.optimizer, [(3,)]) if style == "shared" else []
+    x0s += [np.zeros(s, dtype) for s in shapes]
+    sparse = [_sparse_grads(dtype, steps, s, 11 + i) for i, s in enumerate(shapes)]
     if side == "scratch":
-        params = [Parameter(x.copy()) for x in x0s] + ([Parameter(np.zeros(3, dtype))] if sparse else [])
+        params = [Parameter(x.copy()) for x in x0s]
         read = [lambda p=p: p.data.copy() for p in params]
     else:
         params = [torch.nn.Parameter(torch.from_numpy(x.copy())) for x in x0s]
-        params += [torch.nn.Parameter(torch.zeros(3, dtype=params[0].dtype))] if sparse else []
         read = [lambda p=p: p.detach().numpy().copy() for p in params]
     groups = [{"params": [p], "lr": ls.lrs[case.optimizer]} for p, ls in zip(params[:n], LANDSCAPES, strict=True)]
     groups[0]["params"] += params[n:]
@@ -256,7 +242,7 @@ def run_landscapes(case: OptCase, style: str, dtype, side: str, steps: int = STE
             grads = [p.grad.numpy().copy() for p in params[:n]]
         fed.append(grads)
         if side == "scratch" or given is not None:
-            for p, g in zip(params, grads + ([sparse[t]] if sparse else []), strict=True):
+            for p, g in zip(params, grads + [seq[t] for seq in sparse], strict=True):
                 if g is None:
                     p.grad = None
                 else:
@@ -266,13 +252,18 @@ def run_landscapes(case: OptCase, style: str, dtype, side: str, steps: int = STE
             sched.step()
         lrs.append([grp["lr"] for grp in opt.param_groups])
         traj.append([r() for r in read])
+    names = [ls.name for ls in LANDSCAPES] + [f"mccormick-group/grad-None-param{list(s)}" for s in shapes]
     return {"traj": [np.stack([step[i] for step in traj]) for i in range(len(params))], "grads": fed,
-            "lrs": np.array(lrs), "state": opt.state_dict()}
+            "lrs": np.array(lrs), "state": opt.state_dict(), "names": names}
 
 
 # -- a real network: the block catalog's MLP, each side's gradients from its own backward pass -----------------
 MLP_LRS = {"SGD": 0.1, "Adagrad": 0.05, "RMSprop": 0.002, "Adam": 0.01, "AdamW": 0.01, "Adamax": 0.01,
-           "Adadelta": 1.0, "NAdam": 0.01, "RAdam": 0.01, "ASGD": 0.1, "Rprop": 0.001}
+           "Adadelta": 1.0, "NAdam": 0.01, "RAdam": 0.01, "ASGD": 0.1, "Rprop": 0.001, "Adafactor": 0.05,
+           "Muon": 0.02}
+# Muon takes the 2-d weights only (torch raises for the 1-d biases); the biases get AdamW, as torch's Muon docs
+# advise, on each side. The entry's trajectory covers both; its lrs and state are Muon's.
+MLP_REST = ("AdamW", 0.01)
 
 
 def run_mlp(case: OptCase, dtype, steps: int = STEPS, seed: int = 0) -> tuple[dict, dict]:
@@ -285,8 +276,15 @@ def run_mlp(case: OptCase, dtype, steps: int = STEPS, seed: int = 0) -> tuple[di
 
     models = build_pair(BLOCKS["mlp"], dtype, seed)
     sides = ("scratch", "torch")
-    opts = [build(case, m.parameters(), MLP_LRS[case.optimizer], side)  # a generator, as model.parameters()
-            for m, side in zip(models, sides, strict=True)]
+    rests = [[] for _ in models]  # per side: the optimizer of the parameters a TWO_D_ONLY optimizer cannot take
+    opts = []
+    for m, side, rest in zip(models, sides, rests, strict=True):
+        params = m.parameters()  # a generator, as model.parameters()
+        if case.optimizer in TWO_D_ONLY:
+            params = [p for p in m.parameters() if p.data.ndim == 2]
+            ns = scratch.optim if side == "scratch" else reference.optim
+            rest.append(getattr(ns, MLP_REST[0])([p for p in m.parameters() if p.data.ndim != 2], lr=MLP_REST[1]))
+        opts.append(build(case, params, MLP_LRS[case.optimizer], side))
     out = [{"traj": {n: [p.data.copy()] for n, p in m.named_parameters()}, "lrs": []} for m in models]
     rng = np.random.default_rng(seed + 1)
     n = 16
@@ -296,11 +294,13 @@ def run_mlp(case: OptCase, dtype, steps: int = STEPS, seed: int = 0) -> tuple[di
         # d(mean NLL)/d(log-probs) = -onehot / n; maximize entries ascend the negated loss.
         dy = np.zeros((n, 3), dtype)
         dy[np.arange(n), y] = -case.sign / n
-        for model, (opt, sched), rec in zip(models, opts, out, strict=True):
-            opt.zero_grad()
+        for model, (opt, sched), rest, rec in zip(models, opts, rests, out, strict=True):
+            for o in [opt, *rest]:
+                o.zero_grad()
             model(x)
             model.backward(dy)
-            opt.step()
+            for o in [opt, *rest]:
+                o.step()
             if sched is not None:
                 sched.step()
             rec["lrs"].append([g["lr"] for g in opt.param_groups])

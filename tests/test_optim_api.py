@@ -15,19 +15,21 @@ import reference.optim
 import scratch.optim
 from scratch.nn import Parameter
 from tests.harness import assert_same_outcome, outcome
-from tests.optim_catalog import OPT_CASES, TRAJ_TOL64, OptCase, build
+from tests.optim_catalog import OPT_CASES, TRAJ_TOL64, OptCase, build, param_shape
 from tests.tolerances import assert_close
 
-OPTIMIZERS = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "Adadelta", "NAdam", "RAdam", "ASGD", "Rprop"]
+OPTIMIZERS = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "Adadelta", "NAdam", "RAdam", "ASGD", "Rprop",
+              "Adafactor", "Muon"]
 
 
 def _torch_param(x: np.ndarray) -> torch.nn.Parameter:
     return torch.nn.Parameter(torch.from_numpy(x.copy()))
 
 
-def _pairs(shapes=((4, 3), (5,)), seed=0, dtype=np.float64):
+def _pairs(shapes=((4, 3), (5,)), seed=0, dtype=np.float64, optimizer: str = ""):
+    """Scratch and torch parameters with the same values; shapes made 2-d for a 2-d-only ``optimizer`` (Muon)."""
     rng = np.random.default_rng(seed)
-    xs = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    xs = [rng.standard_normal(param_shape(optimizer, s)).astype(dtype) for s in shapes]
     return [Parameter(x.copy()) for x in xs], [_torch_param(x) for x in xs]
 
 
@@ -64,6 +66,13 @@ BAD_HYPER = [
     ("ASGD", {"lr": -1}), ("ASGD", {"weight_decay": -1}), ("ASGD", {"lambd": -1}),  # a negative lambd is accepted
     ("Rprop", {"lr": -1}), ("Rprop", {"etas": (1.0, 1.2)}), ("Rprop", {"etas": (0.5, 1.0)}),
     ("Rprop", {"etas": (0.0, 1.2)}),
+    ("Adafactor", {"lr": -1}), ("Adafactor", {"lr": float("nan")}), ("Adafactor", {"beta2_decay": 0.5}),
+    ("Adafactor", {"beta2_decay": 0.0}), ("Adafactor", {"eps": (-1e-3, 1e-3)}), ("Adafactor", {"eps": (None, -1)}),
+    ("Adafactor", {"eps": (0.0, 0.0)}), ("Adafactor", {"d": 0.5}), ("Adafactor", {"d": 1.0}),  # d = 1 accepted
+    ("Adafactor", {"weight_decay": -1}),
+    ("Muon", {"lr": -1}), ("Muon", {"momentum": -0.1}), ("Muon", {"weight_decay": -1}),
+    ("Muon", {"adjust_lr_fn": "rms"}), ("Muon", {"lr": float("nan")}),
+    ("Muon", {}),  # valid hyper-parameters: torch then rejects the 1-d parameter of _pairs() (its message)
 ]
 
 
@@ -116,7 +125,7 @@ def test_zero_grad(set_to_none):
 @pytest.mark.parametrize("case", OPT_CASES, ids=str)
 def test_none_grad_param_untouched_and_stateless(case):
     """A parameter without grad gets no decay, no state, no step count -- even AdamW's decay -- as torch."""
-    ps, pt = _pairs()
+    ps, pt = _pairs(optimizer=case.optimizer)
     (so, _), (to, _) = build(case, ps, 0.1, "scratch"), build(case, pt, 0.1, "torch")
     g = np.random.default_rng(1).standard_normal((4, 3))
     ps[0].grad, pt[0].grad = g.copy(), torch.from_numpy(g.copy())
@@ -191,7 +200,8 @@ def test_named_parameters_and_repr_like_torch():
     assert repr(s) == repr(t)
 
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", [n for n in OPTIMIZERS  # Muon has no maximize (torch's neither)
+                                  if "maximize" in inspect.signature(getattr(torch.optim, n)).parameters])
 def test_maximize_is_minimize_of_the_negation(name):
     """maximize negates the gradient before anything else: bitwise the same run as minimizing -f."""
     case = OptCase(name, name, {} if name == "Rprop" else {"weight_decay": 0.05})  # Rprop has no weight decay
@@ -213,8 +223,9 @@ def _run(case: OptCase, side: str, steps: range, start=None):
     """Noise-gradient run on two params (the second gets a grad every other step); optionally resumed from
     ``start = (params, optimizer state_dict, scheduler state_dict)``. Returns params, checkpoint at step 30."""
     rng = np.random.default_rng(7)
-    grads = [(rng.standard_normal((4, 3)), rng.standard_normal(5)) for _ in range(60)]
-    ps, pt = _pairs()
+    shapes = [param_shape(case.optimizer, s) for s in ((4, 3), (5,))]
+    grads = [tuple(rng.standard_normal(s) for s in shapes) for _ in range(60)]
+    ps, pt = _pairs(optimizer=case.optimizer)
     params = ps if side == "scratch" else pt
     if start is not None:
         for p, x in zip(params, start[0], strict=True):
@@ -227,7 +238,7 @@ def _run(case: OptCase, side: str, steps: range, start=None):
     checkpoint = None
     for t in steps:
         for p, g in zip(params, grads[t], strict=True):
-            use = g if (t % 2 == 0 or g.shape == (4, 3)) else None
+            use = g if (t % 2 == 0 or g.shape == shapes[0]) else None
             if side == "scratch":
                 p.grad = None if use is None else use.copy()
             else:
@@ -320,6 +331,11 @@ GROUP_HYPERS = {
                                                                   "decoupled_weight_decay": True}),
     "ASGD": ({"lr": 0.05, "lambd": 0.01, "alpha": 0.5, "t0": 1}, {"lr": 0.02, "weight_decay": 0.1, "t0": 2}),
     "Rprop": ({"lr": 0.05, "etas": (0.3, 1.5)}, {"lr": 0.02, "step_sizes": (1e-3, 0.04)}),
+    "Adafactor": ({"lr": 0.02, "beta2_decay": -0.5, "eps": (1e-3, 1e-2), "d": 1.5},
+                  {"lr": 0.05, "weight_decay": 0.1, "maximize": True, "eps": (None, 0.1)}),
+    "Muon": ({"lr": 0.01, "momentum": 0.8, "nesterov": False, "ns_steps": 3, "adjust_lr_fn": "original"},
+             {"lr": 0.02, "weight_decay": 0.0, "ns_coefficients": (1.875, -1.25, 0.375), "eps": 1e-5,
+              "adjust_lr_fn": "match_rms_adamw"}),
 }
 
 
@@ -334,7 +350,7 @@ def test_group_hyper_parameters_at_state_creation_like_torch(name):
     group's (Adagrad([{'params': [a]}, {'params': [b], 'initial_accumulator_value': 0.7}], lr=0.1) gives b a zero
     sum); a group added later gets its state at its first step, from the same constructor value."""
     first, second = GROUP_HYPERS[name]
-    (a, b, c), (ta, tb, tc) = _pairs(shapes=((3, 2), (4,), (2, 2)))
+    (a, b, c), (ta, tb, tc) = _pairs(shapes=((3, 2), (4,), (2, 2)), optimizer=name)
     opts = [getattr(lib, name)([{"params": [x]}, {"params": [y], **first}], lr=0.1)
             for lib, x, y in ((scratch.optim, a, b), (reference.optim, ta, tb))]
     for opt, z in zip(opts, (c, tc), strict=True):

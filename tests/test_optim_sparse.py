@@ -179,7 +179,8 @@ def test_sparse_adam_signature_matches_torch():
 OTHERS = [("SGD", {}), ("SGD", {"momentum": 0.9}), ("SGD", {"maximize": True, "momentum": 0.5, "dampening": 0.2}),
           ("SGD", {"weight_decay": 0.1}), ("Adagrad", {}), ("Adagrad", {"lr_decay": 0.1, "maximize": True}),
           ("Adagrad", {"weight_decay": 0.1}), ("Adam", {}), ("AdamW", {}), ("RMSprop", {}), ("Adamax", {}),
-          ("Adadelta", {}), ("NAdam", {}), ("RAdam", {}), ("ASGD", {}), ("Rprop", {})]
+          ("Adadelta", {}), ("NAdam", {}), ("RAdam", {}), ("ASGD", {}), ("Rprop", {}), ("Adafactor", {}),
+          ("Muon", {})]
 
 
 @pytest.mark.parametrize("name,kwargs", OTHERS, ids=str)

@@ -128,6 +128,9 @@ ASGD = _twin(torch.optim.ASGD)
 Rprop = _twin(torch.optim.Rprop)
 LBFGS = _twin(torch.optim.LBFGS)
 SparseAdam = _twin(torch.optim.SparseAdam)
+Adafactor = _twin(torch.optim.Adafactor)
+Muon = _twin(torch.optim.Muon)
 
 __all__ = ["TorchOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "Adadelta", "NAdam", "RAdam",
-           "ASGD", "Rprop", "LBFGS", "SparseAdam", "lr_scheduler"]
+           "ASGD", "Rprop", "LBFGS", "SparseAdam", "Adafactor", "Muon",
+           "lr_scheduler"]
