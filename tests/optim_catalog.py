@@ -77,6 +77,7 @@ STEP = ("StepLR", {"step_size": 25, "gamma": 0.5})
 MULTI = ("MultiStepLR", {"milestones": [20, 50, 50, 80], "gamma": 0.5})  # 50 twice: gamma**2 (Counter)
 EXP = ("ExponentialLR", {"gamma": 0.98})
 COS = ("CosineAnnealingLR", {"T_max": 30, "eta_min": 1e-4})  # passes the restart branch at t = 31, 91
+WARM = ("CosineAnnealingWarmRestarts", {"T_0": 10, "T_mult": 2, "eta_min": 1e-5})
 
 OPT_CASES: list[OptCase] = [
     OptCase("SGD", "SGD"),
@@ -146,6 +147,8 @@ OPT_CASES: list[OptCase] = [
     OptCase("Rprop", "Rprop"),
     OptCase("Rprop[etas,step_sizes]", "Rprop", {"etas": (0.3, 1.5), "step_sizes": (1e-3, 0.05)}),
     OptCase("Rprop[maximize,StepLR]", "Rprop", {"maximize": True}, STEP),  # lr only seeds step_size
+    OptCase("SGD[CosineAnnealingWarmRestarts]", "SGD", {"momentum": 0.9}, WARM),  # restarts at 10, 30, 70
+    OptCase("Adam[CosineAnnealingWarmRestarts]", "Adam", {}, ("CosineAnnealingWarmRestarts", {"T_0": 15})),
     # Adafactor: rho = min(lr, 1/sqrt(t)) takes both values in 100 steps where the landscape lr is > 0.1
     OptCase("Adafactor", "Adafactor"),
     OptCase("Adafactor[beta2_decay]", "Adafactor", {"beta2_decay": -0.9}),  # -0.5 to -0.7: chaotic own runs
@@ -166,8 +169,21 @@ OPT_CASES: list[OptCase] = [
     OptCase("Muon[weight_decay]", "Muon", {"weight_decay": 0.5, "momentum": 0.9}),
     OptCase("Muon[StepLR]", "Muon", {}, STEP),
 ]
-BY_NAME: dict[str, OptCase] = {c.name: c for c in OPT_CASES}
-assert len(BY_NAME) == len(OPT_CASES), "duplicate optimizer case names"
+# Schedulers that set ABSOLUTE lrs (base_lr/max_lr) and cycle momentum or beta1: run on the one-group MLP only (the
+# landscapes' groups each have their own lr). They check that the optimizers re-read group['momentum'] and
+# group['betas'] at every step, as torch's do.
+MLP_ONLY_CASES: list[OptCase] = [
+    OptCase("SGD[CyclicLR]", "SGD", {"momentum": 0.9},
+            ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.2, "step_size_up": 10, "mode": "triangular2"})),
+    OptCase("Adam[CyclicLR]", "Adam", {},
+            ("CyclicLR", {"base_lr": 1e-3, "max_lr": 0.02, "step_size_up": 15, "mode": "exp_range", "gamma": 0.99})),
+    OptCase("SGD[OneCycleLR]", "SGD", {"momentum": 0.9, "nesterov": True}, ("OneCycleLR", {"max_lr": 0.2,
+                                                                                         "total_steps": 100})),
+    OptCase("AdamW[OneCycleLR]", "AdamW", {}, ("OneCycleLR", {"max_lr": 0.02, "total_steps": 100,
+                                                              "three_phase": True, "anneal_strategy": "linear"})),
+]
+BY_NAME: dict[str, OptCase] = {c.name: c for c in OPT_CASES + MLP_ONLY_CASES}
+assert len(BY_NAME) == len(OPT_CASES) + len(MLP_ONLY_CASES), "duplicate optimizer case names"
 
 
 def build(case: OptCase, params, lr: float, side: str):

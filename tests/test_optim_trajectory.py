@@ -25,6 +25,7 @@ from conftest import DTYPES
 from tests.optim_catalog import (
     EXTRA_SHAPES,
     LANDSCAPES,
+    MLP_ONLY_CASES,
     OPT_CASES,
     OWN_SLACK_REASON,
     STATE_TOL32,
@@ -98,7 +99,7 @@ def test_landscape_trajectory(case, style, dtype):
         assert ls.f_np(traj[-1].astype(np.float64)).sum() < ls.f_np(ls.x0).sum(), f"{case} did not descend {ls.name}"
 
 
-MLP_RUNS = [pytest.param(c, np.float64, id=f"{c}-float64") for c in OPT_CASES] + [
+MLP_RUNS = [pytest.param(c, np.float64, id=f"{c}-float64") for c in OPT_CASES + MLP_ONLY_CASES] + [
     pytest.param(c, np.float32, id=f"{c}-float32") for c in OPT_CASES if c.name in MLP_FLOAT32]
 
 
@@ -138,5 +139,6 @@ def test_catalog_covers_every_branch():
     assert any(c.kwargs.get("eps", (None,))[0] is not None for c in OPT_CASES if c.optimizer == "Adafactor"), \
         "Adafactor: an entry with eps1 given (the default entries take finfo(dtype).eps)"
     assert {len(s) for s in EXTRA_SHAPES["Adafactor"]} | {2} == {0, 1, 2, 3}, "Adafactor: 0-d to 3-d parameters"
-    scheds = {c.scheduler[0] for c in OPT_CASES if c.scheduler}
-    assert scheds == {"StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR"}
+    scheds = {c.scheduler[0] for c in OPT_CASES + MLP_ONLY_CASES if c.scheduler}
+    assert scheds == {"StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
+                      "CyclicLR", "OneCycleLR"}
