@@ -38,8 +38,8 @@ CASES = [
     LBFGSCase("strong_wolfe,max_eval/rosenbrock", "rosenbrock", {**SW, "max_eval": 6}, steps=4),
     LBFGSCase("strong_wolfe,lr/quadratic", "quadratic", {**SW, "lr": 0.5, "max_iter": 8}),
     LBFGSCase("strong_wolfe/linear", "linear", {**SW, "max_iter": 3}),  # unbounded: the trial budget runs out
-    LBFGSCase("linear", "linear", {"max_iter": 5}),
-    LBFGSCase("strong_wolfe/near", "near", {**SW, "max_iter": 6}, steps=2),  # first t = lr (|g|_1 < 1)  # y.s = 0: no pair stored, H_diag stays 1
+    LBFGSCase("linear", "linear", {"max_iter": 5}),  # y.s = 0: no pair stored, H_diag stays 1
+    LBFGSCase("strong_wolfe/near", "near", {**SW, "max_iter": 6}, steps=2),  # first t = lr (|g|_1 < 1)
     LBFGSCase("max_iter=1/quadratic", "quadratic", {"max_iter": 1, "lr": 0.5}, steps=8),
     LBFGSCase("tolerance_grad/quadratic", "quadratic", {"tolerance_grad": 1e-2}, steps=3),  # optimal at a start
     LBFGSCase("tolerance_change/rosenbrock", "rosenbrock", {"tolerance_change": 1e-3, "lr": 0.1}),

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 import torch
 
+import reference.nn
 import reference.optim
 import scratch.nn
 import scratch.optim
-import reference.nn
 from reference.nn.base import to_torch_grad
 from scratch.nn import Parameter
 from scratch.sparse import SparseGrad

@@ -56,32 +56,39 @@ def test_adam_tensor_lr_with_foreach_like_torch(name, kwargs, shape):
 def _grad(name: str, side: str, x: np.ndarray):
     g = 2.0 * x + 0.5  # the gradient of sum(x^2 + 0.5 x)
     if name == "SparseAdam":  # rows 0 and 2 only
-        from scratch.sparse import SparseGrad
         from reference.nn.base import to_torch_grad
+        from scratch.sparse import SparseGrad
         sg = SparseGrad([0, 2], g[[0, 2]], g.shape)
         return sg if side == "scratch" else to_torch_grad(sg)
     return g if side == "scratch" else torch.from_numpy(g)
+
+
+def _ten_steps(name: str, impl: str, lr) -> np.ndarray:
+    """10 steps on sum(x^2 + 0.5 x) from a fixed start; the final parameter."""
+    p, opt = _make(name, impl, lr)
+
+    def data() -> np.ndarray:
+        return p.data if impl == "scratch" else p.detach().numpy()
+
+    def closure():
+        p.grad = _grad(name, impl, data().copy())
+        return float((data() ** 2 + 0.5 * data()).sum())
+
+    for _ in range(10):
+        if name == "LBFGS":
+            opt.step(closure)
+        else:
+            closure()
+            opt.step()
+    return data().copy()
 
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("shape", [(), (1,)], ids=str)
 def test_one_element_lr_steps_like_torch(name, shape):
     """10 steps with a 0-d or (1,) float64 lr on both sides match (and scratch's equals its float-lr run)."""
-    runs = {}
-    for side, lr in (("scratch", _lr("scratch", shape)), ("torch", _lr("torch", shape)), ("float", 0.05)):
-        impl = "torch" if side == "torch" else "scratch"
-        p, opt = _make(name, impl, lr)
-        data = (lambda: p.data) if impl == "scratch" else (lambda: p.detach().numpy())
-        for _ in range(10):
-            def closure():
-                p.grad = _grad(name, impl, data().copy())
-                return float((data() ** 2 + 0.5 * data()).sum())
-            if name == "LBFGS":
-                opt.step(closure)
-            else:
-                closure()
-                opt.step()
-        runs[side] = data().copy()
+    runs = {side: _ten_steps(name, "torch" if side == "torch" else "scratch", lr)
+            for side, lr in (("scratch", _lr("scratch", shape)), ("torch", _lr("torch", shape)), ("float", 0.05))}
     np.testing.assert_array_equal(runs["scratch"], runs["float"])
     assert_close(runs["scratch"], runs["torch"], block=f"optim.{name}[tensor lr]", check=f"lr shape {shape}",
                  dtype=np.float64, tol=TRAJ_TOL64)
