@@ -319,3 +319,20 @@ def test_sparse_with_scale_grad_by_freq_is_fine_when_frozen(cls, args):
     for lib in (S, R):
         m = getattr(lib, cls).from_pretrained(np.ones((4, 3)), sparse=True, scale_grad_by_freq=True, **kw)
         m.backward(np.ones_like(m(*args)))
+
+
+def test_sparse_gradient_does_not_alias_the_cotangent():
+    """Departure, on purpose: torch's sparse embedding gradient ALIASES the cotangent (``dy.mul_(7)`` after backward
+    changes ``weight.grad._values()``); scratch's SparseGrad owns its rows, so later edits of dy change nothing."""
+    r = R.Embedding(5, 2, sparse=True)
+    y = r.torch_module(torch.tensor([1, 3]))
+    dy = torch.ones(2, 2)
+    y.backward(dy)
+    dy.mul_(7)
+    assert float(r.torch_module.weight.grad._values()[0, 0]) == 7.0  # torch's alias, as observed in 2.13
+    s = S.Embedding(5, 2, sparse=True, rng=np.random.default_rng(0))
+    s(np.array([1, 3]))
+    d = np.ones((2, 2), np.float32)
+    s.backward(d)
+    d *= 7
+    np.testing.assert_array_equal(s.weight.grad.values, np.ones((2, 2), np.float32))

@@ -93,7 +93,8 @@ class Embedding(CachedModule):
             keep = idx != self.padding_idx
             idx, g = idx[keep], g[keep]
         if self.sparse:  # torch's sparse COO gradient: the rows in input order, repeats kept, padding rows dropped
-            weight.accumulate(SparseGrad(idx, g.copy(), weight.data.shape), owned=True)
+            rows = g if g.base is None else g.copy()  # padding's mask already copied; a view of dy must not be kept
+            weight.accumulate(SparseGrad(idx, rows, weight.data.shape), owned=True)
         else:
             weight.accumulate(_sum_rows(g, idx, self.num_embeddings), owned=True)
         return None
