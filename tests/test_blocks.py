@@ -148,6 +148,9 @@ def test_bad_input_like_torch(case, bad, dtype, rng):
     got_items, want_items = leaves(got[1]), leaves(expected[1])
     assert [k for k, _ in got_items] == [k for k, _ in want_items]
     for (key, g), (_, e) in zip(got_items, want_items, strict=True):
+        if e is None or g is None:  # an output torch leaves out (MultiheadAttention's weights, need_weights=False)
+            assert g is e is None, (key, g, e)
+            continue
         assert g.shape == e.shape and g.dtype == e.dtype, (key, g.shape, g.dtype, e.shape, e.dtype)
         # judged by the tolerance of the dtype torch produced (mixed-dtype inputs may promote or not)
         assert_close(g[keep], e[keep], block=case.name, check=f"bad_input_forward{key}",

@@ -431,11 +431,15 @@ class Module:
     def extra_repr(self) -> str:
         return ""
 
+    def _get_name(self) -> str:
+        """The name the repr shows (torch's hook: a block standing in for a torch class of another name)."""
+        return type(self).__name__
+
     def __repr__(self) -> str:
         """torch's layout: ``Name(extra)`` on one line, else the extra lines and ``(name): child`` lines."""
         extra = self.extra_repr().split("\n") if self.extra_repr() else []
         children = [f"({name}): " + _addindent(repr(m), 2) for name, m in self._modules.items()]
         if len(extra) == 1 and not children:
-            return f"{type(self).__name__}({extra[0]})"
+            return f"{self._get_name()}({extra[0]})"
         lines = extra + children
-        return f"{type(self).__name__}(" + ("\n  " + "\n  ".join(lines) + "\n" if lines else "") + ")"
+        return f"{self._get_name()}(" + ("\n  " + "\n  ".join(lines) + "\n" if lines else "") + ")"

@@ -38,8 +38,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import CachedModule
-from .module import FLOAT_DTYPES
+from ..base import CachedModule
+from ..module import FLOAT_DTYPES
 
 __all__ = ["ScaledDotProductAttention"]
 
@@ -161,7 +161,7 @@ def sdpa_forward(query, key, value, attn_mask=None, dropout_p: float = 0.0, is_c
             raise RuntimeError(f"output with shape {list(s.shape)} doesn't match the broadcast shape "
                                f"{list(np.broadcast_shapes(s.shape, bias.shape))} (attn_mask {list(bias.shape)})")
         s += bias
-    p = _safe_softmax(s)
+    p = softmax_(s)
     if vr.shape[-2] != s.shape[-1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor: the weights have S="
                            f"{s.shape[-1]}, value has S={vr.shape[-2]}")
@@ -180,11 +180,15 @@ def sdpa_forward(query, key, value, attn_mask=None, dropout_p: float = 0.0, is_c
     return out, _Cache(qs, ks, vs, p, a, keep, f, qf, c, (rk, rv), (q.shape, k.shape, v.shape), float_mask)
 
 
-def _safe_softmax(s: np.ndarray) -> np.ndarray:
-    """Softmax along the last dim, in place on ``s``; rows that are -inf everywhere give 0 (torch's _safe_softmax)."""
+def softmax_(s: np.ndarray, safe: bool = True) -> np.ndarray:
+    """Softmax along the last dim, in place on ``s``. ``safe``: rows that are -inf everywhere give 0 (torch's
+    _safe_softmax, SDPA's math path); otherwise they give NaN, as ``torch.softmax`` does (MultiheadAttention's
+    need_weights path). No keys (an empty last dim): nothing to normalize."""
+    if s.shape[-1] == 0:
+        return s
     m = s.max(axis=-1, keepdims=True)
     full = m == -np.inf
-    masked = full.any()
+    masked = safe and full.any()
     if masked:
         m[full] = 0
     s -= m
@@ -194,6 +198,13 @@ def _safe_softmax(s: np.ndarray) -> np.ndarray:
         total[full] = 1
     s *= np.reciprocal(total)  # torch multiplies by 1/sum
     return s
+
+
+def softmax_backward_(dp: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """dS = P * (dP - sum(dP * P, -1)), the softmax's backward along the last dim, in place on ``dp``."""
+    dp -= np.einsum("...s,...s->...", dp, p)[..., None]  # sum(dP * P, -1), without a (.., L, S) temporary
+    dp *= p
+    return dp
 
 
 def sdpa_backward(cache: _Cache, dout: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -212,8 +223,7 @@ def sdpa_backward(cache: _Cache, dout: np.ndarray) -> tuple[np.ndarray, ...]:
         da = da * dt(0)
     elif keep is not None:
         da = np.where(keep, da, dt(0))
-    da -= np.einsum("...s,...s->...", da, p)[..., None]  # sum(dP * P, -1), without a (.., L, S) temporary
-    da *= p  # dS
+    da = softmax_backward_(da, p)  # dS
     dq = _sum_to(np.matmul(da, cache.ks), qshape) * dt(cache.qf)
     dk = _ungroup(_sum_to(np.matmul(da.swapaxes(-1, -2), cache.qs), cache.ks.shape) * dt(cache.f), rk)
     grads = (dq, dk, dv)

@@ -176,7 +176,7 @@ def sdpa(name: str, shape: tuple, sample=None, strategy=None, **kw):
     return Case(name, lambda lib: getattr(lib, SDPA)(**opts), sample or attn(), shape, shapes=strategy, **kw)
 
 
-CASES: list[Case] = [
+CASES: list[Case] = [  # ScaledDotProductAttention
     sdpa("sdpa_3d", (3, 4, 6, 5, 7), strategy=dims(1), bad_inputs=BAD, bad_args=BAD_ARGS),
     sdpa("sdpa_4d", (2, 3, 4, 6, 8, 8), strategy=dims(2)),  # E == Ev, 4-d: torch's flash kernel
     sdpa("sdpa_4d_ev", Q, strategy=dims(2)),  # Ev != E: torch's math path
