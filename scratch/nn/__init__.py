@@ -19,6 +19,7 @@ from . import (
     padding,
     pooling,
     recurrent,
+    transformer,
 )
 from .activations import *  # noqa: F403
 from .attention import *  # noqa: F403
@@ -34,8 +35,9 @@ from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
+from .transformer import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding, attention)
+            embedding, attention, transformer)
 
 __all__ = ["Module", "Parameter"] + [name for family in FAMILIES for name in family.__all__]
