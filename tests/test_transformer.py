@@ -139,7 +139,7 @@ def test_causal_mask_detection_matches_torch():
     layers with is_causal=True; a mask that differs in one entry is used as given."""
     from torch.nn.modules.transformer import _detect_is_causal_mask as torch_detect
 
-    from scratch.nn.transformer import _detect_is_causal_mask
+    from scratch.nn.transformer.encoder import _detect_is_causal_mask
 
     causal = np.triu(np.full((4, 4), -np.inf), 1)
     almost = causal.copy()

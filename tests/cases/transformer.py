@@ -1,11 +1,14 @@
-"""Catalog entries: TransformerEncoderLayer and TransformerEncoder (torch's slow path; dropout masks shared).
+"""Catalog entries: the encoder and decoder layers and stacks, and Transformer (torch's slow path; dropout masks
+shared).
 
-A case's shape is ``(N, S)`` (``(S,)`` unbatched); the sampler draws src (S, N, E) (batch-first: (N, S, E)),
-uniform in [-2, 2] times the scale, plus the masks the entry names: src_mask 'bool' (S, S) (True = NOT allowed;
-every query keeps a key), 'float' (S, S) (added, differentiated), 'float3' (N*nhead, S, S), 'causal'
-(generate_square_subsequent_mask), 'causal_bool' (the same as bool); src_key_padding_mask 'bool' (N, S) or
-'float'. Small widths (E = 4, 2 heads, feed-forward 6) keep every check cheap; dropout entries compare in
-training mode with masks from a fixed-seed generator on both sides and skip finite differences.
+A case's shape is ``(N, S)`` (``(S,)`` unbatched); the sampler draws src (S, N, E) (batch-first: (N, S, E)), uniform
+in [-2, 2] times the scale, plus the masks the entry names: src_mask 'bool' (S, S) (True = NOT allowed; every query
+keeps a key), 'float' (S, S) (added, differentiated), 'float3' (N*nhead, S, S), 'causal'
+(generate_square_subsequent_mask), 'causal_bool' (the same as bool); src_key_padding_mask 'bool' (N, S) or 'float'.
+Small widths (E = 4, 2 heads, feed-forward 6) keep every check cheap; dropout entries compare in training mode with
+masks from a fixed-seed generator on both sides and skip finite differences. Decoder entries have shape (N, T, S):
+tgt (T, N, E), memory (S, N, E), and masks named per attention: tgt_mask (T, T), memory_mask (T, S), the padding
+masks (N, T) / (N, S); Transformer entries the same with src (S, N, E) for the memory.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from hypothesis import strategies as st
 
 from tests.cases._recurrent_layers import fixed_masks
 from tests.catalog import BadArgs, BadInput, Case
+from tests.tolerances import Tol
 
 from .attention.sdpa import _TOL
 
@@ -122,4 +126,104 @@ CASES: list[Case] = [
           sample=src(mask="float", kpm="bool")),
     layer("encoder_causal_detected", stack=2, sample=src(mask="causal_bool", is_causal=None)),
     layer("encoder_dropout", stack=3, dropout=0.25, sample=src(kpm="bool"), train_steps=2),
+]
+
+
+def _mask(rng, kind: str, shape: tuple, dtype):
+    """'' | 'bool' (True = NOT allowed; every row keeps its first key) | 'float' | 'causal' (float) | 'causal_bool'."""
+    if kind == "bool":
+        m = rng.random(shape) < 0.3
+        m[..., 0] = False
+        return m
+    if kind == "float":
+        return rng.standard_normal(shape).astype(dtype)
+    if kind.startswith("causal"):
+        return np.triu(np.ones(shape, bool), 1) if kind == "causal_bool" else np.triu(
+            np.full(shape, -np.inf), 1).astype(dtype)
+    return None
+
+
+def seq2seq(model: bool = False, layout: str = "", masks: tuple[str, ...] = ("", "", "", ""), causal=(False, False)):
+    """Sampler of the decoder's (tgt, memory, tgt_mask, memory_mask, tgt_kpm, memory_kpm, tgt_is_causal,
+    memory_is_causal) or, ``model``, Transformer's (src, tgt, src_mask, tgt_mask, memory_mask, src_kpm, tgt_kpm,
+    memory_kpm, src_is_causal, tgt_is_causal, memory_is_causal) with src_mask = src_kpm = None and
+    src_is_causal = None (the encoder's own masks are the encoder entries' business)."""
+
+    def sample(rng: np.random.Generator, dtype, shape: tuple, scale: float = 1.0) -> tuple:
+        n, t, s_ = shape
+
+        def seq(length: int) -> np.ndarray:
+            sh = (n, length, E) if layout == "batch_first" else (length, n, E)
+            return (rng.uniform(-2, 2, sh) * scale).astype(dtype)
+
+        tgt, mem = seq(t), seq(s_)
+        tm, mm = _mask(rng, masks[0], (t, t), dtype), _mask(rng, masks[1], (t, s_), dtype)
+        tk, mk = _mask(rng, masks[2], (n, t), dtype), _mask(rng, masks[3], (n, s_), dtype)
+        if model:
+            return mem, tgt, None, tm, mm, None, tk, mk, None, causal[0], causal[1]
+        return tgt, mem, tm, mm, tk, mk, causal[0], causal[1]
+
+    return sample
+
+
+def seq_dims() -> st.SearchStrategy:
+    side = st.integers(1, 4)
+    return st.tuples(side, side, side)
+
+
+DEC = "TransformerDecoderLayer"
+# A whole Transformer chains an encoder and two decoder layers (12 attention / feed-forward / norm blocks): at
+# scale 1 torch's OWN float32 input gradient is up to 4.3e-5 from the float64 one (6 seeds of
+# transformer_masks_norm_first; scratch's up to 1.8e-5), past float32's atol of 1e-5.
+_MODEL_TOL = {**_TOL, "grad:float32": Tol(1.3e-6, 6e-5, "Transformer = 12 chained blocks: torch's own float32 "
+                                                         "gradient error reaches 4.3e-5 (scratch's 1.8e-5)")}
+DEC_BAD = (
+    BadInput("memory of wrong d_model", lambda rng, dt: (_x(rng, (5, 3, E), dt), _x(rng, (6, 3, 3), dt))),
+    BadInput("memory batch differs", lambda rng, dt: (_x(rng, (5, 3, E), dt), _x(rng, (6, 2, E), dt))),
+    BadInput("memory_mask of wrong shape", lambda rng, dt: (_x(rng, (5, 3, E), dt), _x(rng, (6, 3, E), dt), None,
+                                                            np.zeros((5, 5), bool))),
+)
+MODEL_BAD = (
+    BadInput("src and tgt batches differ", lambda rng, dt: (_x(rng, (6, 3, E), dt), _x(rng, (5, 2, E), dt))),
+    BadInput("tgt of wrong d_model", lambda rng, dt: (_x(rng, (6, 3, E), dt), _x(rng, (5, 3, 3), dt))),
+)
+
+
+def decoder(name: str, sample=None, stack: int = 0, final_norm: bool = False, model: tuple | None = None,
+            **kw) -> Case:
+    """A decoder-layer entry (``stack``: in a TransformerDecoder); ``model`` (encoder, decoder layers): a whole
+    Transformer instead. Other ``kw`` split into layer options and Case fields."""
+    opts = {k: kw.pop(k) for k in ("dropout", "activation", "norm_first", "batch_first", "bias") if k in kw}
+    opts.setdefault("dropout", 0.0)
+    kw = {"nudges": 6, "tol": _MODEL_TOL if model else _TOL, **kw}
+    if opts["dropout"]:
+        kw.setdefault("fd", False)
+
+    def make(lib):
+        if model:
+            block = lib.Transformer(E, H, model[0], model[1], FF, **opts)
+        else:
+            block = getattr(lib, DEC)(E, H, FF, **opts)
+            if stack:
+                block = lib.TransformerDecoder(block, stack, norm=lib.LayerNorm(E) if final_norm else None)
+        return fixed_masks(block) if opts["dropout"] else block
+
+    layout = "batch_first" if opts.get("batch_first") else ""
+    return Case(name, make, sample or seq2seq(model is not None, layout), (3, 4, 5), shapes=seq_dims(), **kw)
+
+
+CASES += [
+    decoder("decoder_layer", bad_inputs=DEC_BAD),
+    decoder("decoder_layer_norm_first_masks", seq2seq(masks=("float", "bool", "bool", "float")), norm_first=True),
+    decoder("decoder_layer_gelu_batch_first_no_bias", activation="gelu", batch_first=True, bias=False),
+    decoder("decoder_layer_causal_hint", seq2seq(masks=("causal", "", "", ""), causal=(True, False))),
+    decoder("decoder_layer_dropout", seq2seq(masks=("bool", "", "", "bool")), dropout=0.3, train_steps=2),
+    decoder("decoder", stack=2, final_norm=True, sample=seq2seq(masks=("causal_bool", "float", "", ""),
+                                                                 causal=(None, False))),
+    decoder("decoder_dropout_norm_first", stack=2, dropout=0.2, norm_first=True),
+    decoder("transformer", model=(2, 2), bad_inputs=MODEL_BAD),
+    decoder("transformer_masks_norm_first", model=(1, 2), norm_first=True,
+            sample=seq2seq(True, masks=("causal", "bool", "float", "bool"), causal=(None, False))),
+    decoder("transformer_dropout_batch_first", model=(1, 1), dropout=0.25, batch_first=True,
+            sample=seq2seq(True, "batch_first", masks=("causal", "", "", "")), train_steps=2),
 ]

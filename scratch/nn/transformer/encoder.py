@@ -24,15 +24,15 @@ import copy
 
 import numpy as np
 
-from .activations import GELU, ReLU
-from .attention import MultiheadAttention
-from .attention.multihead import _canonical
-from .base import CachedModule
-from .containers import ModuleList
-from .dropout import Dropout
-from .linear import Linear
-from .module import Module, check_float_dtype
-from .normalization import LayerNorm
+from ..activations import GELU, ReLU
+from ..attention import MultiheadAttention
+from ..attention.multihead import _canonical
+from ..base import CachedModule
+from ..containers import ModuleList
+from ..dropout import Dropout
+from ..linear import Linear
+from ..module import Module, check_float_dtype
+from ..normalization import LayerNorm
 
 __all__ = ["TransformerEncoderLayer", "TransformerEncoder"]
 
@@ -193,7 +193,7 @@ class TransformerEncoder(CachedModule):
                  enable_nested_tensor: bool = True, mask_check: bool = True,
                  rng: np.random.Generator | None = None) -> None:
         super().__init__()
-        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.layers = _clones(encoder_layer, num_layers)
         self.num_layers, self.norm = num_layers, norm
         self.enable_nested_tensor, self.mask_check = enable_nested_tensor, mask_check
         rng = rng if rng is not None else np.random.default_rng()
@@ -214,8 +214,7 @@ class TransformerEncoder(CachedModule):
         if not isinstance(src, np.ndarray):
             raise TypeError(f"src must be a numpy.ndarray, got {type(src).__name__}")
         fmask, kpm = _float_masks(src, mask, src_key_padding_mask, ("mask", "src_key_padding_mask"))
-        causal = _detect_is_causal_mask(fmask, is_causal, src.shape[1 if self.layers and self.layers[0].batch_first
-                                                                     and src.ndim == 3 else 0])
+        causal = _detect_is_causal_mask(fmask, is_causal, _seq_len(src, self.layers[0].batch_first))
         x = src
         for layer in self.layers:
             x = layer(x, src_mask=fmask, is_causal=causal, src_key_padding_mask=kpm)
@@ -236,6 +235,16 @@ class TransformerEncoder(CachedModule):
                            strict=False))
         extra = tuple(by_name[n] for n, keep in (("mask", mask_float), ("kpm", kpm_float)) if keep)
         return (d, *extra) if extra else d
+
+
+def _clones(layer: Module, n: int) -> ModuleList:
+    """torch's _get_clones: ``n`` independent deep copies."""
+    return ModuleList([copy.deepcopy(layer) for _ in range(n)])
+
+
+def _seq_len(x: np.ndarray, batch_first: bool) -> int:
+    """torch's _get_seq_len: the sequence length of a batched (batch_first or not) or unbatched input."""
+    return x.shape[1] if x.ndim == 3 and batch_first else x.shape[0]
 
 
 def _detect_is_causal_mask(mask, is_causal: bool | None, size: int) -> bool:
