@@ -9,6 +9,8 @@ Piecewise-linear blocks compute in the input's dtype with torch's own operations
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..module import check_input
@@ -31,3 +33,35 @@ def _promote_int(x: np.ndarray) -> np.ndarray:
     if isinstance(x, np.ndarray) and x.dtype.kind in "iub":
         return x.astype(np.float32)
     return check_input(x)
+
+
+def _any_real_input(x: np.ndarray, bool_error: Exception) -> np.ndarray:
+    """Blocks torch also runs on integer tensors (the clamps Hardtanh, ReLU6 and Threshold): integers pass and
+    keep their dtype, bool raises torch's error for it, anything else must be a float array."""
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iu":
+        return x
+    if isinstance(x, np.ndarray) and x.dtype.kind == "b":
+        raise bool_error
+    return check_input(x)
+
+
+_CTYPES = {"float32": "float", "float64": "double", "int64": "int64_t", "int32": "int", "int16": "int16_t",
+           "int8": "int8_t", "uint8": "uint8_t"}
+
+
+def _scalar(value: float, dtype: np.dtype) -> np.ndarray:
+    """``value`` converted to the input's dtype as torch converts a Scalar argument, as a 0-d array (so that
+    arithmetic stays in that dtype): rounded for floats, where a finite value beyond the dtype's range is a
+    RuntimeError (inf and NaN pass); truncated toward zero for integers (-0.7 -> 0), where NaN, inf or a value out
+    of range is a RuntimeError."""
+    dt = np.dtype(dtype)
+    v = value if isinstance(value, int) else float(value)
+    if dt.kind == "f":
+        ok, converted = not math.isfinite(v) or abs(v) <= np.finfo(dt).max, v
+    else:
+        info = np.iinfo(dt)
+        ok = math.isfinite(v) and info.min <= math.trunc(v) <= info.max
+        converted = math.trunc(v) if ok else 0
+    if not ok:
+        raise RuntimeError(f"value cannot be converted to type {_CTYPES.get(dt.name, dt.name)} without overflow")
+    return np.asarray(converted, dt)
