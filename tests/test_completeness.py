@@ -25,7 +25,7 @@ def test_library_twins_and_catalog_are_complete():
 
 
 class PlantedSoftsign(CachedModule):
-    """A block a new user might write into scratch/nn/activations.py: y = x / (1 + |x|) (a name no real block
+    """A block a new user might write into scratch/nn/activations: y = x / (1 + |x|) (a name no real block
     has, so the plants never collide with the library)."""
 
     def forward(self, input: np.ndarray) -> np.ndarray:
