@@ -102,3 +102,19 @@ def test_hardtanh_deprecated_keywords_warn_like_torch(keyword):
     with pytest.warns(FutureWarning, match=f"`{keyword}` is deprecated"):
         t = torch.nn.Hardtanh(**{keyword: value})
     assert repr(s) == repr(t)
+
+
+def test_erfc_is_accurate_to_float64_rounding_everywhere_gelu_needs_it():
+    """scratch.nn._math.erfc (Cody's rational approximations, GELU's exact form) against math.erfc: every branch
+    and its switch points, the underflow range, and the special values."""
+    import math
+
+    from scratch.nn._math import erfc
+
+    x = np.concatenate([np.linspace(-6, 26, 64001), [0.0, -0.0, 0.46875, -0.46875, 4.0, -4.0, 1e-300, -1e-300]])
+    want = np.array([math.erfc(v) for v in x])
+    rel = np.abs(erfc(x) - want) / want
+    assert rel.max() < 2e-15, (rel.max(), x[rel.argmax()])
+    got = erfc(np.array([np.inf, -np.inf, np.nan, 27.5, -27.5]))
+    assert got[0] == 0 and got[1] == 2 and np.isnan(got[2]) and got[3] == 0 and got[4] == 2
+    assert erfc(np.float32([0.3])).dtype == np.float32

@@ -27,6 +27,9 @@ Sources (the texts the project grew from; the repository describes them, it does
                  aymericdamien/TensorFlow-Examples): each image is 28 time steps of 28 pixels (x / 255), one
                  LSTM(28, 128) layer, a Linear(128, 10) head on the last hidden state, Adam lr 1e-3, batch 128;
                  here with the gradient's total norm clipped to 1.0 (clip_grad_norm_) before every step.
+    vit          a small vision transformer (Dosovitskiy et al. 2021, scaled down for MNIST): 7x7 patches -> 16
+                 tokens + a class token and learned position embeddings, d_model 64, 4 heads, 2 pre-norm encoder
+                 layers (GELU, dropout 0.1), Adam lr 1e-3, batch 128 (reference/mnist/vit.py).
 Earlier names (``seed000``, ``seed000-torch``, ``seed001-bn``, ``seed002-dropout``) are accepted as aliases.
 """
 
@@ -41,6 +44,8 @@ import torch
 
 import scratch.nn as snn
 from reference.nn.base import TorchModule
+
+from .vit import patches_255, vit
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -298,6 +303,14 @@ EXPERIMENTS: dict[str, Experiment] = {
                    "the head (the scratch model's, loaded into torch)",
                    "the gradient's total 2-norm is clipped to 1.0 on both sides (scratch.regularization."
                    "clip_grad_norm_ and torch.nn.utils.clip_grad_norm_), an addition to the source's recipe")),
+        Experiment(
+            name="vit", source="a small vision transformer (ViT, Dosovitskiy et al. 2021), scaled down for MNIST",
+            summary="7x7 patches -> 16 tokens + class token + position embeddings, d_model 64, 4 heads, 2 pre-norm "
+                    "encoder layers, Adam lr 1e-3, batch 128",
+            build=vit, init=None, prepare=patches_255, optimizer="adam", lr=1e-3, batch_size=128, epochs=10,
+            eval_chunk=1000, reported="no reference figure; the target here is >= 97% test accuracy",
+            notes=("cls_token and pos_embed N(0, 0.02^2), every layer torch's default init (the scratch model's, "
+                   "loaded into torch); dropout 0.1 at every site with masks shared by both sides",)),
     )
 }
 
