@@ -14,6 +14,11 @@ on the weights for need_weights=True), gradients of the input and of every param
 torch's SDPA path, True its bmm path (weights averaged over heads). torch's module is the plain
 ``torch.nn.MultiheadAttention`` in training mode (its fast path needs eval and no grad); the accuracy columns
 are the output's and the input gradient's.
+
+TransformerEncoderLayer (the issue's target: ratio <= 1.2): the same size (d_model 128, 8 heads, batch_first,
+src (32, 64, 128)), torch's defaults otherwise (dim_feedforward 2048, relu, post-norm), in training mode with
+dropout 0.0 and with torch's default 0.1 (scratch draws its masks with numpy's generator, torch with its own),
+a random cotangent, gradients of src and every parameter.
 """
 
 from __future__ import annotations
@@ -108,6 +113,38 @@ def measure_mha(need_weights: bool, repeats: int, number: int) -> dict[str, floa
     return result
 
 
+def measure_encoder_layer(dropout: float, repeats: int, number: int) -> dict[str, float]:
+    rng = np.random.default_rng(2)
+    x, dy = (rng.standard_normal((MHA_N, MHA_L, MHA_E)).astype(np.float32) for _ in range(2))
+    s = S.TransformerEncoderLayer(MHA_E, MHA_H, dropout=dropout, batch_first=True, rng=np.random.default_rng(0))
+    t = torch.nn.TransformerEncoderLayer(MHA_E, MHA_H, dropout=dropout, batch_first=True)
+    t.load_state_dict({k: torch.from_numpy(v) for k, v in s.state_dict().items()})
+    tx, tdy = torch.from_numpy(x).requires_grad_(), torch.from_numpy(dy)
+
+    def torch_step():
+        tx.grad = None
+        t.zero_grad()
+        out = t(tx)
+        out.backward(tdy)
+        return out.detach().numpy(), tx.grad.numpy()
+
+    def scratch_step(m=s, a=x, cot=dy):
+        m.zero_grad()
+        out = m(a)
+        return out, m.backward(cot)
+
+    result: dict[str, float] = {}
+    if dropout == 0:  # accuracy: the masks differ between the sides otherwise
+        s64 = S.TransformerEncoderLayer(MHA_E, MHA_H, dropout=0.0, batch_first=True, dtype=np.float64)
+        s64.load_state_dict(s.state_dict())
+        truth = scratch_step(s64, x.astype(np.float64), dy.astype(np.float64))
+        for name, step in (("torch", torch_step), ("scratch", scratch_step)):
+            out, dx = step()
+            result[f"{name} err out"], result[f"{name} err dq"] = rel(out, truth[0]), rel(dx, truth[1])
+    result.update(medians_ms({"torch": torch_step, "scratch": scratch_step}, repeats, number))
+    return result
+
+
 def main() -> None:
     args = start(__doc__, 3, f"SDPA N={N} H={H} L=S={L} E={E}; MultiheadAttention N={MHA_N} L={MHA_L} E={MHA_E} "
                              f"h={MHA_H}")
@@ -124,6 +161,13 @@ def main() -> None:
         r = measure_mha(need_weights, args.repeats, args.number)
         errs = "  ".join(f"{r[f'{k} err out']:.1e}/{r[f'{k} err dq']:.1e}" for k in ("torch", "scratch"))
         name = f"MHA need_weights={need_weights}"
+        print(f"{name:26s} {r['torch ms']:9.2f} {r['scratch ms']:11.2f} {r['scratch ms'] / r['torch ms']:6.2f}   "
+              f"{errs}", flush=True)
+    for dropout in (0.0, 0.1):
+        r = measure_encoder_layer(dropout, args.repeats, args.number)
+        errs = "  ".join(f"{r[f'{k} err out']:.1e}/{r[f'{k} err dq']:.1e}" for k in ("torch", "scratch")
+                         if f"{k} err out" in r)
+        name = f"EncoderLayer dropout={dropout}"
         print(f"{name:26s} {r['torch ms']:9.2f} {r['scratch ms']:11.2f} {r['scratch ms'] / r['torch ms']:6.2f}   "
               f"{errs}", flush=True)
 
