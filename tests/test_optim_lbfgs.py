@@ -58,6 +58,11 @@ CASES = [
 STATE_TOL64 = Tol(rtol=1e-8, atol=1e-12, reason="LBFGS state, normwise: differences of nearby iterates "
                                                 "(measured worst 6e-10)")
 STATE_REASON = STATE_TOL64.reason
+# The MLP with each side's own backward: a last-bit difference in one GELU value (two float64 erf implementations,
+# both within 1 ulp of math.erf, measured) moves the strong-Wolfe run's closure points by 4e-12 over its 16
+# iterations; the landscapes' closed forms and the shared-gradient style keep TRAJ_TOL64.
+MLP_OWN_TOL64 = Tol(rtol=TRAJ_TOL64.rtol, atol=2e-11, reason="LBFGS on the MLP, own gradients: 1 ulp in one GELU "
+                                                               "value moves the points by 4e-12 (measured)")
 
 
 def _block(case: LBFGSCase) -> str:
@@ -121,7 +126,8 @@ RUNS = [pytest.param(c, st, id=f"{c}-{st}") for c in CASES for st in ("shared", 
 def test_lbfgs_matches_torch_call_by_call(case, style):
     s = run(case, np.float64, "scratch", style)
     r = run(case, np.float64, "torch", style)
-    compare_runs(s, r, _block(case), style, np.float64, TRAJ_TOL64)
+    tol = MLP_OWN_TOL64 if case.objective == "mlp" and style == "own" else TRAJ_TOL64
+    compare_runs(s, r, _block(case), style, np.float64, tol)
     assert len(s["evals"]) >= 2 * case.steps or case.kwargs.get("max_iter") == 1, f"{case}: a short run"
     assert s["losses"][-1] < s["losses"][0], f"{case}: the loss did not decrease: {s['losses']}"
 

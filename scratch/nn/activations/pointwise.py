@@ -18,7 +18,7 @@ __all__ = ["ELU", "CELU", "SELU", "Sigmoid", "LogSigmoid", "Tanh", "Tanhshrink",
            "Softsign"]
 
 # Python floats, not numpy scalars: under NumPy 2 (NEP 50) a np.float64 scalar would promote float32 arrays.
-_SQRT2 = math.sqrt(2.0)
+_SQRT1_2 = 0.70710678118654752440  # M_SQRT1_2
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_TANH_C = 0.044715
@@ -168,7 +168,7 @@ class GELU(CachedModule):
         x = _float_input(input, "GeluKernelImpl")
         h = _hi(x)
         if self.approximate == "none":
-            cdf = 0.5 * _math.erfc(-h / _SQRT2)
+            cdf = 0.5 * (1.0 + _math.erf(h * _SQRT1_2))  # torch's form and rounding (see _math.erf)
             pdf = np.exp(-0.5 * h * h) * _INV_SQRT_2PI
             return self._save((h * cdf).astype(x.dtype), (cdf + h * pdf).astype(x.dtype))
         if self.approximate == "tanh":

@@ -146,7 +146,7 @@ def entry(name: str, shape: tuple = (3, 4, 5), sample=None, strategy=None, e: in
     """An entry: ``kw`` splits into constructor options and Case fields."""
     opts = {k: kw.pop(k) for k in ("dropout", "bias", "add_bias_kv", "add_zero_attn", "kdim", "vdim",
                                    "batch_first") if k in kw}
-    kw = {"nudges": 6, "tol": _TOL, **kw}
+    kw = {"tol": _TOL, **kw}
     if opts.get("dropout"):
         kw.setdefault("fd", False)  # a new mask per forward: finite differences do not apply
     def make(lib):  # dropout: the masks from a fixed-seed generator on both sides, whatever the init's seed
