@@ -20,6 +20,10 @@ NLLLoss = twin(torch.nn.NLLLoss)
 BCELoss = twin(torch.nn.BCELoss)
 BCEWithLogitsLoss = twin(torch.nn.BCEWithLogitsLoss)
 MultiMarginLoss = twin(torch.nn.MultiMarginLoss)
+SoftMarginLoss = twin(torch.nn.SoftMarginLoss, differentiable_target=False)  # its ATen op refuses a grad target
+MarginRankingLoss = twin(torch.nn.MarginRankingLoss)
+CosineEmbeddingLoss = twin(torch.nn.CosineEmbeddingLoss)
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "HingeEmbeddingLoss", "CrossEntropyLoss",
-           "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss"]
+           "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "SoftMarginLoss", "MarginRankingLoss",
+           "CosineEmbeddingLoss"]

@@ -31,6 +31,16 @@ from tests.cases._loss_bad_inputs import (
     _regression_bad,
     _w,
 )
+from tests.cases._loss_ranking import (
+    _cosine,
+    _cosine_bad,
+    _cosine_kinks,
+    _ranking,
+    _ranking_bad,
+    _ranking_kinks,
+    _soft_margin,
+    _soft_margin_bad,
+)
 from tests.cases._loss_samplers import (
     _N,
     _S,
@@ -73,6 +83,15 @@ def _cls(name, make, sample, shape=(6, C), shp=BATCH_C, **kw) -> Case:
 _KL_SHAPES = shapes(1, 3)
 _CE_ANY = st.one_of(ANY_C, st.tuples(_N, st.integers(1, 5), _S, _S), st.tuples(st.integers(1, 6)))
 _MM_ANY = st.one_of(ANY_C, st.tuples(st.integers(1, 6)))
+_COS_SHAPES = st.one_of(st.tuples(_N, st.integers(1, 5)), st.tuples(st.integers(1, 5)))  # (N, D) or (D,)
+
+
+def _ranking_call(lib, red):
+    return _call(lib.MarginRankingLoss(reduction=red), _x(3), _x(3) * 0.5, np.ones(3))
+
+
+def _cosine_call(lib, red):
+    return _call(lib.CosineEmbeddingLoss(reduction=red), _x((3, 2)), _x((3, 2)) * 0.5, np.ones(3))
 
 CASES: list[Case] = [
     # -- MSELoss ----------------------------------------------------------------------------------------------
@@ -207,4 +226,28 @@ CASES: list[Case] = [
          _MM_ANY, kinks=_margin_kinks(1.0)),
     _cls("multi_margin_unbatched", lambda lib: lib.MultiMarginLoss(weight=_weight(lib), reduction="none"),
          _margin(), (C,), UNBATCHED, kinks=_margin_kinks(1.0)),
+    # -- SoftMarginLoss: torch's log1p(exp(-y x)), inf loss and NaN gradient where exp overflows (1e2/1e4) --------
+    Case("soft_margin", lambda lib: lib.SoftMarginLoss(), _soft_margin(), (5, 4), shapes=shapes(1, 4), loss=True,
+         bad_inputs=_soft_margin_bad(), bad_args=_reduction_bad(
+             lambda lib, red: _call(lib.SoftMarginLoss(reduction=red), _x((3, 4)), np.ones((3, 4))))),
+    Case("soft_margin_sum", lambda lib: lib.SoftMarginLoss(reduction="sum"), _soft_margin(), (5, 4),
+         shapes=shapes(1, 4), loss=True),
+    Case("soft_margin_none_any_targets", lambda lib: lib.SoftMarginLoss(reduction="none"),
+         _soft_margin((-1.0, 1.0, 0.0, 0.5, -2.0)), (5, 4), shapes=shapes(1, 4), loss=True),
+    # -- MarginRankingLoss (input1, input2, target; kink where -y (x1 - x2) + margin == 0) --------------------------
+    Case("margin_ranking", lambda lib: lib.MarginRankingLoss(), _ranking(), (6,), shapes=shapes(1, 3), loss=True,
+         kinks=_ranking_kinks(0.0), bad_inputs=_ranking_bad(), bad_args=_reduction_bad(_ranking_call)),
+    Case("margin_ranking_margin_sum", lambda lib: lib.MarginRankingLoss(margin=0.5, reduction="sum"), _ranking(0.5),
+         (6,), shapes=shapes(1, 3), loss=True, kinks=_ranking_kinks(0.5)),
+    Case("margin_ranking_none", lambda lib: lib.MarginRankingLoss(margin=-0.25, reduction="none"),
+         _ranking(-0.25), (3, 4), shapes=shapes(1, 3), loss=True, kinks=_ranking_kinks(-0.25)),
+    # -- CosineEmbeddingLoss (kinks: orthogonal pairs, cos == 0 == margin; zero vectors) ----------------------------
+    Case("cosine_embedding", lambda lib: lib.CosineEmbeddingLoss(), _cosine(), (5, 3), shapes=_COS_SHAPES, loss=True,
+         kinks=_cosine_kinks, bad_inputs=_cosine_bad(), bad_args=_reduction_bad(_cosine_call)),
+    Case("cosine_embedding_margin_sum", lambda lib: lib.CosineEmbeddingLoss(margin=0.3, reduction="sum"),
+         _cosine(0.3), (5, 3), shapes=_COS_SHAPES, loss=True),
+    Case("cosine_embedding_none_any_targets", lambda lib: lib.CosineEmbeddingLoss(margin=-0.2, reduction="none"),
+         _cosine(-0.2, (-1.0, 1.0, 0.0, 2.0)), (5, 3), shapes=_COS_SHAPES, loss=True),
+    Case("cosine_embedding_unbatched", lambda lib: lib.CosineEmbeddingLoss(margin=0.1), _cosine(0.1), (4,),
+         shapes=st.tuples(st.integers(1, 5)), loss=True),
 ]

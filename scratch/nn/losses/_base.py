@@ -1,7 +1,8 @@
 """The loss protocol and the helpers every loss shares (reductions, torch's dtype promotion, broadcasting).
 
 The losses themselves: ``pointwise.py`` (MSE, L1, Huber, SmoothL1, KLDiv, HingeEmbedding), ``classification.py``
-(CrossEntropyLoss, NLLLoss, MultiMarginLoss) and ``binary.py`` (BCELoss, BCEWithLogitsLoss).
+(CrossEntropyLoss, NLLLoss, MultiMarginLoss), ``binary.py`` (BCELoss, BCEWithLogitsLoss, SoftMarginLoss) and
+``ranking.py`` (MarginRankingLoss, CosineEmbeddingLoss: several inputs).
 
 Protocol (as torch.nn losses, with an explicit backward)::
 
@@ -9,10 +10,11 @@ Protocol (as torch.nn losses, with an explicit backward)::
     L = loss(input, target)                   # ndarray: 0-d for 'mean'/'sum', the element shape for 'none'
     dinput = loss.backward()                  # dy defaults to 1 for a 0-d output; required for 'none'
 
-Only ``input`` is differentiated. Output dtypes follow torch's promotion rules, which differ per loss (each
-class says which); the gradient is in the input's dtype. Class weights are buffers named as torch's
-(``weight``, ``pos_weight``), so ``state_dict`` keys match. Every formula and every edge case (kinks, NaN,
-empty batches, broadcasting, error classes) was checked against torch 2.13 in float64.
+``input`` is differentiated (every float input but the target, for a loss with several: ``_SeveralInputs``), the
+target where torch differentiates it (``backward(dy, target_grad=True)``). Output dtypes follow torch's promotion
+rules, which differ per loss (each class says which); each gradient is in its array's dtype. Class weights are
+buffers named as torch's (``weight``, ``pos_weight``), so ``state_dict`` keys match. Every formula and every edge
+case (kinks, NaN, empty batches, broadcasting, error classes) was checked against torch 2.13 in float64.
 """
 
 from __future__ import annotations
@@ -118,7 +120,10 @@ class _Loss(CachedModule):
 
     ``backward(dy=None)`` returns d loss / d input; ``backward(dy, target_grad=True)`` returns
     ``(d input, d target)``, where the target gradient is what torch gives a float target that requires grad
-    (None where torch's graph does not reach the target). Subclasses give ``_backward`` and, if torch
+    (None where torch's graph does not reach the target). Losses with several float inputs (MarginRankingLoss'
+    ``input1, input2, target``, GaussianNLLLoss' ``input, target, var``, TripletMarginLoss' ``anchor, positive,
+    negative``) return the gradients of every float input but the target, as a tuple in forward's order, and with
+    ``target_grad=True`` the target's too, at its place in that order. Subclasses give ``_backward`` and, if torch
     differentiates their target, ``_target_backward``; both receive the cotangent and the saved cache."""
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
@@ -141,8 +146,13 @@ class _Loss(CachedModule):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             dy = np.ones((), self._out_meta.dtype)
         dy, *cache = self._saved(dy)
-        dinput = self._backward(dy, *cache)
-        return (dinput, self._target_backward(dy, *cache)) if target_grad else dinput
+        grads = self._backward(dy, *cache)
+        return self._with_target(grads, self._target_backward(dy, *cache)) if target_grad else grads
+
+    def _with_target(self, grads, dtarget):
+        """The target's gradient put at the target's place in forward's arguments: second by default (``(input,
+        target)``); losses with several inputs (``(input1, input2, target)``) override."""
+        return grads, dtarget
 
     def _backward(self, dy: np.ndarray, *cache) -> np.ndarray:
         raise NotImplementedError
@@ -154,6 +164,32 @@ class _Loss(CachedModule):
         raise RuntimeError(f"{type(self).__name__} takes an integer target here, which has no gradient (only "
                            "floating-point tensors can require gradients, as in torch)")
 
+
+
+class _SeveralInputs(_Loss):
+    """A loss whose forward takes several arrays, named as torch's in ``_args`` (the target among them or not).
+
+    ``_backward`` returns one entry per argument but the target, in forward's order: its gradient, or
+    ``NOT_DIFFERENTIATED`` for an integer array or a Python float (torch has no gradient for it, and the protocol
+    gives it no entry). ``backward`` drops those, inserts the target's gradient at its place with
+    ``target_grad=True`` (kept even when None: torch's graph does not reach it), and returns one array when one
+    is left, else a tuple."""
+
+    _args: tuple[str, ...] = ()
+
+    def backward(self, dy: np.ndarray | None = None, *, target_grad: bool = False):
+        if target_grad and "target" not in self._args:
+            raise RuntimeError(f"{type(self).__name__} has no target (its inputs are {', '.join(self._args)})")
+        grads = [g for g in super().backward(dy, target_grad=target_grad) if g is not NOT_DIFFERENTIATED]
+        return (grads[0] if len(grads) == 1 else tuple(grads)) if grads else None
+
+    def _with_target(self, grads, dtarget):
+        grads = list(grads)
+        grads.insert(self._args.index("target"), dtarget)
+        return grads
+
+
+NOT_DIFFERENTIATED = object()  # an argument of a _SeveralInputs loss that torch does not differentiate
 
 
 class _WeightedLoss(_Loss):
