@@ -14,7 +14,7 @@ import scratch.nn as S
 from conftest import DTYPES
 from tests.catalog import CATALOG, Lib
 from tests.harness import assert_same_outcome, build, build_pair, compare_pair, outcome
-from tests.tolerances import assert_close
+from tests.tolerances import assert_close, default_tol
 
 LOSS_CASES = [c for c in CATALOG if c.loss]
 dtypes = pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
@@ -156,3 +156,33 @@ def test_weights_are_buffers_not_parameters(rng):
         assert list(m.parameters()) == []
         assert m.weight is w
     Lib(S)  # the catalog's Lib view works on the losses (no dtype/rng injection)
+
+
+@pytest.mark.parametrize("log_input", [True, False])
+@pytest.mark.parametrize("input_dtype", [np.float32, np.int64])
+def test_poisson_float32_input_with_float64_target_like_torch(log_input, input_dtype, rng):
+    """torch's PoissonNLLLoss evaluates exp(input) / log(input + eps) in the INPUT's dtype (an int64 input: float32)
+    even when a float64 target makes the loss float64. Scratch rounds those terms to float32 as torch does, but
+    torch's float32 exp/log are not correctly rounded (1 ulp of a log is 1e-7 relative), so the float64 loss is
+    compared at float32's tolerance; its float64 dtype and the target's float64 gradient are checked exactly as
+    such. (The generic bad-input check covers a float64 input with a float32 target at float64's tolerance.)"""
+    x = (rng.standard_normal((3, 4)) if log_input else rng.uniform(0.1, 3, (3, 4))).astype(input_dtype)
+    if input_dtype == np.int64:
+        x = rng.integers(0, 3, (3, 4))
+    t = rng.poisson(2.0, (3, 4)).astype(np.float64)
+    s, r = S.PoissonNLLLoss(log_input=log_input, reduction="none"), R.PoissonNLLLoss(log_input=log_input,
+                                                                                      reduction="none")
+    ys, yr = s(x, t), r(x, t)
+    assert ys.dtype == yr.dtype == np.float64
+    tol = default_tol(np.float32)
+    assert_close(ys, yr, block="poisson_nll", check="float32_input_float64_target_forward", tol=tol)
+    dy = rng.standard_normal(yr.shape)
+    gs, gr = s.backward(dy, target_grad=True), r.backward(dy, target_grad=True)
+    if input_dtype == np.int64:  # no input gradient: scratch keeps None in its place, torch gives the target's alone
+        gs, gr = gs[1], gr
+    else:
+        assert gs[0].dtype == gr[0].dtype == np.float32
+        assert_close(gs[0], gr[0], block="poisson_nll", check="float32_input_float64_target_grad_input", tol=tol)
+        gs, gr = gs[1], gr[1]
+    assert gs.dtype == gr.dtype == np.float64
+    assert_close(gs, gr, block="poisson_nll", check="float32_input_float64_target_grad_target", tol=tol)

@@ -23,7 +23,9 @@ MultiMarginLoss = twin(torch.nn.MultiMarginLoss)
 SoftMarginLoss = twin(torch.nn.SoftMarginLoss, differentiable_target=False)  # its ATen op refuses a grad target
 MarginRankingLoss = twin(torch.nn.MarginRankingLoss)
 CosineEmbeddingLoss = twin(torch.nn.CosineEmbeddingLoss)
+PoissonNLLLoss = twin(torch.nn.PoissonNLLLoss)
+GaussianNLLLoss = twin(torch.nn.GaussianNLLLoss)
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "HingeEmbeddingLoss", "CrossEntropyLoss",
            "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "SoftMarginLoss", "MarginRankingLoss",
-           "CosineEmbeddingLoss"]
+           "CosineEmbeddingLoss", "PoissonNLLLoss", "GaussianNLLLoss"]

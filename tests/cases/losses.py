@@ -31,6 +31,14 @@ from tests.cases._loss_bad_inputs import (
     _regression_bad,
     _w,
 )
+from tests.cases._loss_probabilistic import (
+    _gaussian,
+    _gaussian_bad,
+    _gaussian_kinks,
+    _poisson,
+    _poisson_bad,
+    _poisson_kinks,
+)
 from tests.cases._loss_ranking import (
     _cosine,
     _cosine_bad,
@@ -88,6 +96,14 @@ _COS_SHAPES = st.one_of(st.tuples(_N, st.integers(1, 5)), st.tuples(st.integers(
 
 def _ranking_call(lib, red):
     return _call(lib.MarginRankingLoss(reduction=red), _x(3), _x(3) * 0.5, np.ones(3))
+
+
+def _poisson_call(lib, red):
+    return _call(lib.PoissonNLLLoss(reduction=red), _x(3), np.ones(3))
+
+
+def _gaussian_call(lib, red):
+    return _call(lib.GaussianNLLLoss(reduction=red), _x(3), _x(3) * 0.5, np.ones(3))
 
 
 def _cosine_call(lib, red):
@@ -250,4 +266,25 @@ CASES: list[Case] = [
          _cosine(-0.2, (-1.0, 1.0, 0.0, 2.0)), (5, 3), shapes=_COS_SHAPES, loss=True),
     Case("cosine_embedding_unbatched", lambda lib: lib.CosineEmbeddingLoss(margin=0.1), _cosine(0.1), (4,),
          shapes=st.tuples(st.integers(1, 5)), loss=True),
+    # -- PoissonNLLLoss (Stirling's term where t > 1; exp(x) overflows at 1e2/1e4 as torch's) -----------------------
+    Case("poisson_nll", lambda lib: lib.PoissonNLLLoss(), _poisson(), (5, 4), shapes=shapes(1, 4), loss=True,
+         kinks=_poisson_kinks(), bad_inputs=_poisson_bad(), bad_args=_reduction_bad(_poisson_call)),
+    Case("poisson_nll_full_sum", lambda lib: lib.PoissonNLLLoss(full=True, reduction="sum"), _poisson(True, True),
+         (5, 4), shapes=shapes(1, 4), loss=True, kinks=_poisson_kinks()),
+    Case("poisson_nll_rate_none", lambda lib: lib.PoissonNLLLoss(log_input=False, reduction="none"),
+         _poisson(False), (5, 4), shapes=shapes(1, 4), loss=True, kinks=_poisson_kinks(False),
+         bad_inputs=_poisson_bad(False)),
+    Case("poisson_nll_rate_full_eps", lambda lib: lib.PoissonNLLLoss(log_input=False, full=True, eps=1e-3),
+         _poisson(False, True), (5, 4), shapes=shapes(1, 4), loss=True, kinks=_poisson_kinks(False)),
+    # -- GaussianNLLLoss (input, target, var; kinks: var at and below the eps clamp) --------------------------------
+    Case("gaussian_nll", lambda lib: lib.GaussianNLLLoss(), _gaussian(), (5, 4), shapes=shapes(1, 4), loss=True,
+         kinks=_gaussian_kinks(), bad_inputs=_gaussian_bad(), bad_args=_reduction_bad(_gaussian_call)),
+    Case("gaussian_nll_var_last1_sum", lambda lib: lib.GaussianNLLLoss(reduction="sum"), _gaussian("last1"), (5, 4),
+         shapes=shapes(1, 4), loss=True, kinks=_gaussian_kinks("last1")),
+    Case("gaussian_nll_var_fewer_full_none", lambda lib: lib.GaussianNLLLoss(full=True, reduction="none"),
+         _gaussian("fewer"), (5, 4), shapes=shapes(1, 4), loss=True, kinks=_gaussian_kinks("fewer")),
+    Case("gaussian_nll_var_mid1_eps", lambda lib: lib.GaussianNLLLoss(eps=0.25), _gaussian("mid1"), (2, 3, 4),
+         shapes=st.tuples(_N, _S, _S), loss=True, kinks=_gaussian_kinks("mid1")),
+    Case("gaussian_nll_float_var", lambda lib: lib.GaussianNLLLoss(reduction="sum"), _gaussian("float"), (5, 4),
+         shapes=shapes(1, 4), loss=True),
 ]

@@ -2,7 +2,8 @@
 
 The losses themselves: ``pointwise.py`` (MSE, L1, Huber, SmoothL1, KLDiv, HingeEmbedding), ``classification.py``
 (CrossEntropyLoss, NLLLoss, MultiMarginLoss), ``binary.py`` (BCELoss, BCEWithLogitsLoss, SoftMarginLoss) and
-``ranking.py`` (MarginRankingLoss, CosineEmbeddingLoss: several inputs).
+``ranking.py`` (MarginRankingLoss, CosineEmbeddingLoss: several inputs) and ``probabilistic.py`` (PoissonNLLLoss,
+GaussianNLLLoss).
 
 Protocol (as torch.nn losses, with an explicit backward)::
 
@@ -96,6 +97,13 @@ def nonfinite_guard(*arrays: np.ndarray):
         if a is not None and a.dtype.kind == "f" and not np.isfinite(a).all():
             return np.errstate(all="ignore")
     return contextlib.nullcontext()
+
+
+def overflowed_as(z: np.ndarray, dtype) -> np.ndarray:
+    """``z`` (float64) with +-inf wherever it is beyond ``dtype``'s range: a float32 loss evaluated in float64 keeps
+    the overflow torch's float32 evaluation has (torch's float32 exp(89) is inf, float64's is not)."""
+    with np.errstate(over="ignore"):  # the cast's overflow is the point
+        return np.where(np.isinf(np.asarray(z).astype(dtype)), np.copysign(np.inf, z), z)
 
 
 def reduce_loss(l: np.ndarray, reduction: str) -> np.ndarray:

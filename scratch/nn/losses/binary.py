@@ -16,6 +16,7 @@ from ._base import (
     check_fits,
     float_input,
     nonfinite_guard,
+    overflowed_as,
     reduce_loss,
     reduction_grad,
     result_type,
@@ -171,8 +172,7 @@ class SoftMarginLoss(_Loss):
             z = np.exp(-(x.astype(np.float64) * y))
             # torch's exp runs in the output dtype in forward and in the promoted dtype in backward: overflow there
             # makes z inf (loss inf, gradient inf / inf = NaN)
-            zl = np.where(np.isinf(z.astype(x.dtype)), np.inf, z)
-            zg = np.where(np.isinf(z.astype(cdt)), np.inf, z)
+            zl, zg = overflowed_as(z, x.dtype), overflowed_as(z, cdt)
             l = np.asarray(np.log1p(zl), x.dtype)  # (asarray: a ufunc on a 0-d array gives a scalar)
         with np.errstate(invalid="ignore"):  # inf / inf: NaN, as torch
             dl = -y * (zg / (1.0 + zg))
