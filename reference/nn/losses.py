@@ -25,7 +25,10 @@ MarginRankingLoss = twin(torch.nn.MarginRankingLoss)
 CosineEmbeddingLoss = twin(torch.nn.CosineEmbeddingLoss)
 PoissonNLLLoss = twin(torch.nn.PoissonNLLLoss)
 GaussianNLLLoss = twin(torch.nn.GaussianNLLLoss)
+MultiLabelMarginLoss = twin(torch.nn.MultiLabelMarginLoss)
+MultiLabelSoftMarginLoss = twin(torch.nn.MultiLabelSoftMarginLoss)
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "HingeEmbeddingLoss", "CrossEntropyLoss",
            "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "SoftMarginLoss", "MarginRankingLoss",
-           "CosineEmbeddingLoss", "PoissonNLLLoss", "GaussianNLLLoss"]
+           "CosineEmbeddingLoss", "PoissonNLLLoss", "GaussianNLLLoss",
+           "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss"]

@@ -31,6 +31,12 @@ from tests.cases._loss_bad_inputs import (
     _regression_bad,
     _w,
 )
+from tests.cases._loss_multilabel import (
+    _multilabel,
+    _multilabel_bad,
+    _multilabel_kinks,
+    _soft_multilabel_bad,
+)
 from tests.cases._loss_probabilistic import (
     _gaussian,
     _gaussian_bad,
@@ -104,6 +110,14 @@ def _poisson_call(lib, red):
 
 def _gaussian_call(lib, red):
     return _call(lib.GaussianNLLLoss(reduction=red), _x(3), _x(3) * 0.5, np.ones(3))
+
+
+def _multilabel_call(lib, red):
+    return _call(lib.MultiLabelMarginLoss(reduction=red), _x((2, C)), np.array([[0, 2, -1, 1], [3, -1, 0, 0]]))
+
+
+def _soft_multilabel_call(lib, red):
+    return _call(lib.MultiLabelSoftMarginLoss(reduction=red), _x((2, C)), np.full((2, C), 0.5))
 
 
 def _cosine_call(lib, red):
@@ -287,4 +301,23 @@ CASES: list[Case] = [
          shapes=st.tuples(_N, _S, _S), loss=True, kinks=_gaussian_kinks("mid1")),
     Case("gaussian_nll_float_var", lambda lib: lib.GaussianNLLLoss(reduction="sum"), _gaussian("float"), (5, 4),
          shapes=shapes(1, 4), loss=True),
+    # -- MultiLabelMarginLoss (label lists ended by -1; kink z == 0: no gradient, torch's `z > 0`) -----------------
+    _cls("multilabel_margin", lambda lib: lib.MultiLabelMarginLoss(), _multilabel, (5, C), _MM_ANY,
+         kinks=_multilabel_kinks, bad_inputs=_multilabel_bad(), bad_args=_reduction_bad(_multilabel_call)),
+    _cls("multilabel_margin_sum", lambda lib: lib.MultiLabelMarginLoss(reduction="sum"), _multilabel, (5, C),
+         _MM_ANY, kinks=_multilabel_kinks),
+    _cls("multilabel_margin_none", lambda lib: lib.MultiLabelMarginLoss(reduction="none"), _multilabel, (5, C),
+         _MM_ANY, kinks=_multilabel_kinks, bad_inputs=(_bad("empty batch", lambda rng, dt: (
+             np.zeros((0, C), dt), np.zeros((0, C), np.int64))),)),  # 'mean'/'sum' of an empty batch: torch is garbage
+    _cls("multilabel_margin_unbatched", lambda lib: lib.MultiLabelMarginLoss(reduction="none"), _multilabel, (C,),
+         st.tuples(st.integers(1, 6)), kinks=_multilabel_kinks),
+    # -- MultiLabelSoftMarginLoss (stable at +-1e4 logits; weight per class) ---------------------------------------
+    _cls("multilabel_soft_margin", lambda lib: lib.MultiLabelSoftMarginLoss(), _bce_logits, (5, C), shapes(1, 3),
+         bad_inputs=_soft_multilabel_bad(), bad_args=_reduction_bad(_soft_multilabel_call)),
+    _cls("multilabel_soft_margin_weight_sum", lambda lib: lib.MultiLabelSoftMarginLoss(weight=_weight(lib),
+                                                                                       reduction="sum"),
+         _bce_logits, (5, C), shapes(1, 3, fixed_last=C), bad_inputs=(_bad(
+             "input of another class count than the weight", lambda rng, dt: _bce_logits(rng, dt, (3, C + 1))),)),
+    _cls("multilabel_soft_margin_weight_none", lambda lib: lib.MultiLabelSoftMarginLoss(
+        weight=_weight(lib), reduction="none"), _bce_logits, (5, C), shapes(1, 3, fixed_last=C)),
 ]

@@ -2,8 +2,8 @@
 
 The losses themselves: ``pointwise.py`` (MSE, L1, Huber, SmoothL1, KLDiv, HingeEmbedding), ``classification.py``
 (CrossEntropyLoss, NLLLoss, MultiMarginLoss), ``binary.py`` (BCELoss, BCEWithLogitsLoss, SoftMarginLoss) and
-``ranking.py`` (MarginRankingLoss, CosineEmbeddingLoss: several inputs) and ``probabilistic.py`` (PoissonNLLLoss,
-GaussianNLLLoss).
+``ranking.py`` (MarginRankingLoss, CosineEmbeddingLoss: several inputs), ``probabilistic.py`` (PoissonNLLLoss,
+GaussianNLLLoss) and ``multilabel.py`` (MultiLabelMarginLoss, MultiLabelSoftMarginLoss).
 
 Protocol (as torch.nn losses, with an explicit backward)::
 
