@@ -12,6 +12,7 @@ import pytest
 import reference.nn as R
 import scratch.nn as S
 from conftest import DTYPES
+from scratch.nn.base import CachedModule
 from tests.catalog import CATALOG, Lib
 from tests.harness import assert_same_outcome, build, build_pair, compare_pair, outcome
 from tests.tolerances import assert_close, default_tol
@@ -186,3 +187,64 @@ def test_poisson_float32_input_with_float64_target_like_torch(log_input, input_d
         gs, gr = gs[1], gr[1]
     assert gs.dtype == gr.dtype == np.float64
     assert_close(gs, gr, block="poisson_nll", check="float32_input_float64_target_grad_target", tol=tol)
+
+
+class _ScaledSquaredDistance(CachedModule):
+    """A user distance block with a parameter: d = w * sum((x1 - x2)^2) over the last dim, its own backward."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = S.Parameter(np.array(0.7))
+
+    def forward(self, x1, x2):
+        diff = x1 - x2
+        return self._save(self.w.data * np.sum(diff * diff, axis=-1), diff.copy())
+
+    def backward(self, dy):
+        dy, diff = self._saved(dy)
+        self.w.accumulate(np.asarray(np.sum(dy * np.sum(diff * diff, axis=-1))))
+        g = 2.0 * self.w.data * diff * dy[..., None]
+        return g, -g
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_triplet_distance_block_with_a_parameter_like_torch(swap, rng):
+    """A scratch block as distance_function is re-run in backward once per pair (d(a, p), d(a, n) and, with swap,
+    d(p, n)); its parameter gradient accumulates over the pairs as torch's autograd sums it, and its parameter is
+    a child's (state_dict key ``distance_function.w``, as torch's)."""
+    import torch
+
+    class TorchScaled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.tensor(0.7, dtype=torch.float64))
+
+        def forward(self, x1, x2):
+            return self.w * ((x1 - x2) ** 2).sum(-1)
+
+    a, p, n = (rng.standard_normal((5, 3)) for _ in range(3))
+    s = S.TripletMarginWithDistanceLoss(distance_function=_ScaledSquaredDistance(), margin=2.0, swap=swap,
+                                        reduction="sum")
+    r = torch.nn.TripletMarginWithDistanceLoss(distance_function=TorchScaled(), margin=2.0, swap=swap,
+                                               reduction="sum")
+    assert list(s.state_dict()) == list(r.state_dict()) == ["distance_function.w"]
+    ta, tp, tn = (torch.tensor(x, requires_grad=True) for x in (a, p, n))
+    loss = r(ta, tp, tn)
+    loss.backward()
+    assert_close(s(a, p, n), loss.detach().numpy(), block="triplet_distance_block", check="forward",
+                 dtype=np.float64)
+    for got, want, name in zip(s.backward(), (ta, tp, tn), ("anchor", "positive", "negative"), strict=True):
+        assert_close(got, want.grad.numpy(), block="triplet_distance_block", check=f"grad_{name}", dtype=np.float64)
+    assert_close(s.distance_function.w.grad, r.distance_function.w.grad.numpy(), block="triplet_distance_block",
+                 check="grad[distance_function.w]", dtype=np.float64)
+
+
+def test_triplet_distance_needs_a_gradient_for_a_user_distance():
+    """torch takes any callable; scratch cannot differentiate one, so a plain function is a TypeError that names
+    the two forms it takes (a block with backward, or a pair (fn, grad))."""
+    with pytest.raises(TypeError, match=r"pair \(fn, grad\)"):
+        S.TripletMarginWithDistanceLoss(distance_function=lambda x1, x2: np.abs(x1 - x2).sum(-1))
+    with pytest.raises(RuntimeError, match="has no target"):
+        loss = S.TripletMarginLoss()
+        loss(np.ones((2, 3)), np.zeros((2, 3)), np.ones((2, 3)))
+        loss.backward(target_grad=True)

@@ -9,6 +9,8 @@ Hyper-parameters that torch only rejects at call time are exercised by ``BadArgs
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -78,6 +80,15 @@ from tests.cases._loss_samplers import (
     _regression_kinks,
     _weight,
     _x,
+)
+from tests.cases._loss_triplet import (
+    _pair_kinks,
+    _pairs,
+    _triplet,
+    _triplet_bad,
+    _triplet_bad_args,
+    _triplet_kinks,
+    squared_distance,
 )
 from tests.catalog import BadArgs, Case
 from tests.strategies import shapes
@@ -320,4 +331,44 @@ CASES: list[Case] = [
              "input of another class count than the weight", lambda rng, dt: _bce_logits(rng, dt, (3, C + 1))),)),
     _cls("multilabel_soft_margin_weight_none", lambda lib: lib.MultiLabelSoftMarginLoss(
         weight=_weight(lib), reduction="none"), _bce_logits, (5, C), shapes(1, 3, fixed_last=C)),
+    # -- TripletMarginLoss (anchor, positive, negative; kinks: the swap's tie, u == 0 with p = 1, eps = 0) ------------
+    Case("triplet_margin", lambda lib: lib.TripletMarginLoss(), _triplet(), (5, 4), shapes=_COS_SHAPES, loss=True,
+         bad_inputs=_triplet_bad(), bad_args=_triplet_bad_args("TripletMarginLoss")),
+    Case("triplet_margin_swap_sum", lambda lib: lib.TripletMarginLoss(margin=0.5, swap=True, reduction="sum"),
+         _triplet(0.5, swap=True), (5, 4), shapes=_COS_SHAPES, loss=True, kinks=_triplet_kinks(0.5)),
+    Case("triplet_margin_p1_eps0_swap_none", lambda lib: lib.TripletMarginLoss(
+        margin=0.75, p=1.0, eps=0.0, swap=True, reduction="none"), _triplet(0.75, 1.0, 0.0, True), (5, 4),
+         shapes=_COS_SHAPES, loss=True, kinks=_triplet_kinks(0.75, plant_hinge=True)),
+    Case("triplet_margin_p3", lambda lib: lib.TripletMarginLoss(margin=2.0, p=3.0), _triplet(2.0, 3.0), (5, 4),
+         shapes=_COS_SHAPES, loss=True),
+    Case("triplet_margin_pinf_none", lambda lib: lib.TripletMarginLoss(p=math.inf, reduction="none"),
+         _triplet(p=math.inf), (5, 4), shapes=_COS_SHAPES, loss=True, kinks=_triplet_kinks()),
+    Case("triplet_margin_p05_eps", lambda lib: lib.TripletMarginLoss(margin=3.0, p=0.5, eps=1e-3, reduction="sum"),
+         _triplet(3.0, 0.5, 1e-3), (5, 4), shapes=_COS_SHAPES, loss=True),
+    Case("triplet_margin_p0", lambda lib: lib.TripletMarginLoss(margin=2.0, p=0.0, reduction="none"),
+         _triplet(2.0, 0.0), (5, 4), shapes=_COS_SHAPES, loss=True),  # a count: torch's graph has no gradient
+    # -- TripletMarginWithDistanceLoss (default PairwiseDistance, a user pair (fn, grad), a user block) -------------
+    Case("triplet_distance", lambda lib: lib.TripletMarginWithDistanceLoss(), _triplet(), (5, 4),
+         shapes=_COS_SHAPES, loss=True, bad_inputs=_triplet_bad(),
+         bad_args=_triplet_bad_args("TripletMarginWithDistanceLoss")),
+    Case("triplet_distance_swap_none", lambda lib: lib.TripletMarginWithDistanceLoss(
+        margin=0.5, swap=True, reduction="none"), _triplet(0.5, swap=True), (5, 4), shapes=_COS_SHAPES, loss=True,
+         kinks=_triplet_kinks(0.5)),
+    Case("triplet_distance_user_fn_swap_sum", lambda lib: lib.TripletMarginWithDistanceLoss(
+        distance_function=squared_distance(lib), margin=2.0, swap=True, reduction="sum"),
+         _triplet(2.0, swap=True, dist=lambda x1, x2: ((x1 - x2) ** 2).sum(-1)), (5, 4), shapes=_COS_SHAPES,
+         loss=True, kinks=_triplet_kinks(2.0)),
+    Case("triplet_distance_user_block_p1", lambda lib: lib.TripletMarginWithDistanceLoss(
+        distance_function=lib.PairwiseDistance(p=1.0, eps=0.0), margin=0.75, reduction="mean"),
+         _triplet(0.75, 1.0, 0.0), (5, 4), shapes=_COS_SHAPES, loss=True,
+         kinks=_triplet_kinks(0.75, plant_hinge=True)),
+    # -- PairwiseDistance: the default distance of TripletMarginWithDistanceLoss (a block: two inputs, no target) ----
+    Case("pairwise_distance", lambda lib: lib.PairwiseDistance(), _pairs(), (5, 4), shapes=_COS_SHAPES),
+    Case("pairwise_distance_p1_eps0_keepdim", lambda lib: lib.PairwiseDistance(p=1.0, eps=0.0, keepdim=True),
+         _pairs(1.0, 0.0), (5, 4), shapes=_COS_SHAPES, kinks=_pair_kinks),
+    Case("pairwise_distance_pinf_eps0", lambda lib: lib.PairwiseDistance(p=math.inf, eps=0.0), _pairs(math.inf, 0.0),
+         (5, 4), shapes=_COS_SHAPES, kinks=_pair_kinks),
+    Case("pairwise_distance_p05", lambda lib: lib.PairwiseDistance(p=0.5), _pairs(0.5), (5, 4), shapes=_COS_SHAPES),
+    Case("pairwise_distance_p2_eps0", lambda lib: lib.PairwiseDistance(eps=0.0), _pairs(2.0, 0.0), (5, 4),
+         shapes=_COS_SHAPES, kinks=_pair_kinks),
 ]

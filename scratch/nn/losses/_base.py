@@ -3,7 +3,8 @@
 The losses themselves: ``pointwise.py`` (MSE, L1, Huber, SmoothL1, KLDiv, HingeEmbedding), ``classification.py``
 (CrossEntropyLoss, NLLLoss, MultiMarginLoss), ``binary.py`` (BCELoss, BCEWithLogitsLoss, SoftMarginLoss) and
 ``ranking.py`` (MarginRankingLoss, CosineEmbeddingLoss: several inputs), ``probabilistic.py`` (PoissonNLLLoss,
-GaussianNLLLoss) and ``multilabel.py`` (MultiLabelMarginLoss, MultiLabelSoftMarginLoss).
+GaussianNLLLoss), ``multilabel.py`` (MultiLabelMarginLoss, MultiLabelSoftMarginLoss) and ``triplet.py``
+(TripletMarginLoss, TripletMarginWithDistanceLoss, and their PairwiseDistance block).
 
 Protocol (as torch.nn losses, with an explicit backward)::
 
@@ -59,6 +60,22 @@ def result_type(*dtypes: np.dtype, exc: type[Exception] = RuntimeError, op: str 
     if not floats:
         raise exc(f'"{op}" not implemented for integer inputs (got {", ".join(str(d) for d in dtypes)})')
     return np.result_type(*floats)
+
+
+def promoted(*dtypes: np.dtype) -> np.dtype:
+    """torch's promotion for a float op: a float beats integers (keeping its width), float32 + float64 is float64;
+    all integer: float32, the default dtype a float constant or op (``+ margin``, ``exp``) gives them."""
+    floats = [np.dtype(d) for d in dtypes if np.dtype(d).kind == "f"]
+    return np.result_type(*floats) if floats else np.dtype(np.float32)
+
+
+def grad_as(g: np.ndarray, shape: tuple[int, ...], dtype: np.dtype):
+    """A gradient summed back to its argument's shape, in its dtype (beyond float32's range it is inf, as torch's
+    float32 product is); ``NOT_DIFFERENTIATED`` for an integer argument (see _SeveralInputs)."""
+    if np.dtype(dtype).kind != "f":
+        return NOT_DIFFERENTIATED
+    with np.errstate(over="ignore"):
+        return sum_to(g, shape).astype(dtype, copy=False)
 
 
 def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:

@@ -17,20 +17,15 @@ from ._base import (
     _Loss,
     _SeveralInputs,
     broadcast_shape,
+    grad_as,
     nonfinite_guard,
     overflowed_as,
+    promoted,
     reduce_loss,
     reduction_grad,
-    sum_to,
 )
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
-
-
-def _promoted(*dtypes: np.dtype) -> np.dtype:
-    """torch's promotion (a float beats integers); all integer: float32, the dtype torch's float ops give them."""
-    floats = [np.dtype(d) for d in dtypes if np.dtype(d).kind == "f"]
-    return np.result_type(*floats) if floats else np.dtype(np.float32)
 
 
 def _rounded_as(a: np.ndarray, narrow: np.dtype, wide: np.dtype) -> np.ndarray:
@@ -38,15 +33,6 @@ def _rounded_as(a: np.ndarray, narrow: np.dtype, wide: np.dtype) -> np.ndarray:
     (float32 input, float64 target: torch's exp(input) is float32). Same widths: left in float64, which is more
     accurate than torch's own float32 evaluation."""
     return a.astype(narrow).astype(np.float64) if np.dtype(narrow).itemsize < np.dtype(wide).itemsize else a
-
-
-def _grad(g: np.ndarray, shape: tuple[int, ...], dtype: np.dtype):
-    """The gradient summed to its array's shape, in its dtype (where it exceeds float32's range it is inf, as
-    torch's float32 product is); none for an integer array."""
-    if dtype.kind != "f":
-        return NOT_DIFFERENTIATED
-    with np.errstate(over="ignore"):
-        return sum_to(g, shape).astype(dtype, copy=False)
 
 
 class PoissonNLLLoss(_Loss):
@@ -75,8 +61,8 @@ class PoissonNLLLoss(_Loss):
         reduction = self._check_reduction()
         x0, t0 = np.asarray(log_input), np.asarray(target)
         shape = broadcast_shape(x0.shape, t0.shape)
-        odt = _promoted(x0.dtype, t0.dtype)
-        xdt = _promoted(x0.dtype)  # torch's exp(input) and input + eps run in the input's dtype, not the promoted one
+        odt = promoted(x0.dtype, t0.dtype)
+        xdt = promoted(x0.dtype)  # torch's exp(input) and input + eps run in the input's dtype, not the promoted one
         x, t = x0.astype(np.float64), t0.astype(np.float64)
         # torch's exp(x) overflows (inf), the log of a rate <= -eps is NaN / -inf: the same here, without warnings
         with nonfinite_guard(x, t), np.errstate(over="ignore", divide="ignore", invalid="ignore"):
@@ -102,13 +88,13 @@ class PoissonNLLLoss(_Loss):
             g = dl * reduction_grad(dy.astype(np.float64), reduction, np.size(dl))
         if xmeta[1].kind != "f":  # an integer input: no gradient, as in torch
             return None
-        return _grad(g, *xmeta)
+        return grad_as(g, *xmeta)
 
     def _target_backward(self, dy, dl, dlt, reduction, xmeta, tmeta):
         if tmeta[1].kind != "f":
             return super()._target_backward(dy)
         with nonfinite_guard(dlt):
-            return _grad(dlt * reduction_grad(dy.astype(np.float64), reduction, np.size(dlt)), *tmeta)
+            return grad_as(dlt * reduction_grad(dy.astype(np.float64), reduction, np.size(dlt)), *tmeta)
 
 
 class GaussianNLLLoss(_SeveralInputs):
@@ -154,11 +140,11 @@ class GaussianNLLLoss(_SeveralInputs):
         if v.dtype.kind != "f":
             raise RuntimeError(f"result type Float can't be cast to the desired output type {v.dtype}")
         shape = broadcast_shape(broadcast_shape(x0.shape, t0.shape), v.shape)
-        odt = _promoted(x0.dtype, t0.dtype, v.dtype)
+        odt = promoted(x0.dtype, t0.dtype, v.dtype)
         vc = np.maximum(v, self.eps).astype(np.float64)  # the clamp in var's dtype (NaN stays NaN), as torch's
         # torch's (input - target) ** 2 runs in their promoted dtype and log(var) in var's: a float32 pair with a
         # float64 var rounds those to float32 (see _rounded_as)
-        dxt = _promoted(x0.dtype, t0.dtype) if "f" in (x0.dtype.kind, t0.dtype.kind) else np.dtype(np.float64)
+        dxt = promoted(x0.dtype, t0.dtype) if "f" in (x0.dtype.kind, t0.dtype.kind) else np.dtype(np.float64)
         d = x0.astype(np.float64) - t0.astype(np.float64)  # (two integer arrays: exact, as torch's int64)
         with nonfinite_guard(d, vc):
             d = _rounded_as(d, dxt, odt)
@@ -188,8 +174,8 @@ class GaussianNLLLoss(_SeveralInputs):
         xmeta, _, (vshape, v0shape, vdtype) = metas
         g = self._upstream(dy, reduction, shape)
         with nonfinite_guard(q, r, vc):
-            dx = _grad(g * q, *xmeta)
-            dv = NOT_DIFFERENTIATED if vdtype is None else _grad(
+            dx = grad_as(g * q, *xmeta)
+            dv = NOT_DIFFERENTIATED if vdtype is None else grad_as(
                 g * (0.5 * (1.0 - r) / vc), vshape, vdtype).reshape(v0shape)
         return [dx, dv]
 
@@ -198,7 +184,7 @@ class GaussianNLLLoss(_SeveralInputs):
         if tmeta[1].kind != "f":
             return super()._target_backward(dy)
         with nonfinite_guard(q):
-            return _grad(-(self._upstream(dy, reduction, shape) * q), *tmeta)
+            return grad_as(-(self._upstream(dy, reduction, shape) * q), *tmeta)
 
 
 __all__ = ["PoissonNLLLoss", "GaussianNLLLoss"]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import (
-    NOT_DIFFERENTIATED,
     _SeveralInputs,
     broadcast_shape,
+    grad_as,
     nonfinite_guard,
+    promoted,
     reduce_loss,
     reduction_grad,
     sum_to,
@@ -30,14 +31,7 @@ def _operands(arrays: tuple, op: str) -> tuple[list[np.ndarray], np.dtype]:
     for a in out:
         if a.dtype.kind not in "fiu":
             raise RuntimeError(f"{op}: expected numeric arrays, got {a.dtype}")
-    floats = [a.dtype for a in out if a.dtype.kind == "f"]
-    return out, (np.result_type(*floats) if floats else np.dtype(np.float32))
-
-
-def _grad(g: np.ndarray, meta: tuple[tuple[int, ...], np.dtype]):
-    """A gradient summed back to the (shape, dtype) of the array it belongs to, in that dtype; none for an integer
-    array."""
-    return sum_to(g, meta[0]).astype(meta[1], copy=False) if meta[1].kind == "f" else NOT_DIFFERENTIATED
+    return out, promoted(*(a.dtype for a in out))
 
 
 class _PairLoss(_SeveralInputs):
@@ -88,14 +82,14 @@ class MarginRankingLoss(_PairLoss):
         x1, x2, _ = metas
         with nonfinite_guard(tt):  # a NaN target: -y * 0 is NaN, as torch's product rule gives
             ga = tt * self._upstream(dy, active, reduction)
-        return [_grad(-ga, x1), _grad(ga, x2)]
+        return [grad_as(-ga, *x1), grad_as(ga, *x2)]
 
     def _target_backward(self, dy, d, tt, active, reduction, metas):
         t = metas[2]
         if t[1].kind != "f":
             return super()._target_backward(dy)
         with nonfinite_guard(d):
-            return _grad(-d * self._upstream(dy, active, reduction), t)
+            return grad_as(-d * self._upstream(dy, active, reduction), *t)
 
 
 class CosineEmbeddingLoss(_PairLoss):
@@ -147,7 +141,7 @@ class CosineEmbeddingLoss(_PairLoss):
             gc = g * cos
             d1 = sum_to(np.broadcast_to(gs * b, joint), a.shape) - a * sum_to(gc / m1, m1.shape)[..., None]
             d2 = sum_to(np.broadcast_to(gs * a, joint), b.shape) - b * sum_to(gc / m2, m2.shape)[..., None]
-        return [_grad(d1, meta1), _grad(d2, meta2)]
+        return [grad_as(d1, *meta1), grad_as(d2, *meta2)]
 
     def _target_backward(self, dy, *cache) -> None:
         """The target only selects branches (torch's ``where(target == 1, ..)``): no gradient reaches it."""
