@@ -368,7 +368,9 @@ CASES: list[Case] = [
          _pairs(1.0, 0.0), (5, 4), shapes=_COS_SHAPES, kinks=_pair_kinks),
     Case("pairwise_distance_pinf_eps0", lambda lib: lib.PairwiseDistance(p=math.inf, eps=0.0), _pairs(math.inf, 0.0),
          (5, 4), shapes=_COS_SHAPES, kinks=_pair_kinks),
-    Case("pairwise_distance_p05", lambda lib: lib.PairwiseDistance(p=0.5), _pairs(0.5), (5, 4), shapes=_COS_SHAPES),
+    Case("pairwise_distance_p05_eps0", lambda lib: lib.PairwiseDistance(p=0.5, eps=0.0), _pairs(0.5, 0.0), (5, 4),
+         shapes=_COS_SHAPES, kinks=_pair_kinks),
+    Case("pairwise_distance_p3", lambda lib: lib.PairwiseDistance(p=3.0), _pairs(3.0), (5, 4), shapes=_COS_SHAPES),
     Case("pairwise_distance_p2_eps0", lambda lib: lib.PairwiseDistance(eps=0.0), _pairs(2.0, 0.0), (5, 4),
          shapes=_COS_SHAPES, kinks=_pair_kinks),
 ]
