@@ -248,3 +248,21 @@ def test_triplet_distance_needs_a_gradient_for_a_user_distance():
         loss = S.TripletMarginLoss()
         loss(np.ones((2, 3)), np.zeros((2, 3)), np.ones((2, 3)))
         loss.backward(target_grad=True)
+
+
+@pytest.mark.parametrize("name", ["TripletMarginLoss", "TripletMarginWithDistanceLoss"])
+def test_triplet_float32_pair_with_a_float64_negative_like_torch(name, rng):
+    """torch computes d(anchor, positive) of two float32 inputs in float32 even when a float64 negative makes the
+    loss float64; scratch computes every distance in float64, so that loss is float32-accurate on torch's side
+    and compared at float32's tolerance (dtype checked exactly); the gradients keep each input's dtype."""
+    a, p = (rng.standard_normal((4, 3)).astype(np.float32) for _ in range(2))
+    n = rng.standard_normal((4, 3))
+    s, r = getattr(S, name)(reduction="none", margin=2.0), getattr(R, name)(reduction="none", margin=2.0)
+    ys, yr = s(a, p, n), r(a, p, n)
+    assert ys.dtype == yr.dtype == np.float64
+    tol = default_tol(np.float32)
+    assert_close(ys, yr, block=name, check="float32_pair_float64_negative_forward", tol=tol)
+    dy = rng.standard_normal(yr.shape)
+    for got, want, key in zip(s.backward(dy), r.backward(dy), ("anchor", "positive", "negative"), strict=True):
+        assert got.dtype == want.dtype
+        assert_close(got, want, block=name, check=f"float32_pair_float64_negative_grad_{key}", tol=tol)
