@@ -2,8 +2,9 @@
 what each output's cotangent is, how the backward is called, and a readable key for every tensor compared.
 
 - Inputs: the arguments of forward (nested tuples allowed). Every floating-point array is differentiated,
-  except the target of a loss, which is differentiated only where the loss says so (``backward(dy,
-  target_grad=True)`` gives ``(d_input, d_target)``; the target gradient is None where torch gives none).
+  except the target of a loss (the argument named ``target``), which is differentiated only where the loss says
+  so (``backward(dy, target_grad=True)`` gives ``(d_input, d_target)``, or every float input's gradient in
+  forward's order for a loss with several inputs; the target gradient is None where torch gives none).
 - Outputs: an array or a nested tuple; every floating-point array gets a RANDOM cotangent (never ones), every
   other leaf (integer indices, None) none.
 - Keys: ``forward`` / ``forward[1][0]``; ``grad_input`` when one array is differentiated, else
@@ -57,10 +58,12 @@ def argument_names(module, args: tuple) -> list[str]:
 
 
 def differentiated(module, args: tuple, loss: bool, target_grad: bool) -> list[tuple[str, np.ndarray]]:
-    """(key, array) for each input whose gradient backward returns, in backward's order."""
+    """(key, array) for each input whose gradient backward returns, in backward's order. A loss: every float
+    argument but the target (``grad_input``; ``grad_input1``, ``grad_input2`` for MarginRankingLoss, ...), and the
+    argument named ``target`` only with ``target_grad``, at its place in forward's order."""
     if loss:
-        keys = [("grad_input", args[0])] if is_float_array(args[0]) else []
-        return keys + ([("grad_target", args[1])] if target_grad else [])
+        return [(f"grad_{name}", a) for name, a in zip(argument_names(module, args), args, strict=True)
+                if (target_grad if name == "target" else is_float_array(a))]
     found = [(name, p, leaf) for name, arg in zip(argument_names(module, args), args, strict=True)
              for p, leaf in leaves(arg) if is_float_array(leaf)]
     if len(found) == 1:
@@ -69,8 +72,12 @@ def differentiated(module, args: tuple, loss: bool, target_grad: bool) -> list[t
 
 
 def wants_target_grad(module, args: tuple, loss: bool) -> bool:
-    """A loss with a floating-point target: ask both sides for the target gradient (torch decides if it has one)."""
-    return loss and len(args) > 1 and is_float_array(args[1])
+    """A loss with a floating-point target: ask both sides for the target gradient (torch decides if it has one).
+    The target is the argument named ``target`` (TripletMarginLoss' anchor, positive, negative has none)."""
+    if not loss:
+        return False
+    names = argument_names(module, args)
+    return "target" in names and is_float_array(args[names.index("target")])
 
 
 def call_backward(module, out, cots, loss: bool, target_grad: bool):

@@ -12,9 +12,10 @@ import pytest
 import reference.nn as R
 import scratch.nn as S
 from conftest import DTYPES
+from scratch.nn.base import CachedModule
 from tests.catalog import CATALOG, Lib
 from tests.harness import assert_same_outcome, build, build_pair, compare_pair, outcome
-from tests.tolerances import assert_close
+from tests.tolerances import assert_close, default_tol
 
 LOSS_CASES = [c for c in CATALOG if c.loss]
 dtypes = pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
@@ -156,3 +157,112 @@ def test_weights_are_buffers_not_parameters(rng):
         assert list(m.parameters()) == []
         assert m.weight is w
     Lib(S)  # the catalog's Lib view works on the losses (no dtype/rng injection)
+
+
+@pytest.mark.parametrize("log_input", [True, False])
+@pytest.mark.parametrize("input_dtype", [np.float32, np.int64])
+def test_poisson_float32_input_with_float64_target_like_torch(log_input, input_dtype, rng):
+    """torch's PoissonNLLLoss evaluates exp(input) / log(input + eps) in the INPUT's dtype (an int64 input: float32)
+    even when a float64 target makes the loss float64. Scratch rounds those terms to float32 as torch does, but
+    torch's float32 exp/log are not correctly rounded (1 ulp of a log is 1e-7 relative), so the float64 loss is
+    compared at float32's tolerance; its float64 dtype and the target's float64 gradient are checked exactly as
+    such. (The generic bad-input check covers a float64 input with a float32 target at float64's tolerance.)"""
+    x = (rng.standard_normal((3, 4)) if log_input else rng.uniform(0.1, 3, (3, 4))).astype(input_dtype)
+    if input_dtype == np.int64:
+        x = rng.integers(0, 3, (3, 4))
+    t = rng.poisson(2.0, (3, 4)).astype(np.float64)
+    s, r = S.PoissonNLLLoss(log_input=log_input, reduction="none"), R.PoissonNLLLoss(log_input=log_input,
+                                                                                      reduction="none")
+    ys, yr = s(x, t), r(x, t)
+    assert ys.dtype == yr.dtype == np.float64
+    tol = default_tol(np.float32)
+    assert_close(ys, yr, block="poisson_nll", check="float32_input_float64_target_forward", tol=tol)
+    dy = rng.standard_normal(yr.shape)
+    gs, gr = s.backward(dy, target_grad=True), r.backward(dy, target_grad=True)
+    if input_dtype == np.int64:  # no input gradient: scratch keeps None in its place, torch gives the target's alone
+        gs, gr = gs[1], gr
+    else:
+        assert gs[0].dtype == gr[0].dtype == np.float32
+        assert_close(gs[0], gr[0], block="poisson_nll", check="float32_input_float64_target_grad_input", tol=tol)
+        gs, gr = gs[1], gr[1]
+    assert gs.dtype == gr.dtype == np.float64
+    assert_close(gs, gr, block="poisson_nll", check="float32_input_float64_target_grad_target", tol=tol)
+
+
+class _ScaledSquaredDistance(CachedModule):
+    """A user distance block with a parameter: d = w * sum((x1 - x2)^2) over the last dim, its own backward."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = S.Parameter(np.array(0.7))
+
+    def forward(self, x1, x2):
+        diff = x1 - x2
+        return self._save(self.w.data * np.sum(diff * diff, axis=-1), diff.copy())
+
+    def backward(self, dy):
+        dy, diff = self._saved(dy)
+        self.w.accumulate(np.asarray(np.sum(dy * np.sum(diff * diff, axis=-1))))
+        g = 2.0 * self.w.data * diff * dy[..., None]
+        return g, -g
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_triplet_distance_block_with_a_parameter_like_torch(swap, rng):
+    """A scratch block as distance_function is re-run in backward once per pair (d(a, p), d(a, n) and, with swap,
+    d(p, n)); its parameter gradient accumulates over the pairs as torch's autograd sums it, and its parameter is
+    a child's (state_dict key ``distance_function.w``, as torch's)."""
+    import torch
+
+    class TorchScaled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.tensor(0.7, dtype=torch.float64))
+
+        def forward(self, x1, x2):
+            return self.w * ((x1 - x2) ** 2).sum(-1)
+
+    a, p, n = (rng.standard_normal((5, 3)) for _ in range(3))
+    s = S.TripletMarginWithDistanceLoss(distance_function=_ScaledSquaredDistance(), margin=2.0, swap=swap,
+                                        reduction="sum")
+    r = torch.nn.TripletMarginWithDistanceLoss(distance_function=TorchScaled(), margin=2.0, swap=swap,
+                                               reduction="sum")
+    assert list(s.state_dict()) == list(r.state_dict()) == ["distance_function.w"]
+    ta, tp, tn = (torch.tensor(x, requires_grad=True) for x in (a, p, n))
+    loss = r(ta, tp, tn)
+    loss.backward()
+    assert_close(s(a, p, n), loss.detach().numpy(), block="triplet_distance_block", check="forward",
+                 dtype=np.float64)
+    for got, want, name in zip(s.backward(), (ta, tp, tn), ("anchor", "positive", "negative"), strict=True):
+        assert_close(got, want.grad.numpy(), block="triplet_distance_block", check=f"grad_{name}", dtype=np.float64)
+    assert_close(s.distance_function.w.grad, r.distance_function.w.grad.numpy(), block="triplet_distance_block",
+                 check="grad[distance_function.w]", dtype=np.float64)
+
+
+def test_triplet_distance_needs_a_gradient_for_a_user_distance():
+    """torch takes any callable; scratch cannot differentiate one, so a plain function is a TypeError that names
+    the two forms it takes (a block with backward, or a pair (fn, grad))."""
+    with pytest.raises(TypeError, match=r"pair \(fn, grad\)"):
+        S.TripletMarginWithDistanceLoss(distance_function=lambda x1, x2: np.abs(x1 - x2).sum(-1))
+    with pytest.raises(RuntimeError, match="has no target"):
+        loss = S.TripletMarginLoss()
+        loss(np.ones((2, 3)), np.zeros((2, 3)), np.ones((2, 3)))
+        loss.backward(target_grad=True)
+
+
+@pytest.mark.parametrize("name", ["TripletMarginLoss", "TripletMarginWithDistanceLoss"])
+def test_triplet_float32_pair_with_a_float64_negative_like_torch(name, rng):
+    """torch computes d(anchor, positive) of two float32 inputs in float32 even when a float64 negative makes the
+    loss float64; scratch computes every distance in float64, so that loss is float32-accurate on torch's side
+    and compared at float32's tolerance (dtype checked exactly); the gradients keep each input's dtype."""
+    a, p = (rng.standard_normal((4, 3)).astype(np.float32) for _ in range(2))
+    n = rng.standard_normal((4, 3))
+    s, r = getattr(S, name)(reduction="none", margin=2.0), getattr(R, name)(reduction="none", margin=2.0)
+    ys, yr = s(a, p, n), r(a, p, n)
+    assert ys.dtype == yr.dtype == np.float64
+    tol = default_tol(np.float32)
+    assert_close(ys, yr, block=name, check="float32_pair_float64_negative_forward", tol=tol)
+    dy = rng.standard_normal(yr.shape)
+    for got, want, key in zip(s.backward(dy), r.backward(dy), ("anchor", "positive", "negative"), strict=True):
+        assert got.dtype == want.dtype
+        assert_close(got, want, block=name, check=f"float32_pair_float64_negative_grad_{key}", tol=tol)

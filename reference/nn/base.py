@@ -194,6 +194,8 @@ class TorchModule:
     # -- forward / backward ---------------------------------------------------------------------------------
     @staticmethod
     def _input(x):
+        if isinstance(x, torch.Tensor):  # converted already (a loss target torch refuses to differentiate)
+            return x
         t = to_torch(x)
         if isinstance(t, torch.Tensor) and t.is_floating_point():
             t.requires_grad_(True)
@@ -301,28 +303,49 @@ def _pair(outputs: tuple, cots: tuple) -> list:
 
 
 class TorchLoss(TorchModule):
-    """A loss twin: ``forward(input, target)``; ``backward(dy=None, target_grad=False)`` as scratch's losses.
+    """A loss twin: ``forward(input, target)`` (or torch's several inputs: ``input1, input2, target``, ...);
+    ``backward(dy=None, target_grad=False)`` as scratch's losses: the gradients of the float inputs but the target,
+    in forward's order (one array when there is one), and the target's too, at its place, with ``target_grad``.
 
     A float target requires grad too, so torch itself decides whether it has a gradient (None where its graph
-    does not reach the target)."""
+    does not reach the target), except for the losses whose ATen op refuses a target that requires grad
+    (``differentiable_target=False``: SoftMarginLoss); there the target gradient is None."""
+
+    differentiable_target = True
+
+    def _names(self) -> list[str]:
+        return list(forward_signature(type(self.torch_module)).parameters)
+
+    def forward(self, *args, **kwargs):
+        if not self.differentiable_target:  # hand torch the target as a tensor that does not require grad
+            names = self._names()
+            at = names.index("target")
+            if at < len(args):
+                args = args[:at] + (to_torch(args[at]),) + args[at + 1:]
+            elif "target" in kwargs:
+                kwargs = {**kwargs, "target": to_torch(kwargs["target"])}
+        return super().forward(*args, **kwargs)
 
     def backward(self, dy=None, *, target_grad: bool = False):
         outputs = self._take_outputs()
-        x, t = (*self._inputs, None)[:2]
+        named = list(zip(self._names(), self._inputs, strict=False))
+        t = dict(named).get("target")
         if target_grad and not (isinstance(t, torch.Tensor) and t.is_floating_point()):
             raise RuntimeError("only floating-point tensors can require gradients (the target here is "
                                f"{getattr(t, 'dtype', type(t).__name__)})")
         outputs.backward(None if dy is None else torch.from_numpy(np.array(dy, copy=True)))
-        dx = None if x.grad is None else x.grad.numpy().copy()
-        if not target_grad:
-            return dx
-        return dx, None if t.grad is None else t.grad.numpy().copy()
+        grads = [None if a.grad is None else a.grad.numpy().copy() for name, a in named
+                 if (target_grad if name == "target" else isinstance(a, torch.Tensor) and a.is_floating_point())]
+        if not grads:
+            return None
+        return grads[0] if len(grads) == 1 else tuple(grads)
 
 
-def twin(torch_cls: type, *, has_params: bool = False, doc: str = "") -> type:
+def twin(torch_cls: type, *, has_params: bool = False, doc: str = "", differentiable_target: bool = True) -> type:
     """A TorchModule subclass named like ``torch_cls`` whose constructor forwards its arguments.
 
-    Twins with parameters also take scratch's ``dtype`` and ``rng`` keywords."""
+    Twins with parameters also take scratch's ``dtype`` and ``rng`` keywords. ``differentiable_target=False``: a
+    loss whose target torch refuses to differentiate (see TorchLoss)."""
 
     if has_params:
         def __init__(self, *args, dtype=np.float32, rng: np.random.Generator | None = None, **kwargs):
@@ -336,5 +359,7 @@ def twin(torch_cls: type, *, has_params: bool = False, doc: str = "") -> type:
                                                  **{k: to_torch(v) for k, v in kwargs.items()}))
 
     base = TorchLoss if issubclass(torch_cls, torch.nn.modules.loss._Loss) else TorchModule
-    return type(torch_cls.__name__, (base,), {"__init__": __init__,
-                                                      "__doc__": doc or f"Twin of torch.nn.{torch_cls.__name__}."})
+    attrs = {"__init__": __init__, "__doc__": doc or f"Twin of torch.nn.{torch_cls.__name__}."}
+    if not differentiable_target:
+        attrs["differentiable_target"] = False
+    return type(torch_cls.__name__, (base,), attrs)

@@ -9,6 +9,8 @@ Hyper-parameters that torch only rejects at call time are exercised by ``BadArgs
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -30,6 +32,30 @@ from tests.cases._loss_bad_inputs import (
     _reg_call,
     _regression_bad,
     _w,
+)
+from tests.cases._loss_multilabel import (
+    _multilabel,
+    _multilabel_bad,
+    _multilabel_kinks,
+    _soft_multilabel_bad,
+)
+from tests.cases._loss_probabilistic import (
+    _gaussian,
+    _gaussian_bad,
+    _gaussian_kinks,
+    _poisson,
+    _poisson_bad,
+    _poisson_kinks,
+)
+from tests.cases._loss_ranking import (
+    _cosine,
+    _cosine_bad,
+    _cosine_kinks,
+    _ranking,
+    _ranking_bad,
+    _ranking_kinks,
+    _soft_margin,
+    _soft_margin_bad,
 )
 from tests.cases._loss_samplers import (
     _N,
@@ -55,6 +81,15 @@ from tests.cases._loss_samplers import (
     _weight,
     _x,
 )
+from tests.cases._loss_triplet import (
+    _pair_kinks,
+    _pairs,
+    _triplet,
+    _triplet_bad,
+    _triplet_bad_args,
+    _triplet_kinks,
+    squared_distance,
+)
 from tests.catalog import BadArgs, Case
 from tests.strategies import shapes
 
@@ -73,6 +108,31 @@ def _cls(name, make, sample, shape=(6, C), shp=BATCH_C, **kw) -> Case:
 _KL_SHAPES = shapes(1, 3)
 _CE_ANY = st.one_of(ANY_C, st.tuples(_N, st.integers(1, 5), _S, _S), st.tuples(st.integers(1, 6)))
 _MM_ANY = st.one_of(ANY_C, st.tuples(st.integers(1, 6)))
+_COS_SHAPES = st.one_of(st.tuples(_N, st.integers(1, 5)), st.tuples(st.integers(1, 5)))  # (N, D) or (D,)
+
+
+def _ranking_call(lib, red):
+    return _call(lib.MarginRankingLoss(reduction=red), _x(3), _x(3) * 0.5, np.ones(3))
+
+
+def _poisson_call(lib, red):
+    return _call(lib.PoissonNLLLoss(reduction=red), _x(3), np.ones(3))
+
+
+def _gaussian_call(lib, red):
+    return _call(lib.GaussianNLLLoss(reduction=red), _x(3), _x(3) * 0.5, np.ones(3))
+
+
+def _multilabel_call(lib, red):
+    return _call(lib.MultiLabelMarginLoss(reduction=red), _x((2, C)), np.array([[0, 2, -1, 1], [3, -1, 0, 0]]))
+
+
+def _soft_multilabel_call(lib, red):
+    return _call(lib.MultiLabelSoftMarginLoss(reduction=red), _x((2, C)), np.full((2, C), 0.5))
+
+
+def _cosine_call(lib, red):
+    return _call(lib.CosineEmbeddingLoss(reduction=red), _x((3, 2)), _x((3, 2)) * 0.5, np.ones(3))
 
 CASES: list[Case] = [
     # -- MSELoss ----------------------------------------------------------------------------------------------
@@ -207,4 +267,110 @@ CASES: list[Case] = [
          _MM_ANY, kinks=_margin_kinks(1.0)),
     _cls("multi_margin_unbatched", lambda lib: lib.MultiMarginLoss(weight=_weight(lib), reduction="none"),
          _margin(), (C,), UNBATCHED, kinks=_margin_kinks(1.0)),
+    # -- SoftMarginLoss: torch's log1p(exp(-y x)), inf loss and NaN gradient where exp overflows (1e2/1e4) --------
+    Case("soft_margin", lambda lib: lib.SoftMarginLoss(), _soft_margin(), (5, 4), shapes=shapes(1, 4), loss=True,
+         bad_inputs=_soft_margin_bad(), bad_args=_reduction_bad(
+             lambda lib, red: _call(lib.SoftMarginLoss(reduction=red), _x((3, 4)), np.ones((3, 4))))),
+    Case("soft_margin_sum", lambda lib: lib.SoftMarginLoss(reduction="sum"), _soft_margin(), (5, 4),
+         shapes=shapes(1, 4), loss=True),
+    Case("soft_margin_none_any_targets", lambda lib: lib.SoftMarginLoss(reduction="none"),
+         _soft_margin((-1.0, 1.0, 0.0, 0.5, -2.0)), (5, 4), shapes=shapes(1, 4), loss=True),
+    # -- MarginRankingLoss (input1, input2, target; kink where -y (x1 - x2) + margin == 0) --------------------------
+    Case("margin_ranking", lambda lib: lib.MarginRankingLoss(), _ranking(), (6,), shapes=shapes(1, 3), loss=True,
+         kinks=_ranking_kinks(0.0), bad_inputs=_ranking_bad(), bad_args=_reduction_bad(_ranking_call)),
+    Case("margin_ranking_margin_sum", lambda lib: lib.MarginRankingLoss(margin=0.5, reduction="sum"), _ranking(0.5),
+         (6,), shapes=shapes(1, 3), loss=True, kinks=_ranking_kinks(0.5)),
+    Case("margin_ranking_none", lambda lib: lib.MarginRankingLoss(margin=-0.25, reduction="none"),
+         _ranking(-0.25), (3, 4), shapes=shapes(1, 3), loss=True, kinks=_ranking_kinks(-0.25)),
+    # -- CosineEmbeddingLoss (kinks: orthogonal pairs, cos == 0 == margin; zero vectors) ----------------------------
+    Case("cosine_embedding", lambda lib: lib.CosineEmbeddingLoss(), _cosine(), (5, 3), shapes=_COS_SHAPES, loss=True,
+         kinks=_cosine_kinks, bad_inputs=_cosine_bad(), bad_args=_reduction_bad(_cosine_call)),
+    Case("cosine_embedding_margin_sum", lambda lib: lib.CosineEmbeddingLoss(margin=0.3, reduction="sum"),
+         _cosine(0.3), (5, 3), shapes=_COS_SHAPES, loss=True),
+    Case("cosine_embedding_none_any_targets", lambda lib: lib.CosineEmbeddingLoss(margin=-0.2, reduction="none"),
+         _cosine(-0.2, (-1.0, 1.0, 0.0, 2.0)), (5, 3), shapes=_COS_SHAPES, loss=True),
+    Case("cosine_embedding_unbatched", lambda lib: lib.CosineEmbeddingLoss(margin=0.1), _cosine(0.1), (4,),
+         shapes=st.tuples(st.integers(1, 5)), loss=True),
+    # -- PoissonNLLLoss (Stirling's term where t > 1; exp(x) overflows at 1e2/1e4 as torch's) -----------------------
+    Case("poisson_nll", lambda lib: lib.PoissonNLLLoss(), _poisson(), (5, 4), shapes=shapes(1, 4), loss=True,
+         kinks=_poisson_kinks(), bad_inputs=_poisson_bad(), bad_args=_reduction_bad(_poisson_call)),
+    Case("poisson_nll_full_sum", lambda lib: lib.PoissonNLLLoss(full=True, reduction="sum"), _poisson(True, True),
+         (5, 4), shapes=shapes(1, 4), loss=True, kinks=_poisson_kinks()),
+    Case("poisson_nll_rate_none", lambda lib: lib.PoissonNLLLoss(log_input=False, reduction="none"),
+         _poisson(False), (5, 4), shapes=shapes(1, 4), loss=True, kinks=_poisson_kinks(False),
+         bad_inputs=_poisson_bad(False)),
+    Case("poisson_nll_rate_full_eps", lambda lib: lib.PoissonNLLLoss(log_input=False, full=True, eps=1e-3),
+         _poisson(False, True), (5, 4), shapes=shapes(1, 4), loss=True, kinks=_poisson_kinks(False)),
+    # -- GaussianNLLLoss (input, target, var; kinks: var at and below the eps clamp) --------------------------------
+    Case("gaussian_nll", lambda lib: lib.GaussianNLLLoss(), _gaussian(), (5, 4), shapes=shapes(1, 4), loss=True,
+         kinks=_gaussian_kinks(), bad_inputs=_gaussian_bad(), bad_args=_reduction_bad(_gaussian_call)),
+    Case("gaussian_nll_var_last1_sum", lambda lib: lib.GaussianNLLLoss(reduction="sum"), _gaussian("last1"), (5, 4),
+         shapes=shapes(1, 4), loss=True, kinks=_gaussian_kinks("last1")),
+    Case("gaussian_nll_var_fewer_full_none", lambda lib: lib.GaussianNLLLoss(full=True, reduction="none"),
+         _gaussian("fewer"), (5, 4), shapes=shapes(1, 4), loss=True, kinks=_gaussian_kinks("fewer")),
+    Case("gaussian_nll_var_mid1_eps", lambda lib: lib.GaussianNLLLoss(eps=0.25), _gaussian("mid1"), (2, 3, 4),
+         shapes=st.tuples(_N, _S, _S), loss=True, kinks=_gaussian_kinks("mid1")),
+    Case("gaussian_nll_float_var", lambda lib: lib.GaussianNLLLoss(reduction="sum"), _gaussian("float"), (5, 4),
+         shapes=shapes(1, 4), loss=True),
+    # -- MultiLabelMarginLoss (label lists ended by -1; kink z == 0: no gradient, torch's `z > 0`) -----------------
+    _cls("multilabel_margin", lambda lib: lib.MultiLabelMarginLoss(), _multilabel, (5, C), _MM_ANY,
+         kinks=_multilabel_kinks, bad_inputs=_multilabel_bad(), bad_args=_reduction_bad(_multilabel_call)),
+    _cls("multilabel_margin_sum", lambda lib: lib.MultiLabelMarginLoss(reduction="sum"), _multilabel, (5, C),
+         _MM_ANY, kinks=_multilabel_kinks),
+    _cls("multilabel_margin_none", lambda lib: lib.MultiLabelMarginLoss(reduction="none"), _multilabel, (5, C),
+         _MM_ANY, kinks=_multilabel_kinks, bad_inputs=(_bad("empty batch", lambda rng, dt: (
+             np.zeros((0, C), dt), np.zeros((0, C), np.int64))),)),  # 'mean'/'sum' of an empty batch: torch is garbage
+    _cls("multilabel_margin_unbatched", lambda lib: lib.MultiLabelMarginLoss(reduction="none"), _multilabel, (C,),
+         st.tuples(st.integers(1, 6)), kinks=_multilabel_kinks),
+    # -- MultiLabelSoftMarginLoss (stable at +-1e4 logits; weight per class) ---------------------------------------
+    _cls("multilabel_soft_margin", lambda lib: lib.MultiLabelSoftMarginLoss(), _bce_logits, (5, C), shapes(1, 3),
+         bad_inputs=_soft_multilabel_bad(), bad_args=_reduction_bad(_soft_multilabel_call)),
+    _cls("multilabel_soft_margin_weight_sum", lambda lib: lib.MultiLabelSoftMarginLoss(weight=_weight(lib),
+                                                                                       reduction="sum"),
+         _bce_logits, (5, C), shapes(1, 3, fixed_last=C), bad_inputs=(_bad(
+             "input of another class count than the weight", lambda rng, dt: _bce_logits(rng, dt, (3, C + 1))),)),
+    _cls("multilabel_soft_margin_weight_none", lambda lib: lib.MultiLabelSoftMarginLoss(
+        weight=_weight(lib), reduction="none"), _bce_logits, (5, C), shapes(1, 3, fixed_last=C)),
+    # -- TripletMarginLoss (anchor, positive, negative; kinks: the swap's tie, u == 0 with p = 1, eps = 0) ------------
+    Case("triplet_margin", lambda lib: lib.TripletMarginLoss(), _triplet(), (5, 4), shapes=_COS_SHAPES, loss=True,
+         bad_inputs=_triplet_bad(), bad_args=_triplet_bad_args("TripletMarginLoss")),
+    Case("triplet_margin_swap_sum", lambda lib: lib.TripletMarginLoss(margin=0.5, swap=True, reduction="sum"),
+         _triplet(0.5, swap=True), (5, 4), shapes=_COS_SHAPES, loss=True, kinks=_triplet_kinks(0.5)),
+    Case("triplet_margin_p1_eps0_swap_none", lambda lib: lib.TripletMarginLoss(
+        margin=0.75, p=1.0, eps=0.0, swap=True, reduction="none"), _triplet(0.75, 1.0, 0.0, True), (5, 4),
+         shapes=_COS_SHAPES, loss=True, kinks=_triplet_kinks(0.75, plant_hinge=True)),
+    Case("triplet_margin_p3", lambda lib: lib.TripletMarginLoss(margin=2.0, p=3.0), _triplet(2.0, 3.0), (5, 4),
+         shapes=_COS_SHAPES, loss=True),
+    Case("triplet_margin_pinf_none", lambda lib: lib.TripletMarginLoss(p=math.inf, reduction="none"),
+         _triplet(p=math.inf), (5, 4), shapes=_COS_SHAPES, loss=True, kinks=_triplet_kinks()),
+    Case("triplet_margin_p05_eps", lambda lib: lib.TripletMarginLoss(margin=3.0, p=0.5, eps=1e-3, reduction="sum"),
+         _triplet(3.0, 0.5, 1e-3), (5, 4), shapes=_COS_SHAPES, loss=True),
+    Case("triplet_margin_p0", lambda lib: lib.TripletMarginLoss(margin=2.0, p=0.0, reduction="none"),
+         _triplet(2.0, 0.0), (5, 4), shapes=_COS_SHAPES, loss=True),  # a count: torch's graph has no gradient
+    # -- TripletMarginWithDistanceLoss (default PairwiseDistance, a user pair (fn, grad), a user block) -------------
+    Case("triplet_distance", lambda lib: lib.TripletMarginWithDistanceLoss(), _triplet(), (5, 4),
+         shapes=_COS_SHAPES, loss=True, bad_inputs=_triplet_bad(),
+         bad_args=_triplet_bad_args("TripletMarginWithDistanceLoss")),
+    Case("triplet_distance_swap_none", lambda lib: lib.TripletMarginWithDistanceLoss(
+        margin=0.5, swap=True, reduction="none"), _triplet(0.5, swap=True), (5, 4), shapes=_COS_SHAPES, loss=True,
+         kinks=_triplet_kinks(0.5)),
+    Case("triplet_distance_user_fn_swap_sum", lambda lib: lib.TripletMarginWithDistanceLoss(
+        distance_function=squared_distance(lib), margin=2.0, swap=True, reduction="sum"),
+         _triplet(2.0, swap=True, dist=lambda x1, x2: ((x1 - x2) ** 2).sum(-1)), (5, 4), shapes=_COS_SHAPES,
+         loss=True, kinks=_triplet_kinks(2.0)),
+    Case("triplet_distance_user_block_p1", lambda lib: lib.TripletMarginWithDistanceLoss(
+        distance_function=lib.PairwiseDistance(p=1.0, eps=0.0), margin=0.75, reduction="mean"),
+         _triplet(0.75, 1.0, 0.0), (5, 4), shapes=_COS_SHAPES, loss=True,
+         kinks=_triplet_kinks(0.75, plant_hinge=True)),
+    # -- PairwiseDistance: the default distance of TripletMarginWithDistanceLoss (a block: two inputs, no target) ----
+    Case("pairwise_distance", lambda lib: lib.PairwiseDistance(), _pairs(), (5, 4), shapes=_COS_SHAPES),
+    Case("pairwise_distance_p1_eps0_keepdim", lambda lib: lib.PairwiseDistance(p=1.0, eps=0.0, keepdim=True),
+         _pairs(1.0, 0.0), (5, 4), shapes=_COS_SHAPES, kinks=_pair_kinks),
+    Case("pairwise_distance_pinf_eps0", lambda lib: lib.PairwiseDistance(p=math.inf, eps=0.0), _pairs(math.inf, 0.0),
+         (5, 4), shapes=_COS_SHAPES, kinks=_pair_kinks),
+    Case("pairwise_distance_p05_eps0", lambda lib: lib.PairwiseDistance(p=0.5, eps=0.0), _pairs(0.5, 0.0), (5, 4),
+         shapes=_COS_SHAPES, kinks=_pair_kinks),
+    Case("pairwise_distance_p3", lambda lib: lib.PairwiseDistance(p=3.0), _pairs(3.0), (5, 4), shapes=_COS_SHAPES),
+    Case("pairwise_distance_p2_eps0", lambda lib: lib.PairwiseDistance(eps=0.0), _pairs(2.0, 0.0), (5, 4),
+         shapes=_COS_SHAPES, kinks=_pair_kinks),
 ]

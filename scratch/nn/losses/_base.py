@@ -1,7 +1,10 @@
 """The loss protocol and the helpers every loss shares (reductions, torch's dtype promotion, broadcasting).
 
 The losses themselves: ``pointwise.py`` (MSE, L1, Huber, SmoothL1, KLDiv, HingeEmbedding), ``classification.py``
-(CrossEntropyLoss, NLLLoss, MultiMarginLoss) and ``binary.py`` (BCELoss, BCEWithLogitsLoss).
+(CrossEntropyLoss, NLLLoss, MultiMarginLoss), ``binary.py`` (BCELoss, BCEWithLogitsLoss, SoftMarginLoss) and
+``ranking.py`` (MarginRankingLoss, CosineEmbeddingLoss: several inputs), ``probabilistic.py`` (PoissonNLLLoss,
+GaussianNLLLoss), ``multilabel.py`` (MultiLabelMarginLoss, MultiLabelSoftMarginLoss) and ``triplet.py``
+(TripletMarginLoss, TripletMarginWithDistanceLoss, and their PairwiseDistance block).
 
 Protocol (as torch.nn losses, with an explicit backward)::
 
@@ -9,10 +12,11 @@ Protocol (as torch.nn losses, with an explicit backward)::
     L = loss(input, target)                   # ndarray: 0-d for 'mean'/'sum', the element shape for 'none'
     dinput = loss.backward()                  # dy defaults to 1 for a 0-d output; required for 'none'
 
-Only ``input`` is differentiated. Output dtypes follow torch's promotion rules, which differ per loss (each
-class says which); the gradient is in the input's dtype. Class weights are buffers named as torch's
-(``weight``, ``pos_weight``), so ``state_dict`` keys match. Every formula and every edge case (kinks, NaN,
-empty batches, broadcasting, error classes) was checked against torch 2.13 in float64.
+``input`` is differentiated (every float input but the target, for a loss with several: ``_SeveralInputs``), the
+target where torch differentiates it (``backward(dy, target_grad=True)``). Output dtypes follow torch's promotion
+rules, which differ per loss (each class says which); each gradient is in its array's dtype. Class weights are
+buffers named as torch's (``weight``, ``pos_weight``), so ``state_dict`` keys match. Every formula and every edge
+case (kinks, NaN, empty batches, broadcasting, error classes) was checked against torch 2.13 in float64.
 """
 
 from __future__ import annotations
@@ -58,6 +62,22 @@ def result_type(*dtypes: np.dtype, exc: type[Exception] = RuntimeError, op: str 
     return np.result_type(*floats)
 
 
+def promoted(*dtypes: np.dtype) -> np.dtype:
+    """torch's promotion for a float op: a float beats integers (keeping its width), float32 + float64 is float64;
+    all integer: float32, the default dtype a float constant or op (``+ margin``, ``exp``) gives them."""
+    floats = [np.dtype(d) for d in dtypes if np.dtype(d).kind == "f"]
+    return np.result_type(*floats) if floats else np.dtype(np.float32)
+
+
+def grad_as(g: np.ndarray, shape: tuple[int, ...], dtype: np.dtype):
+    """A gradient summed back to its argument's shape, in its dtype (beyond float32's range it is inf, as torch's
+    float32 product is); ``NOT_DIFFERENTIATED`` for an integer argument (see _SeveralInputs)."""
+    if np.dtype(dtype).kind != "f":
+        return NOT_DIFFERENTIATED
+    with np.errstate(over="ignore"):
+        return sum_to(g, shape).astype(dtype, copy=False)
+
+
 def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     """np.broadcast_shapes, raising torch's RuntimeError (numpy raises ValueError)."""
     try:
@@ -96,6 +116,13 @@ def nonfinite_guard(*arrays: np.ndarray):
     return contextlib.nullcontext()
 
 
+def overflowed_as(z: np.ndarray, dtype) -> np.ndarray:
+    """``z`` (float64) with +-inf wherever it is beyond ``dtype``'s range: a float32 loss evaluated in float64 keeps
+    the overflow torch's float32 evaluation has (torch's float32 exp(89) is inf, float64's is not)."""
+    with np.errstate(over="ignore"):  # the cast's overflow is the point
+        return np.where(np.isinf(np.asarray(z).astype(dtype)), np.copysign(np.inf, z), z)
+
+
 def reduce_loss(l: np.ndarray, reduction: str) -> np.ndarray:
     """'none' -> l, 'sum' -> sum, 'mean' -> sum / numel (NaN for an empty batch, as torch)."""
     if reduction == "none":
@@ -118,7 +145,10 @@ class _Loss(CachedModule):
 
     ``backward(dy=None)`` returns d loss / d input; ``backward(dy, target_grad=True)`` returns
     ``(d input, d target)``, where the target gradient is what torch gives a float target that requires grad
-    (None where torch's graph does not reach the target). Subclasses give ``_backward`` and, if torch
+    (None where torch's graph does not reach the target). Losses with several float inputs (MarginRankingLoss'
+    ``input1, input2, target``, GaussianNLLLoss' ``input, target, var``, TripletMarginLoss' ``anchor, positive,
+    negative``) return the gradients of every float input but the target, as a tuple in forward's order, and with
+    ``target_grad=True`` the target's too, at its place in that order. Subclasses give ``_backward`` and, if torch
     differentiates their target, ``_target_backward``; both receive the cotangent and the saved cache."""
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
@@ -141,8 +171,13 @@ class _Loss(CachedModule):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             dy = np.ones((), self._out_meta.dtype)
         dy, *cache = self._saved(dy)
-        dinput = self._backward(dy, *cache)
-        return (dinput, self._target_backward(dy, *cache)) if target_grad else dinput
+        grads = self._backward(dy, *cache)
+        return self._with_target(grads, self._target_backward(dy, *cache)) if target_grad else grads
+
+    def _with_target(self, grads, dtarget):
+        """The target's gradient put at the target's place in forward's arguments: second by default (``(input,
+        target)``); losses with several inputs (``(input1, input2, target)``) override."""
+        return grads, dtarget
 
     def _backward(self, dy: np.ndarray, *cache) -> np.ndarray:
         raise NotImplementedError
@@ -154,6 +189,32 @@ class _Loss(CachedModule):
         raise RuntimeError(f"{type(self).__name__} takes an integer target here, which has no gradient (only "
                            "floating-point tensors can require gradients, as in torch)")
 
+
+
+class _SeveralInputs(_Loss):
+    """A loss whose forward takes several arrays, named as torch's in ``_args`` (the target among them or not).
+
+    ``_backward`` returns one entry per argument but the target, in forward's order: its gradient, or
+    ``NOT_DIFFERENTIATED`` for an integer array or a Python float (torch has no gradient for it, and the protocol
+    gives it no entry). ``backward`` drops those, inserts the target's gradient at its place with
+    ``target_grad=True`` (kept even when None: torch's graph does not reach it), and returns one array when one
+    is left, else a tuple."""
+
+    _args: tuple[str, ...] = ()
+
+    def backward(self, dy: np.ndarray | None = None, *, target_grad: bool = False):
+        if target_grad and "target" not in self._args:
+            raise RuntimeError(f"{type(self).__name__} has no target (its inputs are {', '.join(self._args)})")
+        grads = [g for g in super().backward(dy, target_grad=target_grad) if g is not NOT_DIFFERENTIATED]
+        return (grads[0] if len(grads) == 1 else tuple(grads)) if grads else None
+
+    def _with_target(self, grads, dtarget):
+        grads = list(grads)
+        grads.insert(self._args.index("target"), dtarget)
+        return grads
+
+
+NOT_DIFFERENTIATED = object()  # an argument of a _SeveralInputs loss that torch does not differentiate
 
 
 class _WeightedLoss(_Loss):

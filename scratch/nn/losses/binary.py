@@ -1,4 +1,5 @@
-"""Binary cross entropy (BCELoss on probabilities, BCEWithLogitsLoss on logits).
+"""Binary classification: cross entropy (BCELoss on probabilities, BCEWithLogitsLoss on logits) and the logistic
+loss on +-1 labels (SoftMarginLoss).
 
 The protocol and helpers are in ``_base.py``. Gradients are closed-form.
 """
@@ -10,10 +11,12 @@ import numpy as np
 from .. import _math
 from ._base import (
     _buffer,
+    _Loss,
     _WeightedLoss,
     check_fits,
     float_input,
     nonfinite_guard,
+    overflowed_as,
     reduce_loss,
     reduction_grad,
     result_type,
@@ -141,4 +144,47 @@ class BCEWithLogitsLoss(_WeightedLoss):
         return g.astype(tdt, copy=False)
 
 
-__all__ = ["BCELoss", "BCEWithLogitsLoss"]
+class SoftMarginLoss(_Loss):
+    """Two-class logistic loss on +-1 labels: l = log(1 + exp(-y x)), reduced ('mean' over every element).
+
+    TRAP (torch's formula, kept): torch evaluates ``log1p(exp(-y x))`` as written, not a stable softplus, so where
+    exp(-y x) overflows in the loss' dtype (-y x > 88.72 in float32, > 709.78 in float64) the loss is +inf and
+    the gradient NaN (inf / inf), as torch's. Below that scratch evaluates in float64 and rounds once.
+    Args: size_average, reduce (deprecated), reduction ('mean').
+    Shape: input (*); target broadcastable to it without enlarging it (torch writes into an input-shaped buffer:
+    RuntimeError otherwise); any float y is accepted (torch does not check for +-1).
+    Output dtype: the INPUT's; integer input RuntimeError; the target may be integer or the other float dtype.
+    Gradient: -y exp(-y x) / (1 + exp(-y x)) (/ numel for 'mean'). torch refuses a target that requires grad
+    ("not differentiable with respect to argument 'target'"): the target gradient is None.
+    """
+
+    def forward(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:
+        reduction = self._check_reduction()
+        if not isinstance(input, np.ndarray):
+            raise TypeError(f"input must be a numpy.ndarray, got {type(input).__name__}")
+        x, t = input, np.asarray(target)
+        check_fits(x.shape, t.shape, "soft_margin_loss")
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"result type Float can't be cast to the desired output type {x.dtype}")
+        cdt = result_type(x.dtype, t.dtype)
+        y = t.astype(np.float64)
+        with nonfinite_guard(x, y), np.errstate(over="ignore"):
+            z = np.exp(-(x.astype(np.float64) * y))
+            # torch's exp runs in the output dtype in forward and in the promoted dtype in backward: overflow there
+            # makes z inf (loss inf, gradient inf / inf = NaN)
+            zl, zg = overflowed_as(z, x.dtype), overflowed_as(z, cdt)
+            l = np.asarray(np.log1p(zl), x.dtype)  # (asarray: a ufunc on a 0-d array gives a scalar)
+        with np.errstate(invalid="ignore"):  # inf / inf: NaN, as torch
+            dl = -y * (zg / (1.0 + zg))
+        return self._save(reduce_loss(l, reduction), np.broadcast_to(dl, x.shape), reduction, x.dtype)
+
+    def _backward(self, dy, dl, reduction, dtype):
+        with nonfinite_guard(dl):
+            return (dl * reduction_grad(dy.astype(np.float64), reduction, dl.size)).astype(dtype, copy=False)
+
+    def _target_backward(self, dy, *cache) -> None:
+        """torch's soft_margin_loss has no derivative for the target (it raises when the target requires grad)."""
+        return None
+
+
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "SoftMarginLoss"]
