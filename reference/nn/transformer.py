@@ -84,6 +84,18 @@ def _unwrap(value):
     return value.torch_module if isinstance(value, TorchModule) else value
 
 
+def _build_seeded(torch_cls: type, args: tuple, kwargs: dict, dtype, rng: np.random.Generator | None):
+    """torch's module, initialized from ``rng`` after scratch's first draw (the masks' generator), its dropout
+    sites seeded with that generator; twins of scratch blocks among the arguments unwrapped."""
+    rng = rng if rng is not None else np.random.default_rng()
+    masks = np.random.default_rng(rng.integers(2**63))  # scratch's first draw
+    with seeded(rng):
+        module = torch_cls(*[_unwrap(a) for a in args], dtype=torch_dtype(dtype),
+                           **{k: _unwrap(v) for k, v in kwargs.items()})
+    _seed_sites(module, masks)
+    return module
+
+
 class TransformerEncoderLayer(TorchModule):
     """Twin of scratch.nn.TransformerEncoderLayer (d_model, nhead, dim_feedforward=2048, dropout=0.1,
     activation='relu', layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, dtype, rng)."""
@@ -91,13 +103,7 @@ class TransformerEncoderLayer(TorchModule):
     _torch_cls = torch.nn.TransformerEncoderLayer
 
     def __init__(self, *args, dtype=np.float32, rng: np.random.Generator | None = None, **kwargs) -> None:
-        rng = rng if rng is not None else np.random.default_rng()
-        masks = np.random.default_rng(rng.integers(2**63))  # scratch's first draw
-        args = tuple(_unwrap(a) for a in args)
-        kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
-        with seeded(rng):
-            module = self._torch_cls(*args, dtype=torch_dtype(dtype), **kwargs)
-        _seed_sites(module, masks)
+        module = _build_seeded(self._torch_cls, args, kwargs, dtype, rng)
         if type(module) is torch.nn.TransformerEncoderLayer:
             module.__class__ = SeededTransformerEncoderLayer
         super().__init__(module)
@@ -158,13 +164,7 @@ class Transformer(TorchModule):
     layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, dtype, rng)."""
 
     def __init__(self, *args, dtype=np.float32, rng: np.random.Generator | None = None, **kwargs) -> None:
-        rng = rng if rng is not None else np.random.default_rng()
-        masks = np.random.default_rng(rng.integers(2**63))  # scratch's first draw
-        args = tuple(_unwrap(a) for a in args)
-        kwargs = {k: _unwrap(v) for k, v in kwargs.items()}
-        with seeded(rng):
-            module = torch.nn.Transformer(*args, dtype=torch_dtype(dtype), **kwargs)
-        _seed_sites(module, masks)
+        module = _build_seeded(torch.nn.Transformer, args, kwargs, dtype, rng)
         module.__class__ = SeededTransformer
         super().__init__(module)
 

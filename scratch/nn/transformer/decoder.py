@@ -25,7 +25,14 @@ from ..dropout import Dropout
 from ..linear import Linear
 from ..module import Module, check_float_dtype
 from ..normalization import LayerNorm
-from .encoder import _activation, _clones, _detect_is_causal_mask, _seq_len
+from .encoder import (
+    TransformerEncoder,
+    TransformerEncoderLayer,
+    _clones,
+    _detect_is_causal_mask,
+    _seq_len,
+    _set_activation,
+)
 
 __all__ = ["TransformerDecoderLayer", "TransformerDecoder"]
 
@@ -73,23 +80,12 @@ class TransformerDecoderLayer(CachedModule):
         self.norm1, self.norm2, self.norm3 = (LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dt)
                                               for _ in range(3))
         self.dropout1, self.dropout2, self.dropout3 = Dropout(dropout), Dropout(dropout), Dropout(dropout)
-        act, registered = _activation(activation)
-        if registered:
-            self.activation = act
-        else:
-            object.__setattr__(self, "activation", act)  # torch keeps F.relu / F.gelu: not a sub-module
+        _set_activation(self, activation)
         self.batch_first = batch_first
         self.rng = masks
 
-    @property
-    def rng(self) -> np.random.Generator:
-        """The dropout masks' generator, shared by the six sites; assigning it reaches all of them."""
-        return self.self_attn.rng
-
-    @rng.setter
-    def rng(self, value: np.random.Generator) -> None:
-        for site in (self.self_attn, self.multihead_attn, self.dropout, self.dropout1, self.dropout2, self.dropout3):
-            site.rng = value
+    _SITES = ("self_attn", "multihead_attn", "dropout", "dropout1", "dropout2", "dropout3")
+    rng = TransformerEncoderLayer.rng  # the masks' generator, shared by the six sites
 
     def forward(self, tgt: np.ndarray, memory: np.ndarray, tgt_mask: np.ndarray | None = None,
                 memory_mask: np.ndarray | None = None, tgt_key_padding_mask: np.ndarray | None = None,
@@ -174,15 +170,7 @@ class TransformerDecoder(CachedModule):
         rng = rng if rng is not None else np.random.default_rng()
         self.rng = np.random.default_rng(rng.integers(2**63))
 
-    @property
-    def rng(self) -> np.random.Generator:
-        return self.layers[0].rng if len(self.layers) else self._masks
-
-    @rng.setter
-    def rng(self, value: np.random.Generator) -> None:
-        object.__setattr__(self, "_masks", value)
-        for layer in self.layers:
-            layer.rng = value
+    rng = TransformerEncoder.rng  # one generator for every layer's sites
 
     def forward(self, tgt: np.ndarray, memory: np.ndarray, tgt_mask: np.ndarray | None = None,
                 memory_mask: np.ndarray | None = None, tgt_key_padding_mask: np.ndarray | None = None,

@@ -52,6 +52,14 @@ def _activation(activation) -> tuple[Module, bool]:
                     f"explicit backward, not arbitrary callables), got {type(activation).__name__}")
 
 
+def _set_activation(layer: Module, activation) -> None:
+    act, registered = _activation(activation)
+    if registered:
+        layer.activation = act
+    else:
+        object.__setattr__(layer, "activation", act)  # torch keeps F.relu / F.gelu: not a sub-module
+
+
 def _float_masks(x: np.ndarray, mask, kpm, names: tuple[str, str]) -> tuple:
     """torch's encoder-layer canonicalization: the padding mask first (warning on mixed types), then the mask."""
     kpm = _canonical(kpm, names[1], x.dtype, None if mask is None else mask.dtype)
@@ -95,23 +103,21 @@ class TransformerEncoderLayer(CachedModule):
         self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dt)
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dt)
         self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
-        act, registered = _activation(activation)
-        if registered:
-            self.activation = act
-        else:
-            object.__setattr__(self, "activation", act)  # torch keeps F.relu / F.gelu: not a sub-module
+        _set_activation(self, activation)
         self.batch_first = batch_first
         self.rng = masks
 
+    _SITES = ("self_attn", "dropout", "dropout1", "dropout2")  # the dropout sites, in forward's order
+
     @property
     def rng(self) -> np.random.Generator:
-        """The dropout masks' generator, shared by the four sites; assigning it reaches all of them."""
+        """The dropout masks' generator, shared by every site; assigning it reaches all of them."""
         return self.self_attn.rng
 
     @rng.setter
     def rng(self, value: np.random.Generator) -> None:
-        for site in (self.self_attn, self.dropout, self.dropout1, self.dropout2):
-            site.rng = value
+        for name in self._SITES:
+            getattr(self, name).rng = value
 
     def forward(self, src: np.ndarray, src_mask: np.ndarray | None = None,
                 src_key_padding_mask: np.ndarray | None = None, is_causal: bool = False) -> np.ndarray:
