@@ -2,7 +2,7 @@
 
 Float64 (where only rounding separates the sides): per-step losses to 1e-8 relative and final parameters and
 buffers to the float64 table (1e-7) over
-  * seed 000: one full epoch over the 60k training set (3750 steps of SGD + L2 on the weights, batch 16);
+  * seed 000: 1000 steps of SGD + L2 on the weights, batch 16 (one full epoch, 3750 steps, with -m slow);
   * seed 002: 300 steps of the dropout network (shared masks), batch 100 on the first 1000 images;
   * seed 001: 300 steps of the BatchNorm + ELU network, batch 32 (running statistics compared too);
   * lenet5: 200 steps of LeNet-5 (conv, max pool, SGD with momentum), batch 64;
@@ -84,6 +84,16 @@ def check_equivalent(hist: History, steps: int, loss_tol: Tol | None = None, sta
 
 
 # ---------------------------------------------------------------------------------------------- float64
+def test_mlp600_sgd_1000_steps_float64(mnist):
+    """784-600-10 ReLU, He/Xavier, SGD lr 0.02 + 2*lambda*W on the weights, batch 16: the first 1000 steps (16000
+    images; the full epoch below is in the ``slow`` selection: 50 s, a quarter of the default suite's budget)."""
+    hist = run("mlp600-sgd", max_steps=1000, dtype=np.float64, data=mnist, eval_train=False, eval_test=False)
+    check_equivalent(hist, steps=1000)
+    s, _ = hist.loss_arrays()
+    assert s[-200:].mean() < 0.5 * s[:100].mean()  # it trained
+
+
+@pytest.mark.slow
 def test_mlp600_sgd_one_full_epoch_float64(mnist):
     """784-600-10 ReLU, He/Xavier, SGD lr 0.02 + 2*lambda*W on the weights, batch 16: all 60000 images."""
     hist = run("mlp600-sgd", epochs=1, dtype=np.float64, data=mnist, eval_train=False)

@@ -104,8 +104,9 @@ def layer(name: str, shape: tuple = (3, 5), sample=None, stack: int = 0, final_n
             block = lib.TransformerEncoder(block, stack, norm=lib.LayerNorm(E) if final_norm else None)
         return fixed_masks(block) if opts["dropout"] else block
 
+    # hypothesis over shapes for the layers; a stack's layers are those same layers (fixed shape only)
     return Case(name, make, sample or src(opts.get("batch_first") and "batch_first" or ""), shape,
-                shapes=dims(len(shape) == 1), **kw)
+                shapes=None if stack else dims(len(shape) == 1), **kw)
 
 
 CASES: list[Case] = [
@@ -204,7 +205,8 @@ def decoder(name: str, sample=None, stack: int = 0, final_norm: bool = False, mo
         return fixed_masks(block) if opts["dropout"] else block
 
     layout = "batch_first" if opts.get("batch_first") else ""
-    return Case(name, make, sample or seq2seq(model is not None, layout), (3, 4, 5), shapes=seq_dims(), **kw)
+    return Case(name, make, sample or seq2seq(model is not None, layout), (3, 4, 5),
+                shapes=None if stack or model else seq_dims(), **kw)
 
 
 CASES += [
