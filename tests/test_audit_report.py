@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_report_merges_xdist_workers(tmp_path):
     out = tmp_path / "audit.md"
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", "tests/test_blocks.py",
-         "-k", "forward_backward_vs_torch and (relu or linear)", f"--audit-report={out}"],
+        [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", "tests/audit_probe.py",
+         f"--audit-report={out}"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "Error" not in proc.stderr, proc.stderr[-2000:]  # e.g. a worker failing to send its rows
