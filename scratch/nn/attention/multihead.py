@@ -301,7 +301,7 @@ class MultiheadAttention(CachedModule):
             if not batched:
                 weights = weights[0]
         else:
-            out_h, attn = sdpa_forward(Qh, Kh, Vh, merged, p, causal, rng=self.rng)
+            out_h, attn = sdpa_forward(Qh, Kh, Vh, merged, p, causal, rng=self.rng, copy_value=False)  # own heads
             weights = None
         out = self.out_proj(_merge(out_h).reshape(n * L, e)).reshape(n, L, e)
         out = out[0] if not batched else (out if self.batch_first else out.swapaxes(0, 1))

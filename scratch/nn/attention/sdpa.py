@@ -129,9 +129,11 @@ class _Cache(NamedTuple):
 
 def sdpa_forward(query, key, value, attn_mask=None, dropout_p: float = 0.0, is_causal: bool = False,
                  scale: float | None = None, enable_gqa: bool = False,
-                 rng: np.random.Generator | None = None) -> tuple[np.ndarray, _Cache]:
+                 rng: np.random.Generator | None = None, copy_value: bool = True) -> tuple[np.ndarray, _Cache]:
     """torch.nn.functional.scaled_dot_product_attention (see the module docstring); ``dropout_p`` is applied as
-    given (a module passes 0 in eval mode). Returns (output, what :func:`sdpa_backward` needs)."""
+    given (a module passes 0 in eval mode). Returns (output, what :func:`sdpa_backward` needs). ``copy_value``
+    False: the caller guarantees ``value`` is not changed before backward (MultiheadAttention's own heads), so
+    the cache keeps it without a copy."""
     q, k, v, mask = query, key, value, attn_mask
     _validate(q, k, v, mask)
     float_mask = None if mask is None or mask.dtype == np.bool_ else (mask.shape, mask.dtype)
@@ -175,7 +177,7 @@ def sdpa_forward(query, key, value, attn_mask=None, dropout_p: float = 0.0, is_c
         elif p.size:
             keep = (rng if rng is not None else np.random.default_rng()).random(p.shape) >= dropout_p
             a, c = np.where(keep, p, dt(0)), 1.0 / (1 - dropout_p)
-    vs = vr * dt(c) if c != 1.0 else (v.copy() if vr is v else vr)  # owned: the caller may change value later
+    vs = vr * dt(c) if c != 1.0 else (v.copy() if vr is v and copy_value else vr)  # owned: value may change later
     out = np.matmul(a, vs)
     return out, _Cache(qs, ks, vs, p, a, keep, f, qf, c, (rk, rv), (q.shape, k.shape, v.shape), float_mask)
 

@@ -39,9 +39,9 @@ __all__ = ["TransformerDecoderLayer", "TransformerDecoder"]
 _MASKS = ("tgt_mask", "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask")  # torch's argument order
 
 
-def _floats(masks: dict) -> tuple[str, ...]:
-    """The names of the masks given as float arrays (they get gradients), in torch's argument order."""
-    return tuple(k for k in _MASKS if masks.get(k) is not None and masks[k].dtype != np.bool_)
+def float_mask_names(names: tuple[str, ...], masks: dict) -> list[str]:
+    """The names (in ``names``' order) of the masks given as float arrays: they get gradients."""
+    return [k for k in names if masks.get(k) is not None and masks[k].dtype != np.bool_]
 
 
 def _attention_mask_grads(extra: tuple, kpm, mask) -> dict:
@@ -148,7 +148,7 @@ class TransformerDecoderLayer(CachedModule):
             dq, dmem = ca_back(d)
             d = self.norm1.backward(d + dq)
             dx = d + sa_back(d)
-        return (dx, dmem) + tuple(grads[k] for k in _floats(given))
+        return (dx, dmem) + tuple(grads[k] for k in float_mask_names(_MASKS, given))
 
 
 class TransformerDecoder(CachedModule):

@@ -19,7 +19,7 @@ import numpy as np
 from ..base import CachedModule
 from ..module import Module, check_float_dtype
 from ..normalization import LayerNorm
-from .decoder import TransformerDecoder, TransformerDecoderLayer
+from .decoder import TransformerDecoder, TransformerDecoderLayer, float_mask_names
 from .encoder import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = ["Transformer"]
@@ -28,10 +28,6 @@ _ENCODER_MASKS = ("src_mask", "src_key_padding_mask")
 _DECODER_MASKS = ("tgt_mask", "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask")
 _ORDER = ("src_mask", "tgt_mask", "memory_mask", "src_key_padding_mask", "tgt_key_padding_mask",
           "memory_key_padding_mask")
-
-
-def _float_names(names: tuple[str, ...], masks: dict) -> list[str]:
-    return [n for n in names if masks[n] is not None and masks[n].dtype != np.bool_]
 
 
 class Transformer(CachedModule):
@@ -122,6 +118,6 @@ class Transformer(CachedModule):
         d_tgt, d_memory, *dec = self.decoder.backward(dy)
         enc = self.encoder.backward(d_memory)
         d_src, *enc = enc if isinstance(enc, tuple) else (enc,)
-        grads = dict(zip(_float_names(_DECODER_MASKS, masks), dec, strict=True))
-        grads.update(zip(_float_names(_ENCODER_MASKS, masks), enc, strict=True))
+        grads = dict(zip(float_mask_names(_DECODER_MASKS, masks), dec, strict=True))
+        grads.update(zip(float_mask_names(_ENCODER_MASKS, masks), enc, strict=True))
         return (d_src, d_tgt) + tuple(grads[n] for n in _ORDER if n in grads)
