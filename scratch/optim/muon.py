@@ -37,11 +37,14 @@ _F32 = np.float32
 _BLOCK = 1 << 20  # products per vectorized block of a matmul's inner dimension
 
 
+_U16, _U1, _HALF_ULP, _HIGH = np.uint32(16), np.uint32(1), np.uint32(0x7FFF), np.uint32(0xFFFF0000)
+
+
 def _bf16(x: np.ndarray) -> np.ndarray:
     """Round to bfloat16 (nearest, ties to even; NaN stays NaN), as float32 values; float64 goes through float32."""
     x = np.asarray(x).astype(_F32)
     u = x.view(np.uint32)
-    r = ((u + (np.uint32(0x7FFF) + ((u >> np.uint32(16)) & np.uint32(1)))) & np.uint32(0xFFFF0000)).view(_F32)
+    r = ((u + (_HALF_ULP + ((u >> _U16) & _U1))) & _HIGH).view(_F32)
     return np.where(np.isnan(x), _F32(np.nan), r)
 
 
@@ -58,6 +61,8 @@ def _lane_sums(a: np.ndarray, b: np.ndarray, lanes: int, start: int, stop: int) 
     _BLOCK products at once (``np.cumsum`` along the block's l axis adds strictly in turn); large ones one (m, n)
     outer product per l, added in place."""
     m, n = a.shape[0], b.shape[1]
+    if start == stop:  # no whole group of lanes (a short inner dimension): every running sum is still +0
+        return np.zeros((lanes, m, n), _F32)
     if m * n * lanes * 16 >= _BLOCK:
         acc = np.zeros((lanes, m, n), _F32)
         prod = np.empty((m, n), _F32)
@@ -101,6 +106,8 @@ def _dot_ilp4(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     the first plus the second, the third, the fourth."""
     k = a.shape[1]
     whole = 4 * (k // 4)
+    if whole == 0:  # the tail only: adding the three +0 partial sums would change no bit (the sum is never -0)
+        return _add_terms(np.zeros((a.shape[0], b.shape[1]), _F32), a, b, 0, k)
     acc = _lane_sums(a, b, 4, 0, whole)
     s = _add_terms(acc[0], a, b, whole, k)
     for j in (1, 2, 3):
@@ -114,6 +121,8 @@ def _dot_lanes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     k = a.shape[1]
     main = 64 * (k // 64)
     vec = main + 16 * ((k - main) // 16)
+    if vec == 0:  # the sequential tail only (both reductions are of +0 lanes)
+        return _add_terms(np.zeros((a.shape[0], b.shape[1]), _F32), a, b, 0, k)
     regs = list(_lane_sums(a, b, 64, 0, main).reshape(8, _LANES, a.shape[0], b.shape[1]))
     for off in (4, 2, 1):
         for i in range(off):
