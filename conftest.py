@@ -20,6 +20,14 @@ try:
     torch.set_num_threads(1)
 except ImportError:  # scratch-only checks still run without torch
     torch = None
+# numpy's OpenBLAS likewise: xdist already runs one process per core, and a second BLAS thread per process only
+# competes for the same cores (on 2 cores with -n 2 the MLP trajectories took several times their CPU time).
+try:
+    from reference.mnist.threads import set_blas_threads
+
+    set_blas_threads(1)
+except ImportError:  # without torch the reference package is not importable
+    pass
 
 # Hypothesis profiles: dev (fast, random), ci (derandomized: the same examples every run), thorough (many).
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
