@@ -10,9 +10,10 @@ import inspect
 import numpy as np
 import pytest
 
+import scratch.nn
 from conftest import DTYPES
 from tests.catalog import CATALOG
-from tests.harness import assert_same_outcome, build_pair, forward, outcome, run
+from tests.harness import assert_same_outcome, build, build_pair, forward, outcome, run
 from tests.structure import call_backward, copy_arrays, cotangents, leaves, output_items, wants_target_grad
 
 cases = pytest.mark.parametrize("case", CATALOG, ids=str)
@@ -68,7 +69,7 @@ def test_float64_cotangent_gives_float32_gradients(case, rng):
     """torch's engine casts a cotangent to its output's dtype: the gradients equal, bit for bit, those of the
     float32 cotangent, in float32 (and torch's twin gives float32 too)."""
     args = case.sample(rng, np.float32, case.shape, 1.0)
-    (s32, _), (s64, r64) = build_pair(case, np.float32), build_pair(case, np.float32)
+    s32, (s64, r64) = build(case, scratch.nn, np.float32), build_pair(case, np.float32)
     target_grad = wants_target_grad(s32, args, case.loss)
     want = run(case, s32, args, lambda out: cotangents(np.random.default_rng(3), out), target_grad)
     for module in (s64, r64):
@@ -100,7 +101,7 @@ def test_inputs_and_outputs_changed_in_place_after_forward_leave_gradients_alone
     """torch raises when a tensor saved for backward was modified in place; scratch keeps what backward needs in
     arrays it owns, so the gradients are those of the arrays forward saw, bit for bit."""
     args = case.sample(rng, dtype, case.shape, 1.0)
-    (clean, _), (dirty, _) = build_pair(case, dtype), build_pair(case, dtype)
+    clean, dirty = build(case, scratch.nn, dtype), build(case, scratch.nn, dtype)  # the same seed: identical
     target_grad = wants_target_grad(clean, args, case.loss)
     want = run(case, clean, copy_arrays(args), lambda out: cotangents(np.random.default_rng(4), out), target_grad)
     mine = copy_arrays(args)
