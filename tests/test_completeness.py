@@ -54,8 +54,19 @@ def _all_problems(catalog=CATALOG, **families) -> list[str]:
                 cases=discover(tests.cases))
     for key, value in families.items():
         fams[key] = value
-    return problems(scratch.nn, reference.nn, fams["scratch"], fams["reference"], fams["cases"], catalog,
-                    lambda case, ns: case.make(Lib(ns, np.float64)))
+    return problems(scratch.nn, reference.nn, fams["scratch"], fams["reference"], fams["cases"], catalog, _build)
+
+
+_BUILT: dict[tuple[int, str], tuple[object, object]] = {}
+
+
+def _build(case, namespace):
+    """Each entry built once per side for the whole file (every check below asks for the whole catalog several
+    times; what an entry builds does not change when a block is planted)."""
+    key = (id(case), namespace.__name__)
+    if key not in _BUILT:
+        _BUILT[key] = (case, case.make(Lib(namespace, np.float64)))  # the case is kept: its id stays unique
+    return _BUILT[key][1]
 
 
 @pytest.fixture
