@@ -7,7 +7,7 @@ from .base import twin
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "LPPool1d", "LPPool2d",
            "LPPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
-           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
+           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 MaxPool1d = twin(torch.nn.MaxPool1d)
 MaxPool2d = twin(torch.nn.MaxPool2d)
@@ -24,3 +24,6 @@ AdaptiveAvgPool3d = twin(torch.nn.AdaptiveAvgPool3d)
 AdaptiveMaxPool1d = twin(torch.nn.AdaptiveMaxPool1d)
 AdaptiveMaxPool2d = twin(torch.nn.AdaptiveMaxPool2d)
 AdaptiveMaxPool3d = twin(torch.nn.AdaptiveMaxPool3d)
+MaxUnpool1d = twin(torch.nn.MaxUnpool1d)
+MaxUnpool2d = twin(torch.nn.MaxUnpool2d)
+MaxUnpool3d = twin(torch.nn.MaxUnpool3d)

@@ -92,3 +92,26 @@ def pool_shapes(d: int, low: int | tuple[int, ...], high: int | tuple[int, ...],
     batched = st.tuples(st.integers(*batch), st.just(channels), spatial).map(lambda t: (t[0], t[1], *t[2]))
     unbatched = spatial.map(lambda s: (channels, *s))
     return st.one_of(batched, unbatched)
+
+
+def unpool_inputs(d: int, kernel, stride, padding=0, extra: int = 0, prefix: bool = False, repeats: bool = False):
+    """(values, indices[, output_size]) for MaxUnpool: each input position o gets an index in its pooling window
+    ``o s - p + j`` (j random in [0, k), clipped to the plane), as MaxPool's return_indices would give; ``extra``
+    > 0 passes ``output_size`` = default + extra per dim (``prefix``: with the (N, C) dims in front); ``repeats``
+    gives each odd position of a plane (row-major) its even neighbour's index (which value is kept?)."""
+    k, s, p = ((v,) * d if isinstance(v, int) else tuple(v) for v in (kernel, stride, padding))
+
+    def sample(rng: np.random.Generator, dtype, shape: tuple, scale: float = 1.0) -> tuple:
+        x = rng.uniform(-2.0, 2.0, shape) * scale
+        lead = len(shape) - d
+        size = tuple((n - 1) * s[i] - 2 * p[i] + k[i] + extra for i, n in enumerate(shape[lead:]))
+        pos = [np.clip(np.arange(n).reshape((n,) + (1,) * (d - 1 - i)) * s[i] - p[i]
+                       + rng.integers(0, k[i], shape), 0, size[i] - 1) for i, n in enumerate(shape[lead:])]
+        flat = np.ravel_multi_index(pos, size).astype(np.int64) if x.size else np.zeros(shape, np.int64)
+        if repeats and x.size:
+            plane = flat.reshape(-1, int(np.prod(shape[lead:])))
+            plane[:, 1::2] = plane[:, 0:-1:2][:, : plane[:, 1::2].shape[1]]
+        args = (np.asarray(x, dtype=dtype), flat)
+        return args + ((tuple(shape[:lead]) + size if prefix else size,) if extra else ())
+
+    return sample

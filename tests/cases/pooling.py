@@ -16,7 +16,15 @@ import math
 import numpy as np
 
 from tests.cases._common import call_on_zeros
-from tests.cases._pool_samplers import distinct, pool_shapes, positive, signed_distinct, ties, zero_windows
+from tests.cases._pool_samplers import (
+    distinct,
+    pool_shapes,
+    positive,
+    signed_distinct,
+    ties,
+    unpool_inputs,
+    zero_windows,
+)
 from tests.catalog import BadArgs, BadInput, Case
 from tests.strategies import floats
 
@@ -128,6 +136,52 @@ ADAPTIVE_ARGS = (
 )
 
 
+def _unpool_bad(d: int, label: str, shape: tuple, change) -> BadInput:
+    """A MaxUnpool input pair (2x2 windows) with ``change(values, indices)`` applied."""
+    def sample(rng, dt):
+        return change(*unpool_inputs(d, 2, 2)(rng, dt, shape))
+    return BadInput(label, sample)
+
+
+def _bad_index(value):
+    def change(x, i):
+        i = i.copy()
+        i.reshape(-1)[-1] = value
+        return x, i
+    return change
+
+
+UNPOOL2D_BAD = (
+    _unpool_bad(2, "int32 indices (RuntimeError)", (2, 2, 3, 3), lambda x, i: (x, i.astype(np.int32))),
+    _unpool_bad(2, "float indices", (2, 2, 3, 3), lambda x, i: (x, i.astype(np.float64))),
+    _unpool_bad(2, "indices of another shape", (2, 2, 3, 3), lambda x, i: (x, i[..., :2])),
+    _unpool_bad(2, "rank 2", (3, 3), lambda x, i: (x, i)),
+    _unpool_bad(2, "index past the plane", (2, 2, 3, 3), _bad_index(36)),
+    _unpool_bad(2, "negative index", (2, 2, 3, 3), _bad_index(-1)),
+    _unpool_bad(2, "C = 0", (2, 0, 3, 3), lambda x, i: (x, i)),
+    _unpool_bad(2, "empty batch", (0, 2, 3, 3), lambda x, i: (x, i)),
+    _unpool_bad(2, "int64 values (NotImplementedError)", (2, 2, 3, 3), lambda x, i: (x.astype(np.int64), i)),
+    _unpool_bad(2, "nan and inf values", (2, 2, 3, 3), lambda x, i: (np.where(x > 1, np.nan, np.where(
+        x < -1, -np.inf, x)).astype(x.dtype), i)),
+    _unpool_bad(2, "output_size of 3 numbers (ValueError)", (2, 2, 3, 3), lambda x, i: (x, i, (6, 6, 6))),
+    _unpool_bad(2, "output_size at the upper bound (ValueError)", (2, 2, 3, 3), lambda x, i: (x, i, (8, 6))),
+    _unpool_bad(2, "output_size at the lower bound (ValueError)", (2, 2, 3, 3), lambda x, i: (x, i, (6, 4))),
+    _unpool_bad(2, "output_size below the default: dropped values", (2, 2, 3, 3), lambda x, i: (x, i, (5, 5))),
+)
+UNPOOL1D_BAD = (
+    _unpool_bad(1, "rank 4 (a 5-d 2-d kernel input)", (1, 2, 2, 3), lambda x, i: (x, i)),
+    _unpool_bad(1, "L = 0 (RuntimeError)", (2, 2, 0), lambda x, i: (x, i)),
+    _unpool_bad(1, "index past the plane", (2, 2, 3), _bad_index(6)),
+    _unpool_bad(1, "int32 indices", (2, 2, 3), lambda x, i: (x, i.astype(np.int32))),
+)
+UNPOOL3D_BAD = (
+    _unpool_bad(3, "int32 indices (no dtype in the message)", (1, 2, 2, 2, 2), lambda x, i: (x, i.astype(np.int32))),
+    _unpool_bad(3, "rank 3", (2, 2, 2), lambda x, i: (x, i)),
+    _unpool_bad(3, "negative index", (1, 2, 2, 2, 2), _bad_index(-1)),
+    _unpool_bad(3, "C = 0", (1, 0, 2, 2, 2), lambda x, i: (x, i)),
+)
+
+
 def max_case(name, make, shape, d, low, high, sampler=D, **kw):
     return Case(name, make, sampler, shape, shapes=pool_shapes(d, low, high), kinks=ties(d), **kw)
 
@@ -219,4 +273,15 @@ CASES: list[Case] = [
     max_case("adaptive_maxpool1d_3to5", lambda lib: lib.AdaptiveMaxPool1d(5), (2, 3, 3), 1, 1, 9),
     max_case("adaptive_maxpool3d_none_indices", lambda lib: lib.AdaptiveMaxPool3d((2, None, 3), True),
              (1, 2, 5, 3, 7), 3, 1, 6),
+    # -- MaxUnpool: indices as MaxPool gives them (one per window), the default size and output_size (d and d + 2
+    # numbers), overlapping windows whose repeated indices keep the last value (the gradient gathers: torch's rule,
+    # not the derivative there, so no finite differences), 3-d unbatched
+    Case("maxunpool1d", lambda lib: lib.MaxUnpool1d(2), unpool_inputs(1, 2, 2), (2, 3, 4),
+         shapes=pool_shapes(1, 1, 6), bad_inputs=UNPOOL1D_BAD),
+    Case("maxunpool2d_output_size_nc", lambda lib: lib.MaxUnpool2d(2), unpool_inputs(2, 2, 2, extra=1, prefix=True),
+         (2, 2, 3, 3), shapes=pool_shapes(2, 1, 4).filter(lambda s: len(s) == 4), bad_inputs=UNPOOL2D_BAD),
+    Case("maxunpool2d_k3s2p1_repeats", lambda lib: lib.MaxUnpool2d(3, 2, 1), unpool_inputs(2, 3, 2, 1, repeats=True),
+         (2, 2, 3, 4), shapes=pool_shapes(2, 1, 4), fd=False),
+    Case("maxunpool3d_unbatched", lambda lib: lib.MaxUnpool3d((1, 2, 2)), unpool_inputs(3, (1, 2, 2), (1, 2, 2)),
+         (2, 2, 3, 2), shapes=pool_shapes(3, 1, 3), bad_inputs=UNPOOL3D_BAD),
 ]
