@@ -89,10 +89,12 @@ def test_finite_differences_float64(case, rng):
     tol = case.tol.get("fd") or FD_TOL
     for (key, x), (_, g) in zip(keys, grads, strict=True):
         if g is not None:  # a target torch does not differentiate (HingeEmbeddingLoss) has no gradient to check
-            assert_close(g, numerical_grad(loss, x), block=case.name, check=f"fd_{key.removeprefix('grad_')}",
-                         tol=tol)
+            name = key.removeprefix("grad_")
+            assert_close(g, numerical_grad(loss, x), block=case.name, check=f"fd_{name}", tol=tol,
+                         inputs={name: x})
     for name, p in block.named_parameters():
-        assert_close(p.grad, numerical_grad(loss, p.data), block=case.name, check=f"fd[{name}]", tol=tol)
+        assert_close(p.grad, numerical_grad(loss, p.data), block=case.name, check=f"fd[{name}]", tol=tol,
+                     inputs={name: p.data})
 
 
 @cases

@@ -6,6 +6,7 @@ sees the worst absolute and relative error of each (block, check, dtype) and how
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,11 +90,14 @@ def error_stats(actual: np.ndarray, expected: np.ndarray, tol: Tol, slack=0.0) -
 
 
 def assert_close(actual, expected, *, block: str, check: str, tol: Tol | None = None,
-                 dtype: np.dtype | type | None = None, check_dtype: bool = True, slack=None) -> None:
+                 dtype: np.dtype | type | None = None, check_dtype: bool = True, slack=None,
+                 inputs: Mapping[str, object] | None = None) -> None:
     """Assert ``actual`` matches ``expected`` (shape, dtype, values; NaN equals NaN) and record the errors.
 
     ``tol`` defaults to the table entry for ``dtype`` (or the expected array's dtype). ``slack`` (an array
     broadcastable to ``expected``) widens the allowed error element-wise; see :func:`float32_slack`.
+    ``inputs``: the arrays the compared values were computed from, by name (the block's inputs, a parameter);
+    a failure names the worst element's index, and the value there of every input of the compared shape.
     """
     slack = 0.0 if slack is None else np.asarray(slack, np.float64)
     actual = np.asarray(actual)
@@ -104,18 +108,31 @@ def assert_close(actual, expected, *, block: str, check: str, tol: Tol | None = 
     assert actual.shape == expected.shape, f"{where} shape {actual.shape} != expected {expected.shape}"
     if check_dtype:
         assert actual.dtype == expected.dtype, f"{where} dtype {actual.dtype} != expected {expected.dtype}"
-    abs_err, rel_err, ratio = error_stats(actual, expected, tol, slack)
-    RECORDER.record(block, check, dt.name, abs_err, rel_err, ratio, tol)
-    if ratio > 1.0:
-        a = np.asarray(actual, dtype=np.float64).ravel()
-        e = np.asarray(expected, dtype=np.float64).ravel()
-        diff, _, allowed = _errors(a, e, tol, np.broadcast_to(slack, expected.shape).ravel())
-        i = int(np.argmax(diff / allowed))
-        raise AssertionError(
-            f"{where} not close: worst abs err {abs_err:.3g}, rel err {rel_err:.3g}, "
-            f"{ratio:.3g}x the tolerance (rtol={tol.rtol:g}, atol={tol.atol:g}); "
-            f"worst at flat index {i}: got {a[i]!r}, expected {e[i]!r}"
-        )
+    abs_err, rel_err, used = error_stats(actual, expected, tol, slack)
+    RECORDER.record(block, check, dt.name, abs_err, rel_err, used, tol)
+    if used > 1.0:
+        raise AssertionError(f"{where} not close: worst abs err {abs_err:.3g}, rel err {rel_err:.3g}, "
+                             f"{used:.3g}x the tolerance (rtol={tol.rtol:g}, atol={tol.atol:g}); "
+                             + worst_element(actual, expected, tol, slack, inputs))
+
+
+def worst_element(actual: np.ndarray, expected: np.ndarray, tol: Tol, slack=0.0,
+                  inputs: Mapping[str, object] | None = None) -> str:
+    """Where the error is largest relative to its allowance: the index, got / expected / allowed there, and the
+    value at that index of each input whose shape is the compared shape (an elementwise block's input, the input
+    of an input gradient, the parameter of a parameter gradient)."""
+    diff, _, allowed = _errors(actual, expected, tol, np.broadcast_to(slack, expected.shape))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        flat = int(np.argmax(np.nan_to_num(diff / allowed, nan=np.inf)))
+    idx = tuple(int(i) for i in np.unravel_index(flat, expected.shape))
+    at = f"index {idx} of shape {expected.shape}" if expected.ndim else "the 0-d value"
+    text = (f"worst at {at}: got {actual[idx].item()!r}, expected {expected[idx].item()!r} "
+            f"(error {diff[idx]:.3g}, allowed {allowed[idx]:.3g})")
+    same_shape = {name: np.asarray(x) for name, x in (inputs or {}).items()
+                  if x is not None and np.shape(x) == expected.shape}
+    for name, x in same_shape.items():
+        text += f"; {name}{list(idx) if idx else ''} = {x[idx].item()!r}"
+    return text
 
 
 # At extreme input scales a float32 sum of products is only as accurate as its terms allow (cancellation:
