@@ -38,27 +38,34 @@ def default_tol(dtype: np.dtype | type) -> Tol:
 
 
 class _Recorder:
-    """Keeps the worst error per (block, check, dtype) seen in this process."""
+    """Keeps the worst error per (block, check, dtype) seen in this process.
+
+    A row: ``block``, ``check``, ``dtype``, ``comparisons`` (how many calls), ``worst_abs_error``,
+    ``worst_rel_error`` (each the largest over those calls), ``tolerance_used`` (the largest worst-element
+    error / allowed error: 0 = exact, 1 = at the limit, > 1 = failed), and the tolerance (``rtol``, ``atol``,
+    ``reason``) of the first call. tests/audit.py turns rows into the report (headroom = 1 / tolerance_used).
+    """
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str, str], dict] = {}
 
-    def record(self, block: str, check: str, dtype: str, abs_err: float, rel_err: float, ratio: float,
+    def record(self, block: str, check: str, dtype: str, abs_err: float, rel_err: float, used: float,
                tol: Tol) -> None:
         key = (block, check, dtype)
         row = self.rows.get(key)
         if row is None:
-            self.rows[key] = dict(block=block, check=check, dtype=dtype, abs_err=abs_err, rel_err=rel_err,
-                                  ratio=ratio, rtol=tol.rtol, atol=tol.atol, reason=tol.reason, count=1)
+            self.rows[key] = dict(block=block, check=check, dtype=dtype, comparisons=1, worst_abs_error=abs_err,
+                                  worst_rel_error=rel_err, tolerance_used=used, rtol=tol.rtol, atol=tol.atol,
+                                  reason=tol.reason)
             return
-        row["abs_err"] = max(row["abs_err"], abs_err)
-        row["rel_err"] = max(row["rel_err"], rel_err)
-        row["ratio"] = max(row["ratio"], ratio)
-        row["count"] += 1
+        row["worst_abs_error"] = max(row["worst_abs_error"], abs_err)
+        row["worst_rel_error"] = max(row["worst_rel_error"], rel_err)
+        row["tolerance_used"] = max(row["tolerance_used"], used)
+        row["comparisons"] += 1
 
     def dump(self) -> list[dict]:
         """Plain Python values only: xdist (execnet) cannot send numpy scalars from workers."""
-        plain = {"block": str, "check": str, "dtype": str, "reason": str, "count": int}
+        plain = {"block": str, "check": str, "dtype": str, "reason": str, "comparisons": int}
         return [{k: plain.get(k, float)(v) for k, v in row.items()} for row in self.rows.values()]
 
 
