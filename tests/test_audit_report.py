@@ -234,6 +234,8 @@ def test_headroom_wording():
     assert headroom(2.0) == "2x" and headroom(3.27e8) == "3.27e8x" and headroom(1234.0) == "1.23e3x"
     assert headroom(0.5) == "FAIL (2x over)"
     assert headroom(0.0) == "FAIL (NaN/inf)"
+    assert audit.headroom_of(0.0) is None and audit.headroom_of(4.0) == 0.25
+    assert audit.headroom_of(float("nan")) == audit.headroom_of(float("inf")) == 0.0
 
 
 _PROBE = """<script>
