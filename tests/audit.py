@@ -71,6 +71,8 @@ FIELDS = {
     "worst": "the quantity, dtype and situation of the block's worst headroom",
 }
 _PREFIXES = (("bad_input_", "bad_input"), ("torch_init_", "torch_init"))
+# a block outside the catalog named <prefix>.<what> (autograd.relu, optim.Adam[amsgrad]) has the prefix as family
+_FAMILY_PREFIXES = ("autograd", "init", "optim", "lr_scheduler", "regularization")
 
 
 def merge(rows: list[dict]) -> list[dict]:
@@ -137,13 +139,13 @@ def classify(block: str, check: str, families: Mapping[str, str] | None = None) 
         unit, quantity = m[1], f"{m[2]}: {check.removeprefix('init ')}"
     else:
         unit, quantity = block, check.removeprefix("init ") if block.startswith("init.") else check
-    family = families.get(unit) or (unit.split(".")[0] if "." in unit else "")
+    family = families.get(unit) or next((f for f in _FAMILY_PREFIXES if unit.startswith(f + ".")), "")
     if block.startswith("init.") or re.match(r"init[ _]", check):
         category = next((c for c in ("mean", "var", "KS") if c in check), "other")
         return dict(kind="initializer", block=unit, family=family, category=category.replace("var", "variance"),
                     quantity=quantity, situation="plain")
     if block.startswith(("optim.", "lr_scheduler.", "mnist ")):
-        return dict(kind="trajectory", block=unit, family=family or block.split(" ")[0], category="trajectory",
+        return dict(kind="trajectory", block=unit, family=family or "mnist", category="trajectory",
                     quantity=quantity, situation="plain")
     situation, rest = "plain", check
     if (p := re.match(r"(\w+):(.*)", check)) is not None:

@@ -10,6 +10,7 @@ JSON (tests/test_audit_report.py).
 from __future__ import annotations
 
 import math
+import re
 from html import escape
 from pathlib import Path
 
@@ -24,8 +25,8 @@ def _attr(h: float | None) -> str:
 
 
 def bar(h: float | None, missing: bool = False, sortable: bool = True, at: str = "") -> str:
-    """A table cell: a bar of length log10(headroom) / FULL, coloured by how close to the tolerance it is;
-    ``data-v`` is the value a click on the column header sorts by."""
+    """A table cell: a bar (CSS, td.h::before) of length log10(headroom) / FULL, coloured by how close to the
+    tolerance it is; ``data-v`` is the value a click on the column header sorts by."""
     if missing:
         return '<td class="h" data-v=""></td>'
     if h is None:
@@ -34,11 +35,16 @@ def bar(h: float | None, missing: bool = False, sortable: bool = True, at: str =
         cls, width, v = "f", 100.0, h
     else:
         cls = "o" if h < 3 else "y" if h < 30 else "g"
-        width, v = max(2.0, min(100.0, 100 * math.log10(h) / FULL)), h
+        width, v = max(3.0, min(100.0, 100 * math.log10(h) / FULL)), h
     sort = f' data-v="{v!r}"' if sortable else ""
-    return (f'<td class="h"{sort}><span class="b"><i class="{cls}" style="width:{width:.0f}%"></i></span>'
-            f"{escape(headroom(h))}" + (f'<div class="at" title="{escape(at)}">{escape(at)}</div>' if at else "")
-            + "</td>")
+    where = f'<div class="at" title="{escape(at)}">{escape(at)}</div>' if at else ""
+    return f'<td class="h {cls}"{sort} style="--w:{width:.0f}%">{escape(headroom(h))}{where}</td>'
+
+
+def _breakable(name: str) -> str:
+    """A long block name may wrap after an underscore, a comma or a dot before a letter (<wbr>), not inside a
+    word or a number."""
+    return re.sub(r"([_,]|\.(?=[A-Za-z]))", r"\1<wbr>", escape(name))
 
 
 def _where(w: dict | None) -> str:
@@ -55,17 +61,27 @@ def _situations(q: dict) -> str:
 
 
 _CHECK_HEAD = ("quantity", "category", "dtype", "comparisons", "headroom", "worst situation", "by situation",
-               "worst abs err", "worst rel err", "rtol", "atol", "tolerance reason")
+               "worst abs err", "worst rel err", "rtol", "atol", "reason")
 
 
-def _check_row(q: dict) -> str:
+def _check_row(q: dict, note: int | None) -> str:
+    """One quantity; its tolerance's reason is footnote ``note`` of the block (reasons repeat: SLACK_REASON)."""
     cells = [escape(q["quantity"]), CATEGORY_LABELS[q["category"]], q["dtype"], str(q["comparisons"])]
-    return (f'<tr class="q" data-headroom="{_attr(q["headroom"])}">'
-            + "".join(f"<td>{c}</td>" for c in cells) + bar(q["headroom"], sortable=False)
-            + f'<td>{escape(q["worst_situation"])}</td><td class="s">{escape(_situations(q))}</td>'
-            f'<td class="n">{error(q["worst_abs_error"])}</td><td class="n">{error(q["worst_rel_error"])}</td>'
-            f'<td class="n">{q["rtol"]:g}</td><td class="n">{q["atol"]:g}</td><td class="r">{escape(q["reason"])}</td>'
-            "</tr>")
+    tail = [escape(q["worst_situation"]), escape(_situations(q)), error(q["worst_abs_error"]),
+            error(q["worst_rel_error"]), f'{q["rtol"]:g}', f'{q["atol"]:g}', "" if note is None else f"({note})"]
+    return (f'<tr class="q" data-headroom="{_attr(q["headroom"])}">' + "".join(f"<td>{c}</td>" for c in cells)
+            + bar(q["headroom"], sortable=False) + "".join(f"<td>{c}</td>" for c in tail) + "</tr>")
+
+
+def _checks(rows: list[dict]) -> str:
+    """A block's check table, its tolerance reasons numbered beneath it."""
+    notes: dict[str, int] = {}
+    for q in rows:
+        if q["reason"]:
+            notes.setdefault(q["reason"], len(notes) + 1)
+    return ('<table class="checks"><thead><tr>' + "".join(f"<th>{h}</th>" for h in _CHECK_HEAD) + "</tr></thead>"
+            "<tbody>" + "".join(_check_row(q, notes.get(q["reason"])) for q in rows) + "</tbody></table>"
+            + "".join(f'<p class="note">({n}) {escape(r)}</p>' for r, n in notes.items()))
 
 
 def _block_table(kind: str, blocks: list[dict], checks: dict[tuple, list[dict]], ids: dict[tuple, str]) -> str:
@@ -83,13 +99,12 @@ def _block_table(kind: str, blocks: list[dict], checks: dict[tuple, list[dict]],
             f'<tbody class="blk" id="{ids[key]}" data-block="{escape(b["block"])}" '
             f'data-family="{escape(b["family"])}" data-headroom="{_attr(b["headroom"])}">'
             f'<tr class="sum"><td><button class="t" aria-expanded="false" title="show its checks">&#9656;</button>'
-            f'</td><td class="name">{escape(b["block"])}</td><td>{escape(b["family"])}</td>'
+            f'</td><td class="name">{_breakable(b["block"])}</td><td class="fam">{escape(b["family"])}</td>'
             f'<td class="n" data-v="{b["comparisons"]}">{b["comparisons"]}</td>'
             + bar(b["headroom"], at=_where(b["worst"]))
             + "".join(bar(b["columns"].get(c), c not in b["columns"]) for c in cols)
-            + f'</tr><tr class="det" hidden><td colspan="{span}"><div class="w"><table class="checks"><thead><tr>'
-            + "".join(f"<th>{h}</th>" for h in _CHECK_HEAD) + "</tr></thead><tbody>"
-            + "".join(_check_row(q) for q in rows) + "</tbody></table></div></td></tr></tbody>")
+            + f'</tr><tr class="det" hidden><td colspan="{span}"><div class="w">{_checks(rows)}</div></td></tr>'
+            "</tbody>")
     out.append("</table>")
     return "".join(out)
 
@@ -152,25 +167,28 @@ h1{font-size:20px;margin:14px 0 6px}h2{font-size:16px;margin:22px 0 6px}h3{font-
 header p{margin:4px 0;max-width:1150px}.help{margin:4px 0;max-width:1150px;color:#444}
 #controls{position:sticky;top:0;background:#fff;padding:6px 0;z-index:2;border-bottom:1px solid #ddd}
 #controls input{width:280px;padding:3px 6px}#controls select,#controls button{padding:2px 6px;margin-left:6px}
-table{border-collapse:collapse}th,td{padding:2px 5px;text-align:left;white-space:nowrap}
+table{border-collapse:collapse}th,td{padding:2px 4px;text-align:left;white-space:nowrap}
 thead th{background:#f3f4f6;border-bottom:1px solid #ccc;position:sticky;top:36px}
 table.blocks thead th[data-sort]{cursor:pointer}table.blocks thead th[data-sort]:hover{background:#e5e7eb}
 th.asc:after{content:" \\25B2"}th.desc:after{content:" \\25BC"}
 tr.sum:hover{background:#f5f8ff}tbody.blk{border-bottom:1px solid #eee}td.name{font-weight:600}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.lg{white-space:nowrap}
 td.h{font-variant-numeric:tabular-nums;font-size:12px}
-div.at{color:#666;font-size:11px;max-width:250px;overflow:hidden;text-overflow:ellipsis;line-height:1.2}
-td.name{white-space:normal;overflow-wrap:anywhere;min-width:140px;max-width:230px}
-.b{display:inline-block;width:36px;height:9px;background:#eceff3;margin-right:4px;vertical-align:middle}
-.b i{display:block;height:100%}.f{background:#d62728}.o{background:#f28e2b}.y{background:#e9c400}
-.g{background:#59a14f}.x{background:#9fb3c8}.k{display:inline-block;width:12px;height:9px}
+td.h::before{content:"";display:inline-block;width:30px;height:9px;margin-right:4px;vertical-align:middle;
+ background:linear-gradient(90deg,var(--c) var(--w),#eceff3 0)}td.h:not([style])::before{display:none}
+div.at{color:#666;font-size:11px;max-width:190px;overflow:hidden;text-overflow:ellipsis;line-height:1.2}
+td.name{white-space:normal;min-width:150px;max-width:220px}td.fam{font-size:12px;color:#444}
+table.closest td:last-child{white-space:normal;min-width:200px;max-width:460px;font-size:12px}
+.f{--c:#d62728}.o{--c:#f28e2b}.y{--c:#e9c400}.g{--c:#59a14f}.x{--c:#9fb3c8}
+.k{display:inline-block;width:12px;height:9px;background:var(--c)}
 button.t{border:0;background:none;cursor:pointer;font-size:13px;padding:0 2px;width:16px}
 button.t[aria-expanded=true]{transform:rotate(90deg)}
 tr.det>td{padding:4px 0 10px 26px;background:#fafafa}table.checks th{position:static;background:#eef0f3}
-table.checks td.s{white-space:normal;min-width:260px;max-width:400px;font-size:11px;color:#444}
+table.checks td:nth-child(7){white-space:normal;min-width:260px;max-width:400px;font-size:11px;color:#444}
 tbody.blk{scroll-margin-top:90px}
-div.w{width:0;min-width:100%;overflow-x:auto}/* a block's checks never widen the table of blocks */
-table.checks td.r{white-space:normal;min-width:160px;max-width:300px;font-size:11px}
+div.w{width:0;min-width:max(100%,1150px);overflow-x:auto}/* a block's checks never widen the table of blocks */
+table.checks td:nth-child(n+8):nth-child(-n+11){text-align:right;font-variant-numeric:tabular-nums}
+p.note{margin:2px 0 0 4px;font-size:11px;color:#444;white-space:normal}
 section{margin-top:10px}table.closest{margin-bottom:6px}.bad{color:#d62728}.ok{color:#2a7d2a}
 """
 
