@@ -4,6 +4,7 @@ Each failure is provoked in-process on purpose, recorded in a throw-away recorde
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -90,8 +91,14 @@ BROKEN = Case("broken_leaky_relu", lambda lib: lib.LeakyReLU(0.5 if "scratch" in
 
 
 def test_a_hypothesis_failure_prints_the_case_name_and_block_not_its_fields():
-    check = given(data=st.data())(settings(max_examples=1, database=None, phases=[Phase.generate])(
-        hypothesis_check.hypothesis.inner_test))  # the real test body with settings for one example
+    body = hypothesis_check.hypothesis.inner_test  # the real test's body, run for one example
+
+    @given(data=st.data())
+    @settings(max_examples=1, database=None, phases=[Phase.generate])
+    @functools.wraps(body)  # a fresh function: settings() must not mark the real test's body
+    def check(case, dtype, data):
+        body(case, dtype, data)
+
     with pytest.raises(AssertionError) as e:
         check(case=BROKEN, dtype=np.float64)
     notes = "\n".join(getattr(e.value, "__notes__", []))
