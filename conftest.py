@@ -47,12 +47,19 @@ DTYPES = [np.float32, np.float64]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--audit-report", metavar="PATH", default=None,
-                     help="write the worst-error audit table (Markdown, plus JSON beside it) to PATH")
+    parser.addoption("--audit-report", metavar="PATH", action="append", default=[],
+                     help="write the audit report to PATH in the format its suffix names (.html: a browsable page, "
+                          ".md: a summary, .json, .csv), with the full data beside it as <stem>.json and "
+                          "<stem>.csv; may be given more than once")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config._audit_rows = []  # rows gathered from xdist workers on the controller
+    for path in config.getoption("--audit-report"):
+        try:
+            audit.check_path(path)
+        except ValueError as e:  # said before the run, not after it
+            raise pytest.UsageError(str(e)) from None
 
 
 def pytest_testnodedown(node, error) -> None:  # xdist hook: a worker finished and sent its rows
@@ -66,9 +73,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hasattr(config, "workeroutput"):  # inside an xdist worker: hand the rows to the controller
         config.workeroutput["audit_rows"] = RECORDER.dump()
         return
-    path = config.getoption("--audit-report")
-    if path:
-        audit.write(path, config._audit_rows + RECORDER.dump())
+    paths = config.getoption("--audit-report")
+    if paths:
+        from tests.catalog import CATALOG
+
+        families = {case.name: case.family for case in CATALOG}
+        audit.write(paths, config._audit_rows + RECORDER.dump(), families)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -93,6 +94,27 @@ class Case:
 
     def __str__(self) -> str:
         return self.name
+
+    def __repr__(self) -> str:
+        """The name and what the entry builds (the scratch block's repr, with its hyper-parameters), not the
+        dataclass fields: a failing hypothesis example prints this instead of every lambda and strategy."""
+        return f"Case({self.name!r}, family={self.family!r}, block={_block_repr(self)}, shape={self.shape})"
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # hypothesis' pretty printer: one line, not the fields
+        printer.text(repr(self))
+
+
+def _block_repr(case: Case, limit: int = 240) -> str:
+    """``Conv2d(2, 3, kernel_size=(3, 3), stride=(2, 2))``; a container's repr on one line, cut at ``limit``."""
+    import scratch.nn
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            text = " ".join(repr(case.make(Lib(scratch.nn))).split())
+    except Exception as e:  # noqa: BLE001 - a repr must not raise; say why the block is missing
+        return f"<{type(e).__name__} building it>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def family_modules() -> dict[str, object]:

@@ -121,6 +121,7 @@ def compare_pair(case: Case, dtype, s, r, args: tuple, rng: np.random.Generator,
     assert list(s_out) == list(r_out), f"compared tensors differ: {list(s_out)} vs torch {list(r_out)}"
     use_slack = slack_seed is not None and dtype == np.float32
     slack = float32_noise(case, s, r_out, args, cots, target_grad, slack_seed, case.nudges) if use_slack else {}
+    named = named_inputs(s, args, case.loss, target_grad)
     for key in r_out:
         got, expected = s_out[key], r_out[key]
         if key.startswith("grad"):
@@ -131,7 +132,24 @@ def compare_pair(case: Case, dtype, s, r, args: tuple, rng: np.random.Generator,
         base = case_tol(case, "forward" if key.startswith("forward") else "grad", dtype) or default_tol(dtype)
         tol = Tol(base.rtol, base.atol, SLACK_REASON) if use_slack else base
         assert_close(got, expected, block=case.name, check=prefix + key, tol=tol, dtype=dtype,
-                     slack=slack.get(key))
+                     slack=slack.get(key), inputs=inputs_of(key, named))
+
+
+def named_inputs(module, args: tuple, loss: bool, target_grad: bool) -> dict[str, np.ndarray]:
+    """The differentiated inputs by name (``input``, ``target``, ``hx[1]``) and the parameters by their names."""
+    named = {k.removeprefix("grad_"): a for k, a in differentiated(module, args, loss, target_grad)}
+    return {**named, **{f"[{n}]": p.data for n, p in module.named_parameters()}}
+
+
+def inputs_of(key: str, named: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """What a failure message shows beside the worst element of ``key`` (tolerances.worst_element): for an
+    output, every input; for ``grad_<name>``, that input; for ``grad[<p>]``, the parameter (as ``weight``)."""
+    if key.startswith("grad["):
+        return {key[5:-1]: named[key[4:]]} if key[4:] in named else {}
+    if key.startswith("grad_"):
+        name = key.removeprefix("grad_")
+        return {name: named[name]} if name in named else {}
+    return {k: v for k, v in named.items() if not k.startswith("[")}
 
 
 def case_tol(case: Case, check: str, dtype) -> Tol | None:

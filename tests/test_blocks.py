@@ -94,25 +94,30 @@ def test_finite_differences_float64(case, rng):
         return float(sum(np.sum(ui * yi) for (_, ui), (_, yi) in zip(output_items(u), output_items(y),
                                                                           strict=True)))
 
-    checked = [(f"fd_{key.removeprefix('grad_')}", x, g) for (key, x), (_, g) in zip(keys, grads, strict=True)
+    checked = [(key.removeprefix("grad_"), f"fd_{key.removeprefix('grad_')}", x, g)
+               for (key, x), (_, g) in zip(keys, grads, strict=True)
                if g is not None]  # a target torch does not differentiate (HingeEmbeddingLoss) has no gradient
-    checked += [(f"fd[{name}]", p.data, p.grad) for name, p in block.named_parameters()]
-    share = min(1.0, FD_ELEMENTS / max(1, sum(x.size for _, x, _ in checked)))
-    for check, x, g in checked:
-        _check_by_central_differences(loss, x, g, share, rng, block=case.name, check=check,
+    checked += [(name, f"fd[{name}]", p.data, p.grad) for name, p in block.named_parameters()]
+    share = min(1.0, FD_ELEMENTS / max(1, sum(x.size for _, _, x, _ in checked)))
+    for name, check, x, g in checked:
+        _check_by_central_differences(loss, x, g, share, rng, block=case.name, check=check, name=name,
                                       tol=case.tol.get("fd") or FD_TOL)
 
 
 def _check_by_central_differences(loss, x: np.ndarray, g: np.ndarray, share: float, rng, *, block: str, check: str,
-                                  tol) -> None:
+                                  name: str, tol) -> None:
     from scratch.gradcheck import directional_derivative, numerical_grad, numerical_grad_at
 
     if share >= 1.0 or x.size == 0:
-        assert_close(g, numerical_grad(loss, x), block=block, check=check, tol=tol)
+        assert_close(g, numerical_grad(loss, x), block=block, check=check, tol=tol, inputs={name: x})
         return
     assert g.shape == x.shape, (check, g.shape, x.shape)
     idx = np.sort(rng.choice(x.size, max(1, math.ceil(share * x.size)), replace=False))
-    assert_close(g.reshape(-1)[idx], numerical_grad_at(loss, x, idx), block=block, check=check, tol=tol)
+    # compared at full shape, NaN (equal to NaN) where not sampled: a failure names the real index and input value
+    sampled, numerical = np.full(x.shape, np.nan), np.full(x.shape, np.nan)
+    sampled.reshape(-1)[idx] = g.reshape(-1)[idx]
+    numerical.reshape(-1)[idx] = numerical_grad_at(loss, x, idx)
+    assert_close(sampled, numerical, block=block, check=check, tol=tol, inputs={name: x})
     v = rng.standard_normal(x.shape)
     v /= np.linalg.norm(v)
     assert_close(np.array([np.vdot(g, v)]), np.array([directional_derivative(loss, x, v)]), block=block,

@@ -6,6 +6,7 @@ sees the worst absolute and relative error of each (block, check, dtype) and how
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,27 +38,34 @@ def default_tol(dtype: np.dtype | type) -> Tol:
 
 
 class _Recorder:
-    """Keeps the worst error per (block, check, dtype) seen in this process."""
+    """Keeps the worst error per (block, check, dtype) seen in this process.
+
+    A row: ``block``, ``check``, ``dtype``, ``comparisons`` (how many calls), ``worst_abs_error``,
+    ``worst_rel_error`` (each the largest over those calls), ``tolerance_used`` (the largest worst-element
+    error / allowed error: 0 = exact, 1 = at the limit, > 1 = failed), and the tolerance (``rtol``, ``atol``,
+    ``reason``) of the first call. tests/audit.py turns rows into the report (headroom = 1 / tolerance_used).
+    """
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str, str], dict] = {}
 
-    def record(self, block: str, check: str, dtype: str, abs_err: float, rel_err: float, ratio: float,
+    def record(self, block: str, check: str, dtype: str, abs_err: float, rel_err: float, used: float,
                tol: Tol) -> None:
         key = (block, check, dtype)
         row = self.rows.get(key)
         if row is None:
-            self.rows[key] = dict(block=block, check=check, dtype=dtype, abs_err=abs_err, rel_err=rel_err,
-                                  ratio=ratio, rtol=tol.rtol, atol=tol.atol, reason=tol.reason, count=1)
+            self.rows[key] = dict(block=block, check=check, dtype=dtype, comparisons=1, worst_abs_error=abs_err,
+                                  worst_rel_error=rel_err, tolerance_used=used, rtol=tol.rtol, atol=tol.atol,
+                                  reason=tol.reason)
             return
-        row["abs_err"] = max(row["abs_err"], abs_err)
-        row["rel_err"] = max(row["rel_err"], rel_err)
-        row["ratio"] = max(row["ratio"], ratio)
-        row["count"] += 1
+        row["worst_abs_error"] = max(row["worst_abs_error"], abs_err)
+        row["worst_rel_error"] = max(row["worst_rel_error"], rel_err)
+        row["tolerance_used"] = max(row["tolerance_used"], used)
+        row["comparisons"] += 1
 
     def dump(self) -> list[dict]:
         """Plain Python values only: xdist (execnet) cannot send numpy scalars from workers."""
-        plain = {"block": str, "check": str, "dtype": str, "reason": str, "count": int}
+        plain = {"block": str, "check": str, "dtype": str, "reason": str, "comparisons": int}
         return [{k: plain.get(k, float)(v) for k, v in row.items()} for row in self.rows.values()]
 
 
@@ -89,11 +97,14 @@ def error_stats(actual: np.ndarray, expected: np.ndarray, tol: Tol, slack=0.0) -
 
 
 def assert_close(actual, expected, *, block: str, check: str, tol: Tol | None = None,
-                 dtype: np.dtype | type | None = None, check_dtype: bool = True, slack=None) -> None:
+                 dtype: np.dtype | type | None = None, check_dtype: bool = True, slack=None,
+                 inputs: Mapping[str, object] | None = None) -> None:
     """Assert ``actual`` matches ``expected`` (shape, dtype, values; NaN equals NaN) and record the errors.
 
     ``tol`` defaults to the table entry for ``dtype`` (or the expected array's dtype). ``slack`` (an array
     broadcastable to ``expected``) widens the allowed error element-wise; see :func:`float32_slack`.
+    ``inputs``: the arrays the compared values were computed from, by name (the block's inputs, a parameter);
+    a failure names the worst element's index, and the value there of every input of the compared shape.
     """
     slack = 0.0 if slack is None else np.asarray(slack, np.float64)
     actual = np.asarray(actual)
@@ -104,18 +115,31 @@ def assert_close(actual, expected, *, block: str, check: str, tol: Tol | None = 
     assert actual.shape == expected.shape, f"{where} shape {actual.shape} != expected {expected.shape}"
     if check_dtype:
         assert actual.dtype == expected.dtype, f"{where} dtype {actual.dtype} != expected {expected.dtype}"
-    abs_err, rel_err, ratio = error_stats(actual, expected, tol, slack)
-    RECORDER.record(block, check, dt.name, abs_err, rel_err, ratio, tol)
-    if ratio > 1.0:
-        a = np.asarray(actual, dtype=np.float64).ravel()
-        e = np.asarray(expected, dtype=np.float64).ravel()
-        diff, _, allowed = _errors(a, e, tol, np.broadcast_to(slack, expected.shape).ravel())
-        i = int(np.argmax(diff / allowed))
-        raise AssertionError(
-            f"{where} not close: worst abs err {abs_err:.3g}, rel err {rel_err:.3g}, "
-            f"{ratio:.3g}x the tolerance (rtol={tol.rtol:g}, atol={tol.atol:g}); "
-            f"worst at flat index {i}: got {a[i]!r}, expected {e[i]!r}"
-        )
+    abs_err, rel_err, used = error_stats(actual, expected, tol, slack)
+    RECORDER.record(block, check, dt.name, abs_err, rel_err, used, tol)
+    if used > 1.0:
+        raise AssertionError(f"{where} not close: worst abs err {abs_err:.3g}, rel err {rel_err:.3g}, "
+                             f"{used:.3g}x the tolerance (rtol={tol.rtol:g}, atol={tol.atol:g}); "
+                             + worst_element(actual, expected, tol, slack, inputs))
+
+
+def worst_element(actual: np.ndarray, expected: np.ndarray, tol: Tol, slack=0.0,
+                  inputs: Mapping[str, object] | None = None) -> str:
+    """Where the error is largest relative to its allowance: the index, got / expected / allowed there, and the
+    value at that index of each input whose shape is the compared shape (an elementwise block's input, the input
+    of an input gradient, the parameter of a parameter gradient)."""
+    diff, _, allowed = _errors(actual, expected, tol, np.broadcast_to(slack, expected.shape))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        flat = int(np.argmax(np.nan_to_num(diff / allowed, nan=np.inf)))
+    idx = tuple(int(i) for i in np.unravel_index(flat, expected.shape))
+    at = f"index {idx} of shape {expected.shape}" if expected.ndim else "the 0-d value"
+    text = (f"worst at {at}: got {actual[idx].item()!r}, expected {expected[idx].item()!r} "
+            f"(error {diff[idx]:.3g}, allowed {allowed[idx]:.3g})")
+    same_shape = {name: np.asarray(x) for name, x in (inputs or {}).items()
+                  if x is not None and np.shape(x) == expected.shape}
+    for name, x in same_shape.items():
+        text += f"; {name}{list(idx) if idx else ''} = {x[idx].item()!r}"
+    return text
 
 
 # At extreme input scales a float32 sum of products is only as accurate as its terms allow (cancellation:
