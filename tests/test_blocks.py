@@ -130,7 +130,9 @@ def test_train_eval_and_buffers_vs_torch(case, dtype, rng):
     """Several training steps, then the whole state_dict (params AND buffers) and the eval output match."""
     s, r = build_pair(case, dtype)
     assert s.training and r.training
-    for _ in range(max(case.train_steps, 2)):
+    # entries whose state evolves (running statistics, a dropout stream) ask for their steps; for the rest one
+    # training step before the state and eval comparison is enough (forward_backward already runs two passes)
+    for _ in range(max(case.train_steps, 1)):
         compare_pair(case, dtype, s, r, case.sample(rng, dtype, case.shape, 1.0), rng, prefix="train:")
     ss, sr = s.state_dict(), r.state_dict()
     assert list(ss) == list(sr)
