@@ -29,6 +29,7 @@ MultiLabelMarginLoss = twin(torch.nn.MultiLabelMarginLoss)
 MultiLabelSoftMarginLoss = twin(torch.nn.MultiLabelSoftMarginLoss)
 PairwiseDistance = twin(torch.nn.PairwiseDistance)
 TripletMarginLoss = twin(torch.nn.TripletMarginLoss)
+CTCLoss = twin(torch.nn.CTCLoss)
 
 
 class TripletMarginWithDistanceLoss(TorchLoss):
@@ -47,4 +48,4 @@ __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "Hinge
            "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "SoftMarginLoss", "MarginRankingLoss",
            "CosineEmbeddingLoss", "PoissonNLLLoss", "GaussianNLLLoss",
            "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "PairwiseDistance", "TripletMarginLoss",
-           "TripletMarginWithDistanceLoss"]
+           "TripletMarginWithDistanceLoss", "CTCLoss"]
