@@ -34,6 +34,7 @@ from tests.cases._loss_bad_inputs import (
     _w,
 )
 from tests.cases._loss_ctc import CTC_CASES
+from tests.cases._loss_linear_cross_entropy import LINEAR_CE_CASES
 from tests.cases._loss_multilabel import (
     _multilabel,
     _multilabel_bad,
@@ -375,4 +376,5 @@ CASES: list[Case] = [
     Case("pairwise_distance_p2_eps0", lambda lib: lib.PairwiseDistance(eps=0.0), _pairs(2.0, 0.0), (5, 4),
          shapes=_COS_SHAPES, kinks=_pair_kinks),
     *CTC_CASES,  # CTCLoss: tests/cases/_loss_ctc.py
+    *LINEAR_CE_CASES,  # LinearCrossEntropyLoss: tests/cases/_loss_linear_cross_entropy.py
 ]
