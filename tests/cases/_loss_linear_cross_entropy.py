@@ -105,5 +105,7 @@ LINEAR_CE_CASES: list[Case] = [
     Case("linear_cross_entropy_chunked_auto_none", lambda lib: lib.LinearCrossEntropyLoss(
         F, C, reduction="none", options=_options(lib)), _lce(), (6, F), shapes=_ROWS, scales=_NO_1E4, loss=True,
          bad_inputs=(_bad("class out of range, no class weights (RuntimeError)", lambda rng, dt: (
-             _lce()(rng, dt, (4, F))[0], np.array([0, -3, 1, 2]))),)),
+             _lce()(rng, dt, (4, F))[0], np.array([0, -3, 1, 2]))),
+                     _bad("an ignored row with a NaN input ('none': NaN, the reference path's 0)", lambda rng, dt: (
+                         _nan_inf(_lce()(rng, dt, (4, F))[0]), np.array([-100, 1, 2, 0]))))),
 ]
