@@ -109,6 +109,8 @@ def _ctc_bad() -> tuple[BadInput, ...]:
         _bad("lengths as 2-d arrays (flattened)", lambda rng, dt: (
             lp(rng, dt), padded, np.array([[5, 5, 4]]), np.array([[3, 2, 1]]))),
         _bad("empty input with empty target (-0.0) and with a target (inf)", lengths([5, 0, 0], [1, 0, 1])),
+        _bad("every target empty, (N, 0) padded", lambda rng, dt: (lp(rng, dt), np.zeros((3, 0), np.int64),
+                                                                   [5, 5, 4], [0, 0, 0])),
         _bad("log_probs of zero probability (-inf: NaN gradients, as torch) and NaN", lambda rng, dt: (
             _planted(_planted(lp(rng, dt), -np.inf, 9), np.nan, 50), padded, [5, 5, 4], [3, 2, 1])),
         _bad("+inf log_probs", lambda rng, dt: (_planted(lp(rng, dt), np.inf, 13), padded, [5, 5, 4], [3, 2, 1])),

@@ -65,8 +65,8 @@ def _lengths(input_lengths, target_lengths) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _labels(targets: np.ndarray, il: np.ndarray, tl: np.ndarray, T: int, N: int) -> np.ndarray:
-    """The (N, max(tl)) labels of each sample (blank-free padding is not needed: invalid slots are masked later),
-    from padded (N, S) or concatenated (sum(tl),) targets, with torch's size checks (RuntimeError)."""
+    """The (N, max(tl)) labels of each sample from padded (N, S) or concatenated (sum(tl),) targets, with torch's
+    size checks (RuntimeError); the slots past a sample's length hold anything (the caller masks them)."""
     if targets.ndim not in (1, 2):
         raise RuntimeError(f"Expected 1 to 2 dimensions, but got {targets.ndim}-dimensional tensor for argument #2 "
                            "'targets' (while checking arguments for ctc_loss_allocate_outputs)")

@@ -173,7 +173,7 @@ class LinearCrossEntropyLoss(_WeightedLoss):
         a RuntimeError, or IndexError with class weights (IndexError on the reference path)."""
         reduction = self._check_reduction()
         unbatched = x.ndim == 1
-        x2, t2 = (x[None], t.reshape(1)) if unbatched else (x, t)
+        x2, t2 = (x[None], t[None]) if unbatched else (x, t)  # torch's unsqueeze(0) of both
         if t2.ndim != 1:
             raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
         N, C = x2.shape[0], self.num_classes
