@@ -222,21 +222,21 @@ class CTCLoss(_SeveralInputs):
         quirk = (tl > 0) & (ext[rows, np.maximum(2 * tl - 1, 0)] == self.blank)
         last_states = ends & ~((s_idx == 2 * tl[:, None]) & quirk[:, None])
         skip_up = _shift(skip, -2, False)  # s -> s + 2 allowed (the forward's skip into s + 2)
-        g = np.zeros((T, N, C))
-        counts = np.zeros((T, N, C))
+        frame = np.arange(T)[:, None, None]
+        at_end, inside = frame == (il - 1)[None, :, None], frame < (il - 1)[None, :, None]  # (T, N, 1)
         with nonfinite_guard(lp, nll), np.errstate(divide="ignore", invalid="ignore"):
-            lb = np.full((N, L), _NEG_INF)
+            lb = np.full((T, N, L), _NEG_INF)
             for t in range(T - 1, -1, -1):
-                b3 = np.where(skip_up, _shift(lb, -2, _NEG_INF), _NEG_INF)
-                rec = np.where(valid, _lse(lb, _shift(lb, -1, _NEG_INF), b3) + lpe[t], _NEG_INF)
-                at_end, inside = (il - 1 == t)[:, None], (t < il - 1)[:, None]
-                lb = np.where(at_end, np.where(ends, lpe[t], _NEG_INF), np.where(inside, rec, _NEG_INF))
-                # the states torch visits at frame t, and log gamma there
-                visit = (at_end & last_states) | (inside & valid)
-                r = np.where(visit, np.exp(la[t] + lb + nll[:, None] - lpe[t]), 0.0)
-                flat = (rows[:, None] * C + ext).ravel()
-                g[t] = np.bincount(flat, r.ravel(), N * C).reshape(N, C)
-                counts[t] = np.bincount(flat, visit.ravel(), N * C).reshape(N, C)
+                nxt = lb[t + 1] if t + 1 < T else lb[t]  # (all -inf past the last frame)
+                b3 = np.where(skip_up, _shift(nxt, -2, _NEG_INF), _NEG_INF)
+                rec = np.where(valid, _lse(nxt, _shift(nxt, -1, _NEG_INF), b3) + lpe[t], _NEG_INF)
+                lb[t] = np.where(at_end[t], np.where(ends, lpe[t], _NEG_INF), np.where(inside[t], rec, _NEG_INF))
+            # the states torch visits at each frame, log gamma there, summed per class (one bincount for all)
+            visit = (at_end & last_states) | (inside & valid)
+            r = np.where(visit, np.exp(la + lb + nll[:, None] - lpe), 0.0)
+            flat = ((frame * N + rows[:, None]) * C + ext).ravel()
+            g = np.bincount(flat, r.ravel(), T * N * C).reshape(T, N, C)
+            counts = np.bincount(flat, visit.ravel(), T * N * C).reshape(T, N, C)
             # a class torch never visits at (t, n) keeps log-sum -inf: exp(-inf + nll - lp), NaN where nll = inf
             # or lp = -inf, as torch's closed form gives
             g += np.where(counts > 0, 0.0, np.exp(_NEG_INF + nll[None, :, None] - lp))
