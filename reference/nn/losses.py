@@ -29,6 +29,9 @@ MultiLabelMarginLoss = twin(torch.nn.MultiLabelMarginLoss)
 MultiLabelSoftMarginLoss = twin(torch.nn.MultiLabelSoftMarginLoss)
 PairwiseDistance = twin(torch.nn.PairwiseDistance)
 TripletMarginLoss = twin(torch.nn.TripletMarginLoss)
+CTCLoss = twin(torch.nn.CTCLoss)
+LinearCrossEntropyLoss = twin(torch.nn.LinearCrossEntropyLoss, has_params=True)
+LinearCrossEntropyOptions = torch.nn.LinearCrossEntropyOptions  # not a block (no __all__ entry): the chunking knobs
 
 
 class TripletMarginWithDistanceLoss(TorchLoss):
@@ -47,4 +50,4 @@ __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "Hinge
            "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "SoftMarginLoss", "MarginRankingLoss",
            "CosineEmbeddingLoss", "PoissonNLLLoss", "GaussianNLLLoss",
            "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "PairwiseDistance", "TripletMarginLoss",
-           "TripletMarginWithDistanceLoss"]
+           "TripletMarginWithDistanceLoss", "CTCLoss", "LinearCrossEntropyLoss"]

@@ -33,6 +33,8 @@ from tests.cases._loss_bad_inputs import (
     _regression_bad,
     _w,
 )
+from tests.cases._loss_ctc import CTC_CASES
+from tests.cases._loss_linear_cross_entropy import LINEAR_CE_CASES
 from tests.cases._loss_multilabel import (
     _multilabel,
     _multilabel_bad,
@@ -373,4 +375,6 @@ CASES: list[Case] = [
     Case("pairwise_distance_p3", lambda lib: lib.PairwiseDistance(p=3.0), _pairs(3.0), (5, 4), shapes=_COS_SHAPES),
     Case("pairwise_distance_p2_eps0", lambda lib: lib.PairwiseDistance(eps=0.0), _pairs(2.0, 0.0), (5, 4),
          shapes=_COS_SHAPES, kinks=_pair_kinks),
+    *CTC_CASES,  # CTCLoss: tests/cases/_loss_ctc.py
+    *LINEAR_CE_CASES,  # LinearCrossEntropyLoss: tests/cases/_loss_linear_cross_entropy.py
 ]

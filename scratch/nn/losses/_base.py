@@ -3,8 +3,9 @@
 The losses themselves: ``pointwise.py`` (MSE, L1, Huber, SmoothL1, KLDiv, HingeEmbedding), ``classification.py``
 (CrossEntropyLoss, NLLLoss, MultiMarginLoss), ``binary.py`` (BCELoss, BCEWithLogitsLoss, SoftMarginLoss) and
 ``ranking.py`` (MarginRankingLoss, CosineEmbeddingLoss: several inputs), ``probabilistic.py`` (PoissonNLLLoss,
-GaussianNLLLoss), ``multilabel.py`` (MultiLabelMarginLoss, MultiLabelSoftMarginLoss) and ``triplet.py``
-(TripletMarginLoss, TripletMarginWithDistanceLoss, and their PairwiseDistance block).
+GaussianNLLLoss), ``multilabel.py`` (MultiLabelMarginLoss, MultiLabelSoftMarginLoss), ``triplet.py``
+(TripletMarginLoss, TripletMarginWithDistanceLoss, and their PairwiseDistance block), ``ctc.py`` (CTCLoss) and
+``linear_cross_entropy.py`` (LinearCrossEntropyLoss, a Linear child and CrossEntropyLoss, and its options).
 
 Protocol (as torch.nn losses, with an explicit backward)::
 
