@@ -91,6 +91,7 @@ CORRUPT_CACHES = {
     "count_mismatch": lambda good: _savez_bytes(**{**good, "y_train": good["y_train"][:-1]}),
     "object_array": lambda good: _savez_bytes(**{**good, "y_train": np.array([{}], dtype=object)}),
     "label_42": lambda good: _savez_bytes(**{**good, "y_train": np.where(np.arange(7) == 3, 42, good["y_train"])}),
+    "label_negative": lambda good: _savez_bytes(**{**good, "y_test": np.where(np.arange(3) == 1, -1, good["y_test"])}),
 }
 
 

@@ -115,6 +115,16 @@ def test_bad_output_paths_exit_2_before_training(case, tmp_path, fake_mnist, no_
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written, e.g. no 'outdir.png'
 
 
+def test_path_checks_leave_nothing_behind(tmp_path, fake_mnist):
+    """Probing a new output name creates and removes it; an existing file is opened without being changed."""
+    (tmp_path / "old.json").write_text("keep")
+    args = cli.build_parser().parse_args(["--experiment", "vit", "--data", str(fake_mnist), "--plot",
+                                          str(tmp_path / "new.png"), "--json", str(tmp_path / "old.json")])
+    cli.check_args(args)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mnist", "old.json"]
+    assert (tmp_path / "old.json").read_text() == "keep"
+
+
 @pytest.mark.parametrize("name, message", [("curves", "no file extension"),
                                            ("curves.xyz", "unknown image format '.xyz'")])
 def test_plot_format_checked_before_training(name, message, tmp_path, fake_mnist, no_training, capsys):
