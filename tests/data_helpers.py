@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import numpy.testing  # noqa: F401  -- numpy 2.0's numpy.testing runs `lscpu` when first imported: before _isolated
 import pytest
 
 from scratch.data import idx as idx_mod

@@ -154,6 +154,20 @@ def test_idx_count_mismatch(tmp_path: Path, rng: np.random.Generator) -> None:
         load_mnist(tmp_path)
 
 
+@pytest.mark.parametrize("split, bad", [("train", 42), ("t10k", 10)])
+def test_idx_label_out_of_range(tmp_path: Path, rng: np.random.Generator, split: str, bad: int) -> None:
+    """A label of 42 (or 10, the first one out) is an error at load, naming the file and the index (not a crash
+    mid-epoch)."""
+    arrays = list(make_arrays(rng))
+    labels = 1 if split == "train" else 3
+    arrays[labels] = arrays[labels].copy()
+    arrays[labels][2] = bad
+    write_mnist_dir(tmp_path, tuple(arrays))
+    with pytest.raises(ValueError, match=rf"{split}-labels-idx1-ubyte: label {bad} at index 2 is not a digit 0..9 "
+                                         r"\(1 of \d+ labels out of range\)"):
+        load_mnist(tmp_path)
+
+
 @pytest.mark.parametrize("damage", ["truncated", "flipped"])
 def test_idx_corrupt_gzip(tmp_path: Path, rng: np.random.Generator, damage: str) -> None:
     paths = write_mnist_dir(tmp_path, make_arrays(rng), gz=True)

@@ -90,6 +90,8 @@ CORRUPT_CACHES = {
     "flat_images": lambda good: _savez_bytes(**{**good, "X_test": good["X_test"].reshape(-1, 784)}),
     "count_mismatch": lambda good: _savez_bytes(**{**good, "y_train": good["y_train"][:-1]}),
     "object_array": lambda good: _savez_bytes(**{**good, "y_train": np.array([{}], dtype=object)}),
+    "label_42": lambda good: _savez_bytes(**{**good, "y_train": np.where(np.arange(7) == 3, 42, good["y_train"])}),
+    "label_negative": lambda good: _savez_bytes(**{**good, "y_test": np.where(np.arange(3) == 1, -1, good["y_test"])}),
 }
 
 
@@ -367,7 +369,8 @@ BAD_PICKLES = {
                        r"train X: expected a float array"),
     "label_count": (lambda p: [[p[0][0], p[0][1][:-1]], p[1], p[2]],
                     r"train y: expected integer labels \(4,\)"),
-    "label_range": (lambda p: [p[0], p[1], [p[2][0], p[2][1] + 10]], r"test y: expected digits 0..9"),
+    "label_range": (lambda p: [p[0], p[1], [p[2][0], p[2][1] + 10]],
+                    r"test y: label 1\d at index \d+ is not a digit 0..9"),
     "float_labels": (lambda p: [p[0], [p[1][0], p[1][1].astype(np.float64)], p[2]],
                      r"valid y: expected integer"),
 }

@@ -1,4 +1,4 @@
-"""``python -m reference.mnist --experiment {mlp600-sgd,mlp600-adam,bn-elu,tanh-dropout} ...``"""
+"""``python -m reference.mnist --experiment NAME ...`` (``--help`` lists the experiments and options)."""
 
 import sys
 

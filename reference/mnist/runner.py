@@ -194,6 +194,8 @@ def run(experiment: str | Experiment, *, epochs: int | None = None, dtype=np.flo
     exp = EXPERIMENTS[experiment] if isinstance(experiment, str) else experiment
     dtype = np.dtype(dtype)
     epochs = exp.epochs if epochs is None else int(epochs)
+    if epochs < 1 or (max_steps is not None and max_steps < 1):  # nothing to train: no history to summarize
+        raise ValueError(f"epochs and max_steps must be >= 1, got epochs={epochs}, max_steps={max_steps}")
     if data is None:
         from scratch.data import load_mnist
 

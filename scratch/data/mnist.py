@@ -48,6 +48,7 @@ IDX_FILES = {  # split -> (images file, labels file), each may also carry a '.gz
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 IMAGE_SHAPE = (28, 28)
+NUM_CLASSES = 10
 
 MnistArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -128,8 +129,21 @@ def load_idx_dir(root: str | os.PathLike) -> MnistArrays:
         if len(images) != len(labels):
             raise ValueError(f"{paths[0]} holds {len(images)} images but {paths[1]} holds {len(labels)} "
                              "labels: expected equal counts")
+        check_labels(labels, str(paths[1]))
         out += [images, labels.astype(np.int64)]
     return out[0], out[1], out[2], out[3]
+
+
+def check_labels(labels: np.ndarray, source: str) -> None:
+    """Raise ValueError naming `source` and the first bad index unless every label is a digit 0..9.
+
+    Checked at load: a label of 42 would otherwise load and stop a training run mid-epoch (in the loss).
+    """
+    bad = np.flatnonzero((labels < 0) | (labels >= NUM_CLASSES))
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"{source}: label {int(labels[i])} at index {i} is not a digit 0..9 "
+                         f"({bad.size} of {labels.size} labels out of range)")
 
 
 # ------------------------------------------------------------------------------------------------------ cache
@@ -148,6 +162,7 @@ def _check_arrays(arrays: MnistArrays, source: str) -> None:
         if y.dtype != np.int64 or y.shape != (X.shape[0],):
             raise ValueError(f"{source}: y_{split}: expected int64 ({X.shape[0]},), "
                              f"found {y.dtype} {y.shape}")
+        check_labels(y, f"{source}: y_{split}")
 
 
 def read_cache(path: str | os.PathLike) -> MnistArrays:
@@ -352,8 +367,7 @@ def convert_pickle(obj: object, source: str) -> MnistArrays:
         if not (isinstance(y, np.ndarray) and y.dtype.kind in "iu" and y.shape == (X.shape[0],)):
             raise ValueError(f"{source}: {what} y: expected integer labels ({X.shape[0]},), found "
                              f"{getattr(y, 'dtype', type(y).__name__)} {getattr(y, 'shape', '')}")
-        if y.size and (y.min() < 0 or y.max() > 9):
-            raise ValueError(f"{source}: {what} y: expected digits 0..9, found range {y.min()}..{y.max()}")
+        check_labels(y, f"{source}: {what} y")
         parts.append((_to_bytes(X, source, what).reshape(-1, *IMAGE_SHAPE), y.astype(np.int64)))
     (Xtr, ytr), (Xva, yva), (Xte, yte) = parts
     return np.concatenate([Xtr, Xva]), np.concatenate([ytr, yva]), Xte, yte
