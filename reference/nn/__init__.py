@@ -14,6 +14,7 @@ from . import (
     padding,
     pooling,
     recurrent,
+    shuffle,
     transformer,
 )
 from .activations import *  # noqa: F403
@@ -30,10 +31,11 @@ from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
+from .shuffle import *  # noqa: F403
 from .transformer import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding, attention, transformer)
+            embedding, attention, transformer, shuffle)
 
 __all__ = ["TorchModule", "TorchParameter", "seeded", "to_torch", "torch_dtype", "twin"]
 __all__ += [name for family in FAMILIES for name in family.__all__]

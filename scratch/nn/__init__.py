@@ -19,6 +19,7 @@ from . import (
     padding,
     pooling,
     recurrent,
+    shuffle,
     transformer,
 )
 from .activations import *  # noqa: F403
@@ -35,9 +36,10 @@ from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
+from .shuffle import *  # noqa: F403
 from .transformer import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding, attention, transformer)
+            embedding, attention, transformer, shuffle)
 
 __all__ = ["Module", "Parameter"] + [name for family in FAMILIES for name in family.__all__]
