@@ -10,6 +10,7 @@ from . import (
     attention,
     containers,
     conv,
+    distance,
     dropout,
     embedding,
     fold,
@@ -26,6 +27,7 @@ from .activations import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .containers import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .distance import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .embedding import *  # noqa: F403
 from .fold import *  # noqa: F403
@@ -40,6 +42,6 @@ from .shuffle import *  # noqa: F403
 from .transformer import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding, attention, transformer, shuffle)
+            embedding, attention, transformer, shuffle, distance)
 
 __all__ = ["Module", "Parameter"] + [name for family in FAMILIES for name in family.__all__]
