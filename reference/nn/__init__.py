@@ -5,6 +5,7 @@ from . import (
     attention,
     containers,
     conv,
+    distance,
     dropout,
     embedding,
     fold,
@@ -14,6 +15,7 @@ from . import (
     padding,
     pooling,
     recurrent,
+    shuffle,
     transformer,
 )
 from .activations import *  # noqa: F403
@@ -21,6 +23,7 @@ from .attention import *  # noqa: F403
 from .base import TorchModule, TorchParameter, seeded, to_torch, torch_dtype, twin
 from .containers import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .distance import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .embedding import *  # noqa: F403
 from .fold import *  # noqa: F403
@@ -30,10 +33,11 @@ from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
+from .shuffle import *  # noqa: F403
 from .transformer import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding, attention, transformer)
+            embedding, attention, transformer, shuffle, distance)
 
 __all__ = ["TorchModule", "TorchParameter", "seeded", "to_torch", "torch_dtype", "twin"]
 __all__ += [name for family in FAMILIES for name in family.__all__]

@@ -5,7 +5,7 @@ import torch
 from .base import twin
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
-           "LayerNorm", "GroupNorm", "RMSNorm"]
+           "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
 
 BatchNorm1d = twin(torch.nn.BatchNorm1d, has_params=True)
 BatchNorm2d = twin(torch.nn.BatchNorm2d, has_params=True)
@@ -16,3 +16,4 @@ InstanceNorm3d = twin(torch.nn.InstanceNorm3d, has_params=True)
 LayerNorm = twin(torch.nn.LayerNorm, has_params=True)
 GroupNorm = twin(torch.nn.GroupNorm, has_params=True)
 RMSNorm = twin(torch.nn.RMSNorm, has_params=True)
+LocalResponseNorm = twin(torch.nn.LocalResponseNorm)

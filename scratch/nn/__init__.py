@@ -10,6 +10,7 @@ from . import (
     attention,
     containers,
     conv,
+    distance,
     dropout,
     embedding,
     fold,
@@ -19,12 +20,14 @@ from . import (
     padding,
     pooling,
     recurrent,
+    shuffle,
     transformer,
 )
 from .activations import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .containers import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .distance import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .embedding import *  # noqa: F403
 from .fold import *  # noqa: F403
@@ -35,9 +38,10 @@ from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
+from .shuffle import *  # noqa: F403
 from .transformer import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding, attention, transformer)
+            embedding, attention, transformer, shuffle, distance)
 
 __all__ = ["Module", "Parameter"] + [name for family in FAMILIES for name in family.__all__]

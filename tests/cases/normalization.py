@@ -250,3 +250,28 @@ CASES: list[Case] = [
              BadInput("other channel count", _sample((2, 8, 3))),
              BadInput("channels not divisible", _sample((2, 6, 3))))),
 ]
+
+# -- LocalResponseNorm: an odd window on 3-5-d inputs, an even (asymmetric) one on (N, C, L), C < size drawn too --
+_LRN_BAD = (
+    BadInput("2-D", _sample((3, 4))), BadInput("1-D", _sample((4,))),
+    BadInput("0-d", lambda rng, dt: (np.asarray(1.5, dt),)),
+    BadInput("int64 (truncating average, float32 result)", lambda rng, dt: (rng.integers(-4, 5, (2, 4, 3)),)),
+    BadInput("int32", lambda rng, dt: (rng.integers(-4, 5, (2, 4, 3)).astype(np.int32),)),
+    BadInput("bool", lambda rng, dt: (rng.random((2, 4, 3)) < 0.5,)),
+    BadInput("nan and inf", lambda rng, dt: (np.where(rng.random((2, 4, 3)) < 0.2, np.nan, np.where(
+        rng.random((2, 4, 3)) < 0.2, np.inf, rng.standard_normal((2, 4, 3)))).astype(dt),)),
+    BadInput("empty batch", _sample((0, 4, 3))), BadInput("no channels", _sample((2, 0, 3))))
+
+
+def _lrn_shapes(min_dims: int, max_dims: int) -> st.SearchStrategy:
+    return shapes(min_dims, max_dims, max_side=4).map(lambda s: (s[0], s[1] + 2) + s[2:])  # C from 3 to 6
+
+
+CASES += [
+    Case("local_response_norm", lambda lib: lib.LocalResponseNorm(3, alpha=0.3), floats(), (2, 5, 3, 2),
+         shapes=_lrn_shapes(3, 5), bad_inputs=_LRN_BAD,
+         bad_args=tuple(BadArgs(f"size {v!r} (at call)", lambda lib, v=v: lib.LocalResponseNorm(v)(
+             np.ones((1, 3, 2)))) for v in (0, -1, 2.0, True))),
+    Case("local_response_norm_even_3d", lambda lib: lib.LocalResponseNorm(4, alpha=2.0, beta=0.6, k=0.5), floats(),
+         (3, 5, 4), shapes=shapes(3, 3, max_side=6)),
+]
