@@ -57,7 +57,8 @@ def test_dropout2d_twin_mask_drops_whole_channels(rng):
     np.testing.assert_array_equal(ys, yr)
 
 
-@pytest.mark.parametrize("case", ["dropout", "dropout2d", "mlp_dropout"])
+@pytest.mark.parametrize("case", ["dropout", "dropout2d", "mlp_dropout", "dropout1d", "dropout3d", "alpha_dropout",
+                                  "feature_alpha_dropout"])
 def test_hypothesis_float64_oracle_draws_the_same_mask(case, rng):
     """tests.harness.float64_twin builds its own twin (Lib seed 0, not the pair's): the catalog entries seed their
     masks with a fixed seed, so the oracle's mask is the pair's and its slack stays meaningful."""
@@ -135,17 +136,19 @@ def test_p_outside_unit_interval_raises_value_error_like_torch(p):
             cls(p)
 
 
-@pytest.mark.parametrize("shape", [(2, 3), (2, 3, 4), (1, 2, 3, 4, 2)], ids=["2-D", "3-D", "5-D"])
-def test_dropout2d_rank_warnings_like_torch(shape):
+@pytest.mark.parametrize("cls, shape", [("Dropout2d", (2, 3)), ("Dropout2d", (2, 3, 4)), ("Dropout2d", (1, 2, 3, 4, 2)),
+                                        ("Dropout3d", (2, 3)), ("Dropout3d", (2, 3, 4, 1, 2, 1))],
+                         ids=["2d-2-D", "2d-3-D", "2d-5-D", "3d-2-D", "3d-6-D"])
+def test_dropout2d_3d_rank_warnings_like_torch(cls, shape):
     x = np.ones(shape, np.float32)
     with warnings.catch_warnings(record=True) as ws:
         warnings.simplefilter("always")
-        S.Dropout2d(0.5, rng=np.random.default_rng(0))(x)
+        getattr(S, cls)(0.5, rng=np.random.default_rng(0))(x)
     with warnings.catch_warnings(record=True) as wt:
         warnings.simplefilter("always")
-        torch.nn.Dropout2d(0.5)(torch.from_numpy(x))
+        getattr(torch.nn, cls)(0.5)(torch.from_numpy(x))
     assert [(w.category, str(w.message)) for w in ws] == [(w.category, str(w.message)) for w in wt]
-    assert ws, "torch warns for ranks other than 4"
+    assert ws, "torch warns for these ranks"
 
 
 def test_dropout2d_on_3d_input_is_channelwise_1d_dropout(rng):
@@ -172,15 +175,16 @@ def test_dropout2d_1d_input_raises_in_training_only():
 @pytest.mark.parametrize("make, shape", [
     (lambda rng: S.Dropout(0.35, rng=rng), (4, 5)),
     (lambda rng: S.Dropout2d(0.5, rng=rng), (3, 4, 2, 2)),
+    (lambda rng: S.AlphaDropout(0.4, rng=rng), (4, 5)),
     (lambda rng: S.Sequential(S.Linear(4, 6, dtype=np.float64, rng=np.random.default_rng(0)), S.Tanh(),
                               S.Dropout(0.3, rng=rng), S.Linear(6, 2, dtype=np.float64, rng=np.random.default_rng(1))),
      (5, 4)),
-], ids=["dropout", "dropout2d", "mlp_dropout"])
+], ids=["dropout", "dropout2d", "alpha_dropout", "mlp_dropout"])
 def test_finite_differences_with_a_fixed_mask(make, shape, rng):
     """The generic FD check is off for masked cases (a new mask per forward): here every forward gets a fresh,
     identically seeded generator, so L(x) = <u, f(x)> is a fixed function."""
     block = make(np.random.default_rng(MASK_SEED))
-    droppers = [m for m in block.modules() if isinstance(m, (S.Dropout, S.Dropout2d))]
+    droppers = [m for m in block.modules() if isinstance(m, (S.Dropout, S.Dropout2d, S.AlphaDropout))]
 
     def run(x):
         for m in droppers:
@@ -226,3 +230,44 @@ def test_reference_twin_is_a_real_torch_module_in_a_real_sequential(rng):
     assert_close(ys, out.detach().numpy(), block="mlp_dropout", check="native_torch_forward")
     out.sum().backward()
     assert r.torch_module[0].weight.grad is not None
+
+
+# torch's own modules (their mask from torch's RNG) against scratch's: where the mask is constant, and which values
+# come out of an all-ones input (bit for bit: 0 and 1/(1-p), or the alpha variants' a + alpha a p and alpha a (p-1))
+_LAYOUTS = [("Dropout1d", (30, 20, 4), (2,)), ("Dropout1d", (20, 4), (1,)),
+            ("Dropout3d", (10, 12, 2, 2, 2), (2, 3, 4)), ("Dropout3d", (40, 2, 2, 2), (1, 2, 3)),
+            ("Dropout3d", (40, 3, 4), (1, 2)), ("AlphaDropout", (30, 20, 4), ()),
+            ("FeatureAlphaDropout", (30, 20, 4), (2,)), ("FeatureAlphaDropout", (40, 30), ())]
+
+
+def _constant_axes(y: np.ndarray) -> tuple[int, ...]:
+    return tuple(ax for ax in range(y.ndim) if np.all(y == np.take(y, [0], axis=ax)))
+
+
+@pytest.mark.parametrize("cls, shape, constant", _LAYOUTS, ids=[f"{c}-{len(s)}-D" for c, s, _ in _LAYOUTS])
+def test_mask_layout_and_values_match_torch_modules(cls, shape, constant):
+    p = 0.35
+    for dtype in DTYPES:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Dropout3d's rank warning
+            ys = getattr(S, cls)(p, rng=np.random.default_rng(3))(np.ones(shape, dtype))
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(3)
+                yt = getattr(torch.nn, cls)(p)(torch.ones(shape, dtype=TORCH_DTYPE[dtype])).numpy()
+        assert _constant_axes(ys) == _constant_axes(yt) == constant
+        np.testing.assert_array_equal(np.unique(ys), np.unique(yt))
+        assert ys.dtype == yt.dtype == dtype
+
+
+@pytest.mark.parametrize("cls", ["AlphaDropout", "FeatureAlphaDropout"])
+def test_alpha_dropout_keeps_zero_mean_and_unit_variance(cls, rng):
+    """The point of alpha dropout: standard-normal inputs stay at mean 0 and variance 1 in training (200k samples;
+    bounds of about 5 standard errors), for scratch and for torch's own module."""
+    x = rng.standard_normal((4000, 50, 1))
+    for p in (0.1, 0.5, 0.8):
+        ys = getattr(S, cls)(p, rng=np.random.default_rng(9))(x)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(9)
+            yt = getattr(torch.nn, cls)(p)(torch.from_numpy(x)).numpy()
+        for name, y in (("scratch", ys), ("torch", yt)):
+            assert abs(y.mean()) < 0.012 and abs(y.var() - 1) < 0.03, (name, p, y.mean(), y.var())
