@@ -41,8 +41,8 @@ class CosineSimilarity(CachedModule):
         eps (float, default 1e-8): lower bound of each norm; negative eps is a RuntimeError at call.
     Shape: x1 and x2 broadcast to (*, D, *'); output (*, *') (the broadcast shape without ``dim``); 0-d inputs
         are one-element vectors (dim 0 or -1). Output dtype: torch's promotion (int64 with float32 gives float32);
-        two non-float inputs are a RuntimeError. Evaluated in float64 and rounded once; a float32 input beside a
-        float64 one is normalized in float32, as torch does.
+        two non-float inputs are a RuntimeError. Evaluated in float64 and rounded once (torch normalizes a float32
+        input beside a float64 one in float32: scratch stays within float64's tolerance of that).
     Gradient (torch's): the clamp is applied in place under no_grad, so where ||x1|| < eps the norm is eps in the
         values but still ||x1|| in the gradient: with u_i = x_i / max(||x_i||, eps) and g = dL/dy,
         dL/dx1 = g / max(||x1||, eps) (u2 - y x1 / ||x1||), the last term 0 where ||x1|| = 0 (so at a zero x1 the
@@ -70,21 +70,19 @@ class CosineSimilarity(CachedModule):
         dt = promoted(x1.dtype, x2.dtype)
         vec = shape or (1,)  # a 0-d pair is a one-element vector
         with nonfinite_guard(x1, x2):
-            parts = [self._normalized(x, vec, d, dt) for x in (x1, x2)]
+            parts = [self._normalized(x, vec, d) for x in (x1, x2)]
             (a, n1, c1, u1), (b, n2, c2, u2) = parts
             y = np.sum(u1 * u2, axis=d, keepdims=True)
         out = np.array(y.reshape(shape[:d] + shape[d + 1:]), dt)
         return self._save(out, (a, n1, c1, u1), (b, n2, c2, u2), y, d, ((x1.shape, x1.dtype), (x2.shape, x2.dtype)))
 
-    def _normalized(self, x: np.ndarray, shape: tuple[int, ...], d: int, dt: np.dtype):
+    def _normalized(self, x: np.ndarray, shape: tuple[int, ...], d: int):
         """(x in float64 broadcast, ||x|| along d, max(||x||, eps), x / max(||x||, eps)) with keepdims."""
         a = np.broadcast_to(x.astype(np.float64), shape)
         n = np.sqrt(np.sum(a * a, axis=d, keepdims=True))
         c = np.maximum(n, float(self.eps))
         with np.errstate(invalid="ignore"):  # eps = 0 and a zero vector: 0 / 0 = NaN, as torch
             u = a / c
-        if x.dtype.kind == "f" and x.dtype != dt:  # a float32 input beside a float64 one: torch's x / norm in float32
-            u = u.astype(x.dtype).astype(np.float64)
         return a, n, c, u
 
     def backward(self, dy: np.ndarray):
