@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._dtypes import torch_dtype_name
 from ._parameter import _typename
 from .base import CachedModule
 from .losses._base import broadcast_shape, nonfinite_guard, promoted, sum_to
@@ -16,7 +17,6 @@ from .losses._base import broadcast_shape, nonfinite_guard, promoted, sum_to
 __all__ = ["CosineSimilarity"]
 
 # torch's names for the common dtype of two non-float inputs ("yet common dtype is Long")
-_TORCH_NAMES = {"bool": "Bool", "int8": "Char", "uint8": "Byte", "int16": "Short", "int32": "Int", "int64": "Long"}
 
 
 def _wrap_dim(dim, ndim: int) -> int:
@@ -60,9 +60,8 @@ class CosineSimilarity(CachedModule):
             raise TypeError(f"cosine_similarity(): argument 'eps' (position 4) must be float, not "
                             f"{_typename(self.eps)}")
         if x1.dtype.kind != "f" and x2.dtype.kind != "f":
-            common = np.result_type(x1.dtype, x2.dtype).name
             raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
-                               f"{_TORCH_NAMES.get(common, common)}")
+                               f"{torch_dtype_name(np.result_type(x1.dtype, x2.dtype))}")
         if self.eps < 0:
             raise RuntimeError(f"eps must be non-negative, got: {self.eps:g}")
         shape = broadcast_shape(x1.shape, x2.shape)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .._dtypes import torch_dtype_name
 from .._parameter import _typename
 from ..base import CachedModule
 
@@ -77,10 +78,8 @@ class LocalResponseNorm(CachedModule):
                 y = x / (s * float(self.alpha) + float(self.k)) ** float(self.beta)
             return self._save(y.astype(np.float32), None)
         if x.dtype.kind != "f":
-            name = {"bool": "Bool", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte"}.get(
-                x.dtype.name, x.dtype.name)
             pool = "avg_pool2d" if x.ndim == 3 else "avg_pool3d_out_frame"
-            raise NotImplementedError(f"\"{pool}\" not implemented for '{name}'")
+            raise NotImplementedError(f"\"{pool}\" not implemented for '{torch_dtype_name(x.dtype)}'")
         a = x.astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # k <= 0 gives NaN, as torch's pow
             d = _channel_window_sum(a * a, n, before, after) / n * float(self.alpha) + float(self.k)

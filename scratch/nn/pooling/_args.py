@@ -21,10 +21,10 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _windows as W
+from .._dtypes import torch_dtype_name
 
 _WORD = {2: "two", 3: "three"}
 _LETTERS = {2: "HW", 3: "THW"}
-_TORCH_INT = {"int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
 
 
 class Plan(NamedTuple):
@@ -82,7 +82,7 @@ def array(x, fn: str) -> np.ndarray:
 
 def no_integer_kernel(x: np.ndarray, kernel: str) -> None:
     if x.dtype.kind in "iub":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TORCH_INT.get(x.dtype.name, x.dtype.name)}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_dtype_name(x.dtype)}'")
 
 
 def _dims(shape) -> str:
@@ -311,7 +311,7 @@ def adaptive_sizes(kind: str, d: int, x: np.ndarray, output_size) -> tuple[tuple
                                  f"{-r - 1})")
             if x.dtype.kind in "iu":
                 raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
-                                   f"point or complex dtype. Got: {_TORCH_INT.get(x.dtype.name, x.dtype.name)}")
+                                   f"point or complex dtype. Got: {torch_dtype_name(x.dtype)}")
             return tuple(o[td - d:]), True
         _rank(shape, td, fn2, "")
         _nonzero(shape, fn2, range(len(shape) - 2, len(shape)) if td == 2 else range(1, len(shape)))

@@ -19,17 +19,17 @@ import math
 
 import numpy as np
 
+from .._dtypes import torch_dtype_name
 from ..base import CachedModule
 
 __all__ = ["MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
-_TORCH_DTYPE = {np.dtype(np.int32): "Int", np.dtype(np.int16): "Short", np.dtype(np.int8): "Char",
-                np.dtype(np.uint8): "Byte", np.dtype(np.bool_): "Bool", np.dtype(np.float16): "Half",
-                np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np.dtype(np.int64): "Long"}
 
 
 def _ntuple(value, d: int) -> tuple:
-    """torch's ``_single`` / ``_pair`` / ``_triple``: an iterable is kept as a tuple, a number repeated d times."""
+    """torch's ``_single`` / ``_pair`` / ``_triple``: an iterable is kept as a tuple (of ANY length, unlike
+    ``_windows.ntuple``, which validates: torch's unpooling accepts a 3-tuple kernel in 2-d and fails later with
+    IndexError), a number repeated d times."""
     return tuple(value) if isinstance(value, collections.abc.Iterable) else (value,) * d
 
 
@@ -62,7 +62,7 @@ def _check(x: np.ndarray, idx: np.ndarray, d: int) -> None:
     k = max(d, 2)
     xs, js = (x.shape + (1,), idx.shape + (1,)) if d == 1 else (x.shape, idx.shape)
     if idx.dtype != np.int64:
-        got = f" but got: {_TORCH_DTYPE.get(idx.dtype, idx.dtype.name)}" if k == 2 else ""
+        got = f" but got: {torch_dtype_name(idx.dtype)}" if k == 2 else ""
         raise RuntimeError(f"elements in indices should be type int64{got}")
     if len(xs) not in (k + 1, k + 2):
         raise RuntimeError(f"Input to max_unpooling{k}d should be a {k + 1}d or {k + 2}d Tensor, but got a tensor "
@@ -75,7 +75,7 @@ def _check(x: np.ndarray, idx: np.ndarray, d: int) -> None:
             raise RuntimeError(f"max_unpooling{k}d_forward_out_cpu(): Expected input to have non-zero size for "
                                f"non-batch dimensions, but got {list(xs)} with dimension {dim} being empty.")
     if x.dtype.kind != "f":
-        raise NotImplementedError(f"\"max_unpool{k}d\" not implemented for '{_TORCH_DTYPE.get(x.dtype, x.dtype)}'")
+        raise NotImplementedError(f"\"max_unpool{k}d\" not implemented for '{torch_dtype_name(x.dtype)}'")
 
 
 class _MaxUnpoolNd(CachedModule):
