@@ -242,12 +242,17 @@ class TorchModule:
             yield name, b.numpy()
 
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        return OrderedDict((k, v.detach().numpy().copy()) for k, v in self.torch_module.state_dict().items())
+        """Copies as numpy arrays; a Lazy module's parameter not materialized yet stays torch's
+        UninitializedParameter."""
+        return OrderedDict((k, v if _uninitialized(v) else v.detach().numpy().copy())
+                           for k, v in self.torch_module.state_dict().items())
 
     def load_state_dict(self, state_dict, strict: bool = True):
-        """torch's load_state_dict on numpy arrays; returns torch's (missing_keys, unexpected_keys) result."""
+        """torch's load_state_dict on numpy arrays (an UninitializedParameter, torch's or scratch's, loads as
+        torch's); returns torch's (missing_keys, unexpected_keys) result."""
         return self.torch_module.load_state_dict(
-            OrderedDict((k, torch.from_numpy(np.array(v, copy=True))) for k, v in state_dict.items()),
+            OrderedDict((k, torch.nn.UninitializedParameter() if _uninitialized(v) else
+                         torch.from_numpy(np.array(v, copy=True))) for k, v in state_dict.items()),
             strict=strict)
 
     def requires_grad_(self, requires_grad: bool = True) -> TorchModule:
@@ -287,6 +292,12 @@ class TorchModule:
 
     def __repr__(self) -> str:
         return f"reference.{self.torch_module!r}"
+
+
+def _uninitialized(value) -> bool:
+    """torch's UninitializedParameter, or scratch's (by name: the twins never import scratch)."""
+    return isinstance(value, torch.nn.parameter.UninitializedTensorMixin) or \
+        type(value).__name__ == "UninitializedParameter"
 
 
 def _pair(outputs: tuple, cots: tuple) -> list:

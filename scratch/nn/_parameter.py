@@ -103,3 +103,39 @@ class Parameter:
     def __repr__(self) -> str:
         frozen = "" if self._requires_grad else ", requires_grad=False"
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype}{frozen})"
+
+
+_UNINITIALIZED = ("Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
+                  "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call "
+                  "`forward` to initialize the parameters before accessing their attributes.")
+
+
+class UninitializedParameter(Parameter):
+    """torch.nn.UninitializedParameter: a Lazy module's parameter before its first forward, whose shape is not
+    known yet. Its dtype, ``requires_grad`` and ``grad`` (None) can be read and ``to()`` casts its dtype; its shape
+    and values cannot (RuntimeError, torch's message). ``materialize(shape)`` turns it into a Parameter of that
+    shape IN PLACE (the same object, so a state_dict or optimizer holding it sees the change), its values
+    uninitialized until the module draws them, as torch's.
+
+    Args:
+        requires_grad (bool, default True); dtype (default np.float32).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, requires_grad: bool = True, dtype=np.float32) -> None:
+        super().__init__(np.empty(0, check_float_dtype(dtype)), requires_grad)  # holds the dtype only
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        raise RuntimeError(_UNINITIALIZED)
+
+    def __array__(self, dtype=None, copy=None):
+        raise RuntimeError(_UNINITIALIZED)
+
+    def materialize(self, shape: tuple[int, ...]) -> None:
+        self.data = np.empty(tuple(int(n) for n in shape), self.data.dtype)
+        self.__class__ = Parameter
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"

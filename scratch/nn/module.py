@@ -22,6 +22,7 @@ from scratch.sparse import SparseGrad
 from ._parameter import (  # noqa: F401  (re-exported: blocks import them from .module)
     FLOAT_DTYPES,
     Parameter,
+    UninitializedParameter,
     _is_bool,
     _typename,
     check_float_dtype,
@@ -272,14 +273,15 @@ class Module:
     # -- state ----------------------------------------------------------------------------------------------
     def _local_state(self) -> dict[str, np.ndarray]:
         """This module's own state_dict entries (arrays, not copies): parameters, then persistent buffers."""
-        state = {n: p.data for n, p in self._parameters.items() if p is not None}
+        state = {n: p if isinstance(p, UninitializedParameter) else p.data for n, p in self._parameters.items()
+                 if p is not None}
         state.update((n, b) for n, b in self._buffers.items()
                      if b is not None and n not in self._non_persistent_buffers_set)
         return state
 
     def _save_to(self, out: OrderedDict, prefix: str) -> None:
         for name, value in self._local_state().items():
-            out[prefix + name] = np.array(value, copy=True)
+            out[prefix + name] = value if isinstance(value, UninitializedParameter) else np.array(value, copy=True)
         for name, m in self._modules.items():  # every name of a shared module, as torch's recursion
             if m is not None:
                 m._save_to(out, f"{prefix}{name}.")
@@ -299,7 +301,12 @@ class Module:
             if key not in state:
                 missing.append(key)
                 continue
-            value = np.asarray(state[key])
+            if isinstance(current, UninitializedParameter):  # torch's lazy load hook
+                if type(state[key]).__name__ == "UninitializedParameter":  # scratch's or torch's
+                    continue  # both not materialized yet: a match, and the parameter stays lazy
+                current.materialize(np.shape(state[key]))  # then loaded below as any parameter
+                current = current.data
+            value = np.asarray(state[key])  # an UninitializedParameter into a materialized one: RuntimeError
             if value.dtype.kind not in "biuf":
                 errors.append(f'While copying the parameter named "{key}", expected numpy.ndarray or array-like '
                               f"object from checkpoint but received {type(state[key])}")

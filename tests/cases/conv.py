@@ -159,3 +159,37 @@ CASES += [
          (1, 2, 2, 3, 2), shapes=spatial((1, 2), 2, 2, 3, 3)),
     Case("conv_transpose2d_empty_batch", lambda lib: lib.ConvTranspose2d(2, 3, 3), X, (0, 2, 3, 3)),
 ]
+
+
+# -- Lazy convolutions: in_channels from the first input (the harness materializes them on the default shape;
+# tests/test_conv_lazy.py checks the materializing forward itself, torch's state_dict and class change)
+_LAZY_ARGS = (
+    BadArgs("lazy: rank d at the first call", lambda lib: _call(lib.LazyConv2d(4, 3), (5, 5))),
+    BadArgs("lazy: groups do not divide the inferred in_channels", lambda lib: _call(lib.LazyConv2d(4, 3, groups=2),
+                                                                                     (1, 3, 5, 5))),
+    BadArgs("lazy: out_channels % groups (at the first call)", lambda lib: _call(lib.LazyConv1d(3, 3, groups=2),
+                                                                                 (1, 4, 5))),
+    BadArgs("lazy transposed: out_channels % groups, bias", lambda lib: _call(
+        lib.LazyConvTranspose2d(3, 3, groups=2), (1, 4, 3, 3))),
+    BadArgs("lazy: float64 input, float32 module", lambda lib: _call(lib.LazyConv2d(4, 3, dtype=np.float32),
+                                                                     (1, 2, 5, 5))),
+    BadArgs("lazy: groups=0", lambda lib: lib.LazyConv2d(4, 3, groups=0)),
+    BadArgs("lazy: padding='full'", lambda lib: lib.LazyConv1d(4, 3, padding="full")),
+    BadArgs("lazy transposed: padding_mode='reflect'", lambda lib: lib.LazyConvTranspose2d(4, 3,
+                                                                                          padding_mode="reflect")),
+)
+
+CASES += [
+    Case("lazy_conv1d_unbatched", lambda lib: lib.LazyConv1d(3, 3, stride=2, padding=1), X, (4, 7),
+         shapes=st.tuples(st.just(4), st.integers(2, 8)), bad_args=_LAZY_ARGS),
+    Case("lazy_conv2d_groups2_same_nobias", lambda lib: lib.LazyConv2d(6, 3, groups=2, bias=False, padding="same"),
+         X, (2, 4, 4, 5), shapes=spatial((1, 2), 4, 1, 5, 2), bad_inputs=conv_bad(4, (3, 3))[:3]),
+    Case("lazy_conv3d_reflect", lambda lib: lib.LazyConv3d(2, 2, padding=1, padding_mode="reflect"), X,
+         (1, 3, 2, 3, 2)),
+    Case("lazy_conv_transpose1d", lambda lib: lib.LazyConvTranspose1d(3, 3, stride=2, output_padding=1), X,
+         (2, 2, 4), shapes=spatial((1, 2), 2, 1, 5, 1)),
+    Case("lazy_conv_transpose2d_groups_output_size", lambda lib: lib.LazyConvTranspose2d(4, 3, stride=2, groups=2),
+         with_output_size([8, 7]), (1, 4, 3, 3), tol=_TORCH_SUM32),
+    Case("lazy_conv_transpose3d_unbatched", lambda lib: lib.LazyConvTranspose3d(2, 2, stride=2, dilation=2), X,
+         (3, 2, 2, 2)),
+]

@@ -24,9 +24,9 @@ import warnings
 
 import numpy as np
 
-from . import _windows as win
-from .base import CachedModule
-from .module import Parameter, check_float_dtype, check_input
+from .. import _windows as win
+from ..base import CachedModule
+from ..module import Parameter, check_float_dtype, check_input
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
@@ -48,6 +48,21 @@ class _ConvNd(CachedModule):
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", dtype=np.float32,
                  rng: np.random.Generator | None = None) -> None:
         super().__init__()
+        self._set_hyper_parameters(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                                   padding_mode)
+        dt = check_float_dtype(dtype)
+        shape = self._weight_shape()
+        if min(shape) < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+        if math.prod(shape) == 0:
+            warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+        self.weight = Parameter(np.empty(shape, dt))
+        self.bias = Parameter(np.empty(out_channels, dt)) if bias else None
+        self._reset_parameters(rng if rng is not None else np.random.default_rng())
+
+    def _set_hyper_parameters(self, in_channels: int, out_channels: int, kernel_size, stride, padding, dilation,
+                              groups: int, padding_mode: str) -> None:
+        """torch's construction checks, in its order, and the attributes they set."""
         d = self._dims
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
@@ -70,18 +85,16 @@ class _ConvNd(CachedModule):
             raise ValueError(f"padding_mode must be one of {set(PADDING_MODES)}, but got padding_mode='{padding_mode}'")
         self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
         self.padding_mode = padding_mode
-        dt = check_float_dtype(dtype)
-        rng = rng if rng is not None else np.random.default_rng()
-        shape = self._weight_shape()
-        if min(shape) < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
-        if math.prod(shape) == 0:
-            warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
-        # torch's kaiming_uniform_(a=sqrt 5): U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = weight.size(1) * prod(k)
+
+    def _reset_parameters(self, rng: np.random.Generator) -> None:
+        """torch's reset_parameters: kaiming_uniform_(a=sqrt 5) is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in =
+        weight.size(1) * prod(k), and the bias from the same bound; the weight is drawn first, then the bias."""
+        shape = self.weight.shape
         fan_in = shape[1] * math.prod(self.kernel_size)
         bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-        self.weight = Parameter(rng.uniform(-bound, bound, shape).astype(dt))
-        self.bias = Parameter(rng.uniform(-bound, bound, out_channels).astype(dt)) if bias else None
+        self.weight.data[...] = rng.uniform(-bound, bound, shape)
+        if self.bias is not None:
+            self.bias.data[...] = rng.uniform(-bound, bound, self.out_channels)
 
     def _weight_shape(self) -> tuple[int, ...]:
         return (self.out_channels, self.in_channels // self.groups) + self.kernel_size
@@ -259,14 +272,22 @@ class _ConvTransposeNd(_ConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
                  groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros", dtype=np.float32,
                  rng: np.random.Generator | None = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, self._string_padding_kept(padding,
+                         padding_mode), dilation, groups, bias, padding_mode, dtype, rng)
+        self.output_padding = self._ntuple_output_padding(output_padding)
+
+    def _ntuple_output_padding(self, output_padding) -> tuple[int, ...]:
+        return win.ntuple(output_padding, self._dims, "output_padding")
+
+    def _string_padding_kept(self, padding, padding_mode: str):
+        """torch's first checks: padding_mode must be 'zeros'; a string padding is accepted here and refused at
+        the call (kept for forward to refuse), the conv's own checks see 0."""
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
-        if isinstance(padding, str):  # torch accepts it here and fails at the call: keep it for forward to refuse
+        if isinstance(padding, str):
             self._string_padding = padding
-            padding = 0
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, dtype, rng)
-        self.output_padding = win.ntuple(output_padding, self._dims, "output_padding")
+            return 0
+        return padding
 
     def _weight_shape(self) -> tuple[int, ...]:
         return (self.in_channels, self.out_channels // self.groups) + self.kernel_size  # fan_in: out/groups * K
