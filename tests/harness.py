@@ -25,7 +25,7 @@ from tests.tolerances import SLACK_REASON, Tol, assert_close, default_tol, float
 def build(case: Case, namespace, dtype, seed: int = 0):
     """The entry's block. A Lazy block (``has_uninitialized_params()``) is materialized by
     ``initialize_parameters`` on the entry's default input shape, so that both sides hold parameters the twin can
-    load and the init checks can see; it stays the Lazy class until its first forward (tests/test_conv_lazy.py
+    load and the init checks can see; it stays the Lazy class until its first forward (tests/test_lazy.py
     checks materialization inside the first forward itself)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. torch's zero-element-init warning; warnings are tested apart

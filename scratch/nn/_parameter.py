@@ -134,7 +134,10 @@ class UninitializedParameter(Parameter):
         raise RuntimeError(_UNINITIALIZED)
 
     def materialize(self, shape: tuple[int, ...]) -> None:
-        self.data = np.empty(tuple(int(n) for n in shape), self.data.dtype)
+        shape = tuple(int(n) for n in shape)
+        if shape and min(shape) < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+        self.data = np.empty(shape, self.data.dtype)
         self.__class__ = Parameter
 
     def __repr__(self) -> str:

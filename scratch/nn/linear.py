@@ -7,11 +7,12 @@ import operator
 
 import numpy as np
 
+from ._lazy import LazyModuleMixin
 from ._math import normalize_dim
 from .base import CachedModule
 from .module import Parameter, check_float_dtype, check_input, check_same_dtype
 
-__all__ = ["Identity", "Linear", "Bilinear", "Flatten", "Unflatten"]
+__all__ = ["Identity", "Linear", "LazyLinear", "Bilinear", "Flatten", "Unflatten"]
 
 
 class Linear(CachedModule):
@@ -39,10 +40,17 @@ class Linear(CachedModule):
                                f"in_features={in_features}, out_features={out_features}")
         self.in_features, self.out_features = int(in_features), int(out_features)
         dt = check_float_dtype(dtype)
-        rng = rng if rng is not None else np.random.default_rng()
-        bound = 1.0 / np.sqrt(in_features) if in_features > 0 else 0.0
-        self.weight = Parameter(rng.uniform(-bound, bound, (out_features, in_features)).astype(dt))
-        self.bias = Parameter(rng.uniform(-bound, bound, out_features).astype(dt)) if bias else None
+        self.weight = Parameter(np.empty((out_features, in_features), dt))
+        self.bias = Parameter(np.empty(out_features, dt)) if bias else None
+        self._reset_parameters(rng if rng is not None else np.random.default_rng())
+
+    def _reset_parameters(self, rng: np.random.Generator) -> None:
+        """U(-1/sqrt(in_features), 1/sqrt(in_features)) for both (torch's kaiming_uniform_(a=sqrt 5)); 0 when
+        in_features = 0. The weight is drawn first, then the bias."""
+        bound = 1.0 / np.sqrt(self.in_features) if self.in_features > 0 else 0.0
+        self.weight.data[...] = rng.uniform(-bound, bound, self.weight.shape)
+        if self.bias is not None:
+            self.bias.data[...] = rng.uniform(-bound, bound, self.out_features)
 
     def forward(self, input: np.ndarray) -> np.ndarray:
         x = check_input(input)
@@ -73,6 +81,53 @@ class Linear(CachedModule):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    """Linear with in_features inferred from the first input: ``in_features = input.shape[-1]``.
+
+    Until its first forward (or ``initialize_parameters(input)``, or ``load_state_dict`` of a materialized state)
+    weight and bias are :class:`UninitializedParameter` s; then they are materialized to (out_features,
+    in_features) and (out_features,), drawn as Linear draws them (none at in_features = 0), and the first forward
+    turns the module into a :class:`Linear`. As torch's, a module loaded before its first call takes
+    in_features from that call's input (AssertionError when it differs from the loaded weight).
+
+    Args:
+        out_features (int); bias (bool, default True); dtype (default np.float32); rng (np.random.Generator,
+            optional: the parameters are drawn from it at materialization).
+    """
+
+    cls_to_become = Linear
+
+    def __init__(self, out_features: int, bias: bool = True, dtype=np.float32,
+                 rng: np.random.Generator | None = None) -> None:
+        Linear.__init__(self, 0, 0, False, dtype)
+        self.out_features = int(out_features)
+        self.weight = self._uninitialized(dtype)
+        self.bias = self._uninitialized(dtype) if bias else None
+        self._keep_rng(rng)
+
+    def initialize_parameters(self, input: np.ndarray) -> None:
+        if not isinstance(input, np.ndarray):
+            raise TypeError(f"input must be a numpy.ndarray, got {type(input).__name__}")
+        x = input  # any dtype: torch materializes first, then Linear refuses an integer input
+        if self.has_uninitialized_params():
+            if x.ndim == 0:
+                raise IndexError("tuple index out of range")
+            self.in_features = x.shape[-1]
+            self.weight.materialize((self.out_features, self.in_features))
+            if self.bias is not None:
+                self.bias.materialize((self.out_features,))
+            self._reset_parameters(self._init_rng)
+        if self.in_features == 0:  # loaded before the first call: torch takes in_features from this input
+            if x.shape[-1] != self.weight.shape[-1]:
+                raise AssertionError(f"The in_features inferred from input: {x.shape[-1]} is not equal to "
+                                     f"in_features from self.weight: {self.weight.shape[-1]}")
+            self.in_features = x.shape[-1]
+
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        self._become_eager(input)
+        return self.forward(input)
 
 
 class Bilinear(CachedModule):

@@ -162,7 +162,7 @@ CASES += [
 
 
 # -- Lazy convolutions: in_channels from the first input (the harness materializes them on the default shape;
-# tests/test_conv_lazy.py checks the materializing forward itself, torch's state_dict and class change)
+# tests/test_lazy.py checks the materializing forward itself, torch's state_dict and class change)
 _LAZY_ARGS = (
     BadArgs("lazy: rank d at the first call", lambda lib: _call(lib.LazyConv2d(4, 3), (5, 5))),
     BadArgs("lazy: groups do not divide the inferred in_channels", lambda lib: _call(lib.LazyConv2d(4, 3, groups=2),

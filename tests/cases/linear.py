@@ -1,4 +1,4 @@
-"""Catalog entries: Linear, Bilinear (two inputs), Identity, Flatten, Unflatten."""
+"""Catalog entries: Linear, LazyLinear, Bilinear (two inputs), Identity, Flatten, Unflatten."""
 
 from __future__ import annotations
 
@@ -100,6 +100,16 @@ CASES: list[Case] = [
     Case("linear_nobias", lambda lib: lib.Linear(3, 5, bias=False), floats(), (4, 3),
          shapes=shapes(1, 3, fixed_last=3), bad_inputs=linear_bad(3)),
     Case("linear_1_to_1", lambda lib: lib.Linear(1, 1), floats(), (7, 1), shapes=shapes(1, 3, fixed_last=1)),
+    # in_features from the first input's last dim (the harness materializes on the default shape: tests/
+    # test_lazy.py checks the materializing forward, torch's state_dict and the class change)
+    Case("lazy_linear", lambda lib: lib.LazyLinear(4), floats(), (2, 3, 5), shapes=shapes(1, 4, fixed_last=5),
+         bad_inputs=linear_bad(5)[:3],
+         bad_args=(BadArgs("lazy: 0-d first input", lambda lib: lib.LazyLinear(3)(np.asarray(1.0))),
+                   BadArgs("lazy: negative out_features (at the first call)", lambda lib: call_on_zeros(
+                       lib.LazyLinear(-1), (2, 3))),
+                   BadArgs("lazy: int64 first input (materializes, then Linear refuses)", lambda lib: lib.LazyLinear(
+                       3)(np.ones((2, 3), np.int64))))),
+    Case("lazy_linear_nobias_1d", lambda lib: lib.LazyLinear(3, bias=False), floats(), (4,)),
     Case("bilinear", lambda lib: lib.Bilinear(3, 4, 2), pair(4), (5, 3), shapes=shapes(1, 3, fixed_last=3),
          bad_inputs=bilinear_bad(3, 4),
          bad_args=(BadArgs("in1_features=0", lambda lib: lib.Bilinear(0, 4, 2)),

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._lazy import LazyModuleMixin
 from ..base import CachedModule
-from ..module import UninitializedParameter, check_float_dtype
+from ..module import UninitializedParameter
 from .convolution import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 
 __all__ = ["LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
@@ -34,20 +35,14 @@ def _size_text(shape: tuple[int, ...]) -> str:
     return f"torch.Size([{', '.join(str(n) for n in shape)}])"
 
 
-class _LazyConvMixin:
+class _LazyConvMixin(LazyModuleMixin):
     """What every lazy convolution adds to its eager class (listed after this mixin in the bases)."""
 
-    cls_to_become: type
-
     def _lazy_parameters(self, out_channels: int, bias: bool, dtype, rng: np.random.Generator | None) -> None:
-        dt = check_float_dtype(dtype)
         self.out_channels = int(out_channels)
-        self.weight = UninitializedParameter(dtype=dt)
-        self.bias = UninitializedParameter(dtype=dt) if bias else None
-        self._init_rng = rng if rng is not None else np.random.default_rng()  # drawn from at materialization
-
-    def has_uninitialized_params(self) -> bool:
-        return any(isinstance(p, UninitializedParameter) for p in self._parameters.values())
+        self.weight = self._uninitialized(dtype)
+        self.bias = self._uninitialized(dtype) if bias else None
+        self._keep_rng(rng)
 
     def _get_in_channels(self, input: np.ndarray) -> int:
         d = self._dims
@@ -74,12 +69,7 @@ class _LazyConvMixin:
             self.bias.data[...] = 0.0
 
     def _become_eager(self, input: np.ndarray) -> None:
-        """The first call: materialize, become ``cls_to_become`` (whose forward then runs)."""
-        self.initialize_parameters(input)
-        if self.has_uninitialized_params():
-            raise RuntimeError(f"module {type(self).__name__} has not been fully initialized")
-        self.__class__ = self.cls_to_become
-        del self._init_rng
+        super()._become_eager(input)
         if self.out_channels % self.groups != 0:  # torch's conv raises here too, but for a transposed conv
             # without bias it computes weight.shape[1] * groups channels instead: scratch refuses (4c)
             raise RuntimeError(f"out_channels ({self.out_channels}) must be divisible by groups ({self.groups}); "

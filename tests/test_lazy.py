@@ -1,7 +1,7 @@
-"""Lazy convolutions, what the catalog's generic checks cannot see (the harness materializes its entries before
-the checks run): materialization INSIDE the first forward on each side by its own generator, the class change,
-torch's state_dict before and after, load_state_dict into a lazy module, failed first calls, and the departures
-documented in docs/torch_facts.md 4c."""
+"""Lazy convolutions and LazyLinear, what the catalog's generic checks cannot see (the harness materializes its
+entries before the checks run): materialization INSIDE the first forward on each side by its own generator, the
+class change, torch's state_dict before and after, load_state_dict into a lazy module, failed first calls, and
+the departures documented in docs/torch_facts.md 4c."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ LAZY = [
     ("LazyConvTranspose1d", "ConvTranspose1d", (3, 3), {"stride": 2, "output_padding": 1}, (2, 2, 4)),
     ("LazyConvTranspose2d", "ConvTranspose2d", (4, 2), {"groups": 2}, (4, 3, 3)),
     ("LazyConvTranspose3d", "ConvTranspose3d", (2, 2), {"dilation": 2}, (1, 2, 2, 2, 2)),
+    ("LazyLinear", "Linear", (3,), {}, (2, 4, 5)),
 ]
 IDS = [c[0] for c in LAZY]
 
@@ -48,10 +49,12 @@ def test_first_forward_materializes_and_becomes_the_eager_class(name, eager, arg
     ys, yr = s(x), r(x)  # each side materializes by its own generator: shapes agree, values are torch's law
     assert (type(s).__name__, type(r).__name__) == (eager, eager)
     assert isinstance(s, getattr(S, eager)) and not hasattr(s, "_init_rng")
-    assert s.in_channels == r.torch_module.in_channels == shape[-len(shape) + (len(shape) == s._dims + 2)]
+    size = "in_features" if eager == "Linear" else "in_channels"
+    expected = shape[-1] if eager == "Linear" else shape[-len(shape) + (len(shape) == s._dims + 2)]
+    assert getattr(s, size) == getattr(r.torch_module, size) == expected
     assert _layout(s.state_dict()) == _layout(r.state_dict()) and ys.shape == yr.shape
     assert repr(r) == "reference." + repr(s)
-    eager_s = getattr(S, eager)(*((s.in_channels,) + args), dtype=dtype, rng=np.random.default_rng(0), **kwargs)
+    eager_s = getattr(S, eager)(*((getattr(s, size),) + args), dtype=dtype, rng=np.random.default_rng(0), **kwargs)
     for (k, v), w in zip(s.state_dict().items(), eager_s.state_dict().values(), strict=True):  # the same draws
         assert np.array_equal(v, w), k
     r.load_state_dict(s.state_dict())
@@ -82,9 +85,14 @@ def test_load_state_dict_into_a_lazy_module(name, eager, args, kwargs, shape):
     s.load_state_dict(other_s.state_dict()), r.load_state_dict(other_s.state_dict())
     assert not s.has_uninitialized_params() and not r.has_uninitialized_params()
     assert (type(s).__name__, type(r.torch_module).__name__) == (name, name)  # the class changes at the call
-    assert s.in_channels == other_s.in_channels and r.torch_module.in_channels == 0  # departure: torch leaves 0
+    if eager == "Linear":  # torch's LazyLinear takes in_features from the first call after a load, so does scratch
+        assert s.in_features == r.torch_module.in_features == 0
+    else:
+        assert s.in_channels == other_s.in_channels and r.torch_module.in_channels == 0  # departure: torch: 0
     ys, yr = s(x), r(x)
     assert (type(s).__name__, type(r).__name__) == (eager, eager)
+    if eager == "Linear":
+        assert s.in_features == r.torch_module.in_features == shape[-1]
     assert_close(ys, yr, block=name, check="lazy: output after loading a materialized state")
     assert np.array_equal(ys, other_s(x))
     fresh_s, fresh_r = _pair(name, args, kwargs)  # an uninitialized state into a materialized module
@@ -132,3 +140,14 @@ def test_departure_transposed_without_bias_and_out_channels_not_divisible():
     assert r(_x((1, 4, 3, 3))).shape == (1, 2, 5, 5)
     with pytest.raises(RuntimeError, match="out_channels \\(3\\) must be divisible by groups \\(2\\)"):
         s(_x((1, 4, 3, 3)))
+
+
+def test_lazy_linear_loaded_then_called_with_other_features_raises_as_torch():
+    s, r = _pair("LazyLinear", (3,), {})
+    state = S.Linear(4, 3).state_dict()
+    s.load_state_dict(state), r.load_state_dict(state)
+    for side in (s, r):
+        with pytest.raises(AssertionError, match="in_features inferred from input: 5 is not equal to in_features "
+                                                 "from self.weight: 4"):
+            side(_x((2, 5)))
+    assert type(s).__name__ == type(r).__name__ == "LazyLinear"
