@@ -145,3 +145,25 @@ def test_a_family_file_without_a_scratch_family_is_reported(planted):
     _, _problems = planted
     fams = {**discover(tests.cases), "activation": tests.cases}
     assert "tests/cases/activation has no scratch/nn/activation family of that name" in _problems(cases=fams)
+
+
+def _readme_torch_nn_table() -> dict[str, list[str]]:
+    """README's "Every torch.nn class" table: status cell -> the class names in backticks of the row."""
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+    section = text.split("## Every torch.nn class", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ") and " | " in line[2:]]
+    return {status[2:]: re.findall(r"`([A-Za-z0-9_]+)`", names) for status, names in rows[1:]}
+
+
+def test_readme_lists_every_torch_nn_class_with_its_status():
+    torch_classes = {n for n, c in vars(torch.nn).items() if isinstance(c, type) and issubclass(c, torch.nn.Module)}
+    table = _readme_torch_nn_table()
+    listed = [n for names in table.values() for n in names]
+    assert sorted(listed) == sorted(torch_classes), "README's torch.nn table is not torch 2.13's list"
+    (implemented_status, implemented), = [(s, n) for s, n in table.items() if s.startswith("implemented")]
+    assert implemented_status.startswith(f"implemented ({len(implemented)})")
+    assert sorted(n for n in torch_classes if n in scratch.nn.__all__) == sorted(implemented), \
+        "a class marked implemented is not in scratch.nn, or one in scratch.nn is not marked implemented"

@@ -1,6 +1,7 @@
-"""Loss-specific checks the generic catalog checks (tests/test_blocks.py) do not cover: warnings, the backward
-protocol (implicit dy), state_dict keys with and without weights, deterministic extreme logits, no escaping
-RuntimeWarning on any catalog input, and torch's Huber quirk with a target of another dtype."""
+"""Loss-specific checks the generic catalog checks (tests/test_blocks.py) do not cover: warnings (NLLLoss2d's
+deprecation too), the backward protocol (implicit dy), state_dict keys with and without weights, deterministic
+extreme logits, no escaping RuntimeWarning on any catalog input, and torch's Huber quirk with a target of another
+dtype."""
 
 from __future__ import annotations
 
@@ -35,6 +36,15 @@ def test_size_mismatch_warns_and_broadcasts_like_torch(name, rng):
         got = _user_warnings(getattr(lib, name)(), x, t)
         assert len(got) == 1 and "different to the input size" in got[0], (lib.__name__, got)
         assert _user_warnings(getattr(lib, name)(), x, t[:, :1]) == [], lib.__name__
+
+
+def test_nll_loss_2d_is_deprecated_like_torch():
+    messages = []
+    for lib in (S, R):
+        with pytest.warns(FutureWarning) as rec:
+            lib.NLLLoss2d()
+        messages.append([str(w.message) for w in rec])
+    assert messages[0] == messages[1] and "`NLLLoss2d` has been deprecated" in messages[0][0]
 
 
 @pytest.mark.parametrize("reduction, warns", [("mean", True), ("batchmean", False), ("sum", False)])

@@ -17,6 +17,7 @@ KLDivLoss = twin(torch.nn.KLDivLoss)
 HingeEmbeddingLoss = twin(torch.nn.HingeEmbeddingLoss)
 CrossEntropyLoss = twin(torch.nn.CrossEntropyLoss)
 NLLLoss = twin(torch.nn.NLLLoss)
+NLLLoss2d = twin(torch.nn.NLLLoss2d)
 BCELoss = twin(torch.nn.BCELoss)
 BCEWithLogitsLoss = twin(torch.nn.BCEWithLogitsLoss)
 MultiMarginLoss = twin(torch.nn.MultiMarginLoss)
@@ -47,7 +48,7 @@ class TripletMarginWithDistanceLoss(TorchLoss):
             distance_function=distance_function, margin=margin, swap=swap, reduction=reduction))
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "HingeEmbeddingLoss", "CrossEntropyLoss",
-           "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "SoftMarginLoss", "MarginRankingLoss",
-           "CosineEmbeddingLoss", "PoissonNLLLoss", "GaussianNLLLoss",
+           "NLLLoss", "NLLLoss2d", "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss", "SoftMarginLoss",
+           "MarginRankingLoss", "CosineEmbeddingLoss", "PoissonNLLLoss", "GaussianNLLLoss",
            "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "PairwiseDistance", "TripletMarginLoss",
            "TripletMarginWithDistanceLoss", "CTCLoss", "LinearCrossEntropyLoss"]

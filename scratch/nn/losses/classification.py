@@ -6,6 +6,8 @@ The protocol and helpers are in ``_base.py``. Class dimension is 1 for
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import _math
@@ -352,4 +354,16 @@ class MultiMarginLoss(_WeightedLoss):
 
 
 
-__all__ = ["CrossEntropyLoss", "NLLLoss", "MultiMarginLoss"]
+__all__ = ["CrossEntropyLoss", "NLLLoss", "NLLLoss2d", "MultiMarginLoss"]
+
+
+class NLLLoss2d(NLLLoss):
+    """torch's deprecated alias of :class:`NLLLoss` (same arguments and numerics); constructing it warns with
+    torch's FutureWarning."""
+
+    def __init__(self, weight: np.ndarray | None = None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean") -> None:
+        warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in replacement and see "
+                      "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.", FutureWarning,
+                      stacklevel=2)
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
