@@ -19,7 +19,7 @@ from tests.structure import (
     output_items,
     wants_target_grad,
 )
-from tests.tolerances import SLACK_REASON, Tol, assert_close, default_tol, float32_slack
+from tests.tolerances import SLACK_REASON, Tol, assert_close, family_tol, float32_slack
 
 
 def build(case: Case, namespace, dtype, seed: int = 0):
@@ -136,7 +136,8 @@ def compare_pair(case: Case, dtype, s, r, args: tuple, rng: np.random.Generator,
                                                         f"{expected is None and 'None'}"
             if expected is None:
                 continue
-        base = case_tol(case, "forward" if key.startswith("forward") else "grad", dtype) or default_tol(dtype)
+        base = case_tol(case, "forward" if key.startswith("forward") else "grad", dtype) or \
+            family_tol(case.family, dtype)
         tol = Tol(base.rtol, base.atol, SLACK_REASON) if use_slack else base
         assert_close(got, expected, block=case.name, check=prefix + key, tol=tol, dtype=dtype,
                      slack=slack.get(key), inputs=inputs_of(key, named))

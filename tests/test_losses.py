@@ -157,7 +157,7 @@ def test_every_loss_has_a_case_per_reduction():
     for name, reds in seen.items():
         need = {"none", "mean", "sum"} | ({"batchmean"} if name == "KLDivLoss" else set())
         assert need <= reds, f"{name}: no catalog entry for {sorted(need - reds)}"
-    losses = {n for n in S.__all__ if n.endswith("Loss")}
+    losses = {n for n in S.__all__ if n.endswith(("Loss", "Loss2d"))}
     assert losses == set(seen), sorted(losses ^ set(seen))
 
 

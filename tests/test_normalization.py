@@ -26,14 +26,14 @@ from conftest import DTYPES
 from tests.catalog import Case
 from tests.harness import build, build_pair, compare_pair, float64_twin, forward
 from tests.strategies import cotangent, floats
-from tests.tolerances import Tol, assert_close
+from tests.tolerances import TIGHT64, Tol, assert_close
 
 dtypes = pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
 ONE_VALUE = "Expected more than 1 value per channel when training"
 
 
-def adhoc(name: str, make: Callable) -> Case:
-    return Case(name, make, floats(), (1,))
+def adhoc(name: str, make: Callable, tol: dict | None = None) -> Case:
+    return Case(name, make, floats(), (1,), tol=tol or {})
 
 
 def check_pair(case: Case, dtype, s, r, x: np.ndarray, rng, prefix: str) -> None:
@@ -124,6 +124,19 @@ INPUTS = {  # value = offset + noise * N(0, 1); eps = 1e-5
 }
 
 
+def _conditioning_tol(offset: float, sigma: float) -> dict[str, Tol]:
+    """float64 centering of inputs near ``offset`` with per-group standard deviation ``sigma`` loses ~eps |offset|
+    absolute, amplified by 1 / sqrt(sigma^2 + eps_norm) (eps_norm = 1e-5): 100x that, never below the catalog's
+    TIGHT64. Measured: 1.7e-8 on layernorm's gradient at 1e4 + 1e-2 noise (bound 2.2e-8); 3.0e-10 on LayerNorm(1)'s
+    weight gradient at 1e4 (one element: sigma = 0, bound 7e-8)."""
+    need = 100 * np.finfo(np.float64).eps * abs(offset) / math.sqrt(sigma**2 + 1e-5)
+    if need <= TIGHT64.rtol:
+        return {}
+    tol = Tol(rtol=need, atol=need, reason=f"float64 centering near {offset:g} with sigma {sigma:g}: 100 eps "
+                                           "|offset| / sqrt(sigma^2 + eps) (conditioning)")
+    return {"forward:float64": tol, "grad:float64": tol}
+
+
 def _params(module, rng) -> None:
     """Non-trivial affine parameters (ones/zeros would hide a misplaced weight)."""
     for p in module.parameters():
@@ -136,7 +149,8 @@ def _params(module, rng) -> None:
 def test_constant_near_constant_and_offset_inputs(layer, inp, dtype, rng):
     make, shape = LAYERS[layer]
     offset, noise = INPUTS[inp]
-    case = adhoc(f"{layer}[{inp}]", make)
+    sigma = 0.0 if layer == "layernorm_1" else noise  # one element per group: its variance is 0 at any noise
+    case = adhoc(f"{layer}[{inp}]", make, _conditioning_tol(offset, sigma))
     s = build(case, S, dtype)
     _params(s, rng)
     r = build(case, R, dtype)

@@ -237,6 +237,8 @@ CASES: list[Case] = [
          _classes(log_probs=True, tdtype=np.uint8)),
     _cls("nll2d_deprecated_alias", lambda lib: lib.NLLLoss2d(weight=_weight(lib), ignore_index=1),
          _classes(log_probs=True), (2, C, 3, 2), SPATIAL),
+    _cls("nll2d_sum", lambda lib: lib.NLLLoss2d(reduction="sum"), _classes(log_probs=True), (1, C, 2, 3)),
+    _cls("nll2d_none", lambda lib: lib.NLLLoss2d(reduction="none"), _classes(log_probs=True), (1, C, 3, 1)),
     # -- BCELoss (input probabilities; kinks: x exactly 0 or 1) -----------------------------------------------------
     _cls("bce", lambda lib: lib.BCELoss(), _bce, (5, C), shapes(1, 4), kinks=_bce_kinks, bad_inputs=_bce_bad(),
          bad_args=_BAD_BCE),
