@@ -151,3 +151,62 @@ def test_lazy_linear_loaded_then_called_with_other_features_raises_as_torch():
                                                  "from self.weight: 4"):
             side(_x((2, 5)))
     assert type(s).__name__ == type(r).__name__ == "LazyLinear"
+
+
+NORMS = [("LazyBatchNorm1d", "BatchNorm1d", (4, 3)), ("LazyBatchNorm2d", "BatchNorm2d", (2, 3, 2, 2)),
+         ("LazyBatchNorm3d", "BatchNorm3d", (2, 2, 1, 2, 2)), ("LazyInstanceNorm1d", "InstanceNorm1d", (2, 3, 4)),
+         ("LazyInstanceNorm2d", "InstanceNorm2d", (1, 2, 3, 3)),
+         ("LazyInstanceNorm3d", "InstanceNorm3d", (2, 2, 2, 1, 2))]
+
+
+@pytest.mark.parametrize(("name", "eager", "shape"), NORMS, ids=[n[0] for n in NORMS])
+def test_lazy_norms_materialize_buffers_and_become_the_eager_class(name, eager, shape):
+    s, r = getattr(S, name)(dtype=np.float64), getattr(R, name)(dtype=np.float64)
+    assert repr(r) == "reference." + repr(s)  # _LazyNormBase's defaults: affine and tracking, also for instance
+    before = [(k, type(v).__name__) for k, v in s.state_dict().items()]
+    assert before == [(k, type(v).__name__ if k != "num_batches_tracked" else "ndarray")
+                      for k, v in r.state_dict().items()]
+    assert [t for _, t in before] == ["UninitializedParameter"] * 2 + ["UninitializedBuffer"] * 2 + ["ndarray"]
+    x = _x(shape)
+    assert_close(s(x), r(x), block=name, check="lazy: first forward (materializes)")
+    assert (type(s).__name__, type(r).__name__) == (eager, eager) and s.num_features == shape[1]
+    for (k, v), w in zip(s.state_dict().items(), r.state_dict().values(), strict=True):
+        assert v.dtype == w.dtype and v.shape == w.shape, k
+        if v.dtype.kind == "f":
+            assert_close(v, w, block=name, check=f"lazy: state[{k}] after the first training step")
+        else:
+            assert np.array_equal(v, w), k
+
+
+@pytest.mark.parametrize(("name", "eager", "shape"), NORMS[:1] + NORMS[4:5], ids=[NORMS[0][0], NORMS[4][0]])
+def test_load_state_dict_into_a_lazy_norm(name, eager, shape):
+    """torch leaves num_features at 0 after the load (the departure): harmless for BatchNorm, but torch's
+    InstanceNorm then refuses every input ("to match num_features (0)"); scratch's computes what the eager module
+    holding that state computes."""
+    s, r = getattr(S, name)(dtype=np.float64), getattr(R, name)(dtype=np.float64)
+    source = getattr(S, eager)(shape[1], affine=True, track_running_stats=True, dtype=np.float64)
+    source.train(), source(_x(shape) * 3 + 1)  # running statistics that are not the initial ones
+    s.load_state_dict(source.state_dict()), r.load_state_dict(source.state_dict())
+    assert not s.has_uninitialized_params() and not r.has_uninitialized_params()
+    assert s.num_features == shape[1] and r.torch_module.num_features == 0
+    eager_r = getattr(R, eager)(shape[1], affine=True, track_running_stats=True, dtype=np.float64)
+    eager_r.load_state_dict(source.state_dict())
+    for side in (s, r, eager_r):
+        side.eval()
+    assert_close(s(_x(shape)), eager_r(_x(shape)), block=name, check="lazy: eval output after loading a state")
+    if eager.startswith("Instance"):
+        with pytest.raises(ValueError, match="to match num_features \\(0\\)"):
+            r(_x(shape))
+    else:
+        assert_close(r(_x(shape)), eager_r(_x(shape)), block=name, check="lazy: torch's after loading a state")
+    assert type(s).__name__ == type(r).__name__ == eager
+
+
+def test_uninitialized_buffer_hides_its_shape_and_casts():
+    s = S.LazyBatchNorm1d()
+    with pytest.raises(RuntimeError, match="uninitialized parameter or buffer"):
+        s.running_mean.shape  # noqa: B018 - the access is the test
+    s.double()
+    assert s.running_mean.dtype == np.float64 and type(s.running_mean).__name__ == "UninitializedBuffer"
+    s(_x((3, 2)))
+    assert s.running_var.dtype == np.float64 and s.running_var.shape == (2,)

@@ -248,11 +248,11 @@ class TorchModule:
                            for k, v in self.torch_module.state_dict().items())
 
     def load_state_dict(self, state_dict, strict: bool = True):
-        """torch's load_state_dict on numpy arrays (an UninitializedParameter, torch's or scratch's, loads as
-        torch's); returns torch's (missing_keys, unexpected_keys) result."""
+        """torch's load_state_dict on numpy arrays (an UninitializedParameter or UninitializedBuffer, torch's or
+        scratch's, loads as torch's); returns torch's (missing_keys, unexpected_keys) result."""
         return self.torch_module.load_state_dict(
-            OrderedDict((k, torch.nn.UninitializedParameter() if _uninitialized(v) else
-                         torch.from_numpy(np.array(v, copy=True))) for k, v in state_dict.items()),
+            OrderedDict((k, _uninitialized_like(v) if _uninitialized(v) else torch.from_numpy(np.array(v, copy=True)))
+                        for k, v in state_dict.items()),
             strict=strict)
 
     def requires_grad_(self, requires_grad: bool = True) -> TorchModule:
@@ -295,9 +295,15 @@ class TorchModule:
 
 
 def _uninitialized(value) -> bool:
-    """torch's UninitializedParameter, or scratch's (by name: the twins never import scratch)."""
+    """torch's UninitializedParameter or UninitializedBuffer, or scratch's (by name: the twins never import
+    scratch)."""
     return isinstance(value, torch.nn.parameter.UninitializedTensorMixin) or \
-        type(value).__name__ == "UninitializedParameter"
+        type(value).__name__ in ("UninitializedParameter", "UninitializedBuffer")
+
+
+def _uninitialized_like(value) -> torch.Tensor:
+    return torch.nn.UninitializedBuffer() if type(value).__name__ == "UninitializedBuffer" else \
+        torch.nn.UninitializedParameter()
 
 
 def _pair(outputs: tuple, cots: tuple) -> list:

@@ -33,7 +33,7 @@ from .embedding import *  # noqa: F403
 from .fold import *  # noqa: F403
 from .linear import *  # noqa: F403
 from .losses import *  # noqa: F403
-from .module import Module, Parameter, UninitializedParameter
+from .module import Module, Parameter, UninitializedBuffer, UninitializedParameter
 from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .pooling import *  # noqa: F403
@@ -44,4 +44,5 @@ from .transformer import *  # noqa: F403
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
             embedding, attention, transformer, shuffle, distance)
 
-__all__ = ["Module", "Parameter", "UninitializedParameter"] + [name for family in FAMILIES for name in family.__all__]
+__all__ = ["Module", "Parameter", "UninitializedBuffer", "UninitializedParameter"] + [
+    name for family in FAMILIES for name in family.__all__]

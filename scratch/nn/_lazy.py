@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .module import UninitializedParameter, check_float_dtype
+from .module import UninitializedParameter, check_float_dtype, is_uninitialized
 
 
 class LazyModuleMixin:
@@ -23,7 +23,8 @@ class LazyModuleMixin:
         self._init_rng = rng if rng is not None else np.random.default_rng()  # drawn from at materialization
 
     def has_uninitialized_params(self) -> bool:
-        return any(isinstance(p, UninitializedParameter) for p in self._parameters.values())
+        """An UninitializedParameter or UninitializedBuffer left (torch's name covers both)."""
+        return any(is_uninitialized(v) for v in (*self._parameters.values(), *self._buffers.values()))
 
     def initialize_parameters(self, input: np.ndarray) -> None:
         raise NotImplementedError

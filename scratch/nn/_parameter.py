@@ -133,12 +133,41 @@ class UninitializedParameter(Parameter):
     def __array__(self, dtype=None, copy=None):
         raise RuntimeError(_UNINITIALIZED)
 
-    def materialize(self, shape: tuple[int, ...]) -> None:
+    def materialized_data(self, shape: tuple[int, ...]) -> np.ndarray:
         shape = tuple(int(n) for n in shape)
         if shape and min(shape) < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
-        self.data = np.empty(shape, self.data.dtype)
+        return np.empty(shape, self.data.dtype)
+
+    def materialize(self, shape: tuple[int, ...]) -> None:
+        self.data = self.materialized_data(shape)
         self.__class__ = Parameter
 
     def __repr__(self) -> str:
         return "<UninitializedParameter>"
+
+
+class UninitializedBuffer(np.ndarray):
+    """torch.nn.UninitializedBuffer: a Lazy module's buffer (e.g. LazyBatchNorm's running_mean) before its first
+    forward. An empty array that carries the dtype (``to()`` casts it); its ``shape`` raises RuntimeError with
+    torch's message. The module replaces it by a real array when it materializes (``materialized(shape)``)."""
+
+    def __new__(cls, dtype=np.float32) -> UninitializedBuffer:
+        return np.empty(0, check_float_dtype(dtype)).view(cls)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        raise RuntimeError(_UNINITIALIZED)
+
+    def materialized(self, shape: tuple[int, ...]) -> np.ndarray:
+        """A new (uninitialized) array of ``shape`` in this buffer's dtype."""
+        return UninitializedParameter(dtype=self.dtype).materialized_data(shape)
+
+    def __repr__(self) -> str:
+        return "<UninitializedBuffer>"
+
+
+def is_uninitialized(value) -> bool:
+    """An UninitializedParameter or UninitializedBuffer, scratch's or torch's (by name: scratch never imports
+    torch, and a torch state_dict may hold them)."""
+    return type(value).__name__ in ("UninitializedParameter", "UninitializedBuffer")

@@ -22,12 +22,14 @@ from scratch.sparse import SparseGrad
 from ._parameter import (  # noqa: F401  (re-exported: blocks import them from .module)
     FLOAT_DTYPES,
     Parameter,
+    UninitializedBuffer,
     UninitializedParameter,
     _is_bool,
     _typename,
     check_float_dtype,
     check_input,
     check_same_dtype,
+    is_uninitialized,
 )
 
 
@@ -281,7 +283,7 @@ class Module:
 
     def _save_to(self, out: OrderedDict, prefix: str) -> None:
         for name, value in self._local_state().items():
-            out[prefix + name] = value if isinstance(value, UninitializedParameter) else np.array(value, copy=True)
+            out[prefix + name] = value if is_uninitialized(value) else np.array(value, copy=True)
         for name, m in self._modules.items():  # every name of a shared module, as torch's recursion
             if m is not None:
                 m._save_to(out, f"{prefix}{name}.")
@@ -301,11 +303,15 @@ class Module:
             if key not in state:
                 missing.append(key)
                 continue
-            if isinstance(current, UninitializedParameter):  # torch's lazy load hook
-                if type(state[key]).__name__ == "UninitializedParameter":  # scratch's or torch's
-                    continue  # both not materialized yet: a match, and the parameter stays lazy
-                current.materialize(np.shape(state[key]))  # then loaded below as any parameter
-                current = current.data
+            if is_uninitialized(current):  # torch's lazy load hook
+                if is_uninitialized(state[key]):
+                    continue  # both not materialized yet: a match, and the parameter or buffer stays lazy
+                if isinstance(current, UninitializedParameter):  # then loaded below as any parameter or buffer
+                    current.materialize(np.shape(state[key]))
+                    current = current.data
+                else:
+                    current = current.materialized(np.shape(state[key]))
+                    self.set_buffer(name, current)
             value = np.asarray(state[key])  # an UninitializedParameter into a materialized one: RuntimeError
             if value.dtype.kind not in "biuf":
                 errors.append(f'While copying the parameter named "{key}", expected numpy.ndarray or array-like '

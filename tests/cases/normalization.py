@@ -161,6 +161,25 @@ CASES: list[Case] = [
     Case("mlp_batchnorm", lambda lib: lib.Sequential(lib.Linear(5, 8), lib.BatchNorm1d(8), lib.Tanh(),
                                                      lib.Linear(8, 3)),
          floats(), (6, 5), shapes=st.tuples(st.integers(5, 9), st.just(5)), scales=(1.0, 1e2, 1e4), train_steps=3),
+    # -- Lazy batch and instance norms: num_features = input.shape[1] (the harness materializes them on the default
+    # shape; tests/test_lazy.py checks the materializing forward). Their defaults: affine and tracking, also for
+    # the instance norms.
+    bn("lazy_batchnorm1d", lambda lib: lib.LazyBatchNorm1d(momentum=0.3), (5, 3), 3, 2, _bn1d_bad(3)[-3:],
+       bad_args=(BadArgs("lazy: 1-d first input", lambda lib: _call(lib.LazyBatchNorm1d(), (3,))),
+                 BadArgs("lazy: 4-d first input (materializes, then BatchNorm1d refuses)",
+                         lambda lib: _call(lib.LazyBatchNorm1d(), (2, 3, 2, 2))),
+                 BadArgs("lazy instance: unbatched first input (torch infers shape[1])",
+                         lambda lib: _call(lib.LazyInstanceNorm1d(), (3, 5))))),
+    bn("lazy_batchnorm2d_no_affine", lambda lib: lib.LazyBatchNorm2d(affine=False, eps=1e-3), (2, 2, 3, 2), 2, 4,
+       ()),
+    bn("lazy_batchnorm3d_no_bias", lambda lib: lib.LazyBatchNorm3d(bias=False), (2, 2, 1, 2, 2), 2, 5, (),
+       max_side=2),
+    Case("lazy_instancenorm1d", lambda lib: lib.LazyInstanceNorm1d(), shifted, (3, 2, 5), shapes=_in_shapes(2, 1),
+         train_steps=3),
+    Case("lazy_instancenorm2d_no_track", lambda lib: lib.LazyInstanceNorm2d(track_running_stats=False), shifted,
+         (2, 3, 3, 2)),
+    Case("lazy_instancenorm3d", lambda lib: lib.LazyInstanceNorm3d(momentum=None), shifted, (1, 2, 2, 2, 3),
+         train_steps=2),
     # -- InstanceNorm ------------------------------------------------------------------------------------------
     Case("instancenorm1d", lambda lib: lib.InstanceNorm1d(3), shifted, (4, 3, 6), shapes=_in_shapes(3, 1),
          bad_inputs=_in_bad(3, 1, False)),
