@@ -28,7 +28,7 @@ from ..base import CachedModule
 from . import _args
 from . import _kernels as K
 from .unpool import _ntuple
-from .windowed import _unbatch, cotangent
+from .windowed import cotangent, indexed_backward, save_indexed
 
 __all__ = ["FractionalMaxPool2d", "FractionalMaxPool3d"]
 
@@ -187,22 +187,16 @@ class _FractionalMaxPoolNd(CachedModule):
         if u is None:
             u = self.rng.random((n if batched else 1, c, d), dtype=x.dtype)
         y, idx = _pool(xb, u[:n], kernel, out, _SAMPLE_COLUMN[d])
-        result = _unbatch(y, batched)
-        if self.return_indices:
-            result = (result, _unbatch(idx, batched))
-            idx = idx.copy()  # the caller owns the returned indices
-        return self._save(result, idx, xb.shape, batched)
+        return save_indexed(self, y, idx, xb.shape, batched)
 
     def backward(self, grad_output, *rest) -> np.ndarray:
         dy, (idx, shape, batched) = cotangent(self, grad_output, rest)
-        planes, plane = math.prod(shape[:2]), math.prod(shape[2:])
-        flat = idx.reshape(planes, math.prod(idx.shape[2:]))
-        bad = (flat < 0) | (flat >= plane)
+        plane = math.prod(shape[2:])
+        bad = (idx < 0) | (idx >= plane)
         if bad.any():  # a kernel_size <= 0 (2-d accepts it): empty windows whose index may lie past the plane
-            raise RuntimeError(f"fractional_max_pool{self._d}d backward: index {flat[bad][0]} outside the input "
+            raise RuntimeError(f"fractional_max_pool{self._d}d backward: index {idx[bad][0]} outside the input "
                                f"plane of {plane} elements (torch: INTERNAL ASSERT FAILED, index < inputW * inputH)")
-        dyb = dy if batched else dy[None]
-        return _unbatch(K.scatter_planes(dyb.reshape(flat.shape), flat, shape, dy.dtype), batched)
+        return indexed_backward(dy, idx, shape, batched)
 
 
 def _pool(x: np.ndarray, u: np.ndarray, kernel, out, columns) -> tuple[np.ndarray, np.ndarray]:
