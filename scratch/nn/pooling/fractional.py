@@ -96,7 +96,7 @@ class _FractionalMaxPoolNd(CachedModule):
 
     Gradient: the whole cotangent of a window goes to ONE element, the first maximum in row-major window order;
     a window holding NaN outputs NaN and routes to its LAST NaN; an all -inf window to its first element;
-    windows overlap (starts step by about alpha < k) and their shares add. ``backward(d_output)`` (or
+    windows overlap where the step alpha is below k, and their shares add. ``backward(d_output)`` (or
     ``backward(d_output, None)`` with indices) returns dL/dinput.
     """
 
@@ -164,7 +164,8 @@ class _FractionalMaxPoolNd(CachedModule):
                                    f"{spatial[i]}")
         shape = x.shape[:-d] + tuple(out)
         if min(shape) < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+            first = next(v for v in shape if v < 0)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {first}: {list(shape)}")
         return tuple(kernel), tuple(out)
 
     def forward(self, input: np.ndarray):
@@ -208,9 +209,11 @@ def _pool(x: np.ndarray, u: np.ndarray, kernel, out, columns) -> tuple[np.ndarra
     base = np.zeros(x.shape[:2] + (1,) * d, np.int64)
     for i, (size, o, k, col) in enumerate(zip(spatial, out, kernel, columns, strict=True)):
         start = intervals(u[..., col], size, o, k)
-        if k > 0 and start.size and (start.min() < 0 or start.max() > size - k):
-            raise RuntimeError(f"fractional_max_pool{d}d: _random_samples {u[..., col].ravel()[0]}... put a "
-                               f"window outside the input (torch reads outside it there: undefined behaviour)")
+        outside = ((start < 0) | (start > size - k)).any(axis=-1) if k > 0 else np.zeros(start.shape[:2], bool)
+        if outside.any():  # only for absurd samples: |u| ~ 1e16, where rounding moves a start by several
+            raise RuntimeError(f"fractional_max_pool{d}d: the sample {float(u[..., col][outside][0])} puts windows of "
+                               f"size {k} at starts {start[outside][0].tolist()} past a dim of size {size} "
+                               "(torch reads outside the input there: undefined behaviour)")
         base = base * size + start.reshape(start.shape[:2] + (1,) * i + (o,) + (1,) * (d - i - 1))
     base = np.broadcast_to(base, x.shape[:2] + tuple(out))
     strides = [math.prod(spatial[i + 1:]) for i in range(d)]
