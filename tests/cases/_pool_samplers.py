@@ -115,3 +115,18 @@ def unpool_inputs(d: int, kernel, stride, padding=0, extra: int = 0, prefix: boo
         return args + ((tuple(shape[:lead]) + size if prefix else size,) if extra else ())
 
     return sample
+
+
+def fractional_samples(d: int, planted: dict | None = None, seed: int = 11, n: int = 2, c: int = 2):
+    """``samples(dtype)``: fixed FractionalMaxPool ``_random_samples`` (n, c, d), uniform [0, 1) from ``seed``,
+    with ``planted[(i, j, column)]`` values, in the block's dtype: an entry built with them pools through the
+    same windows at every call (finite differences apply) and for every shape the hypothesis draws (N <= n, C = c,
+    unbatched: the first row)."""
+
+    def samples(dtype) -> np.ndarray:
+        u = np.random.default_rng(seed).random((n, c, d))
+        for at, value in (planted or {}).items():
+            u[at] = value
+        return u.astype(dtype)
+
+    return samples

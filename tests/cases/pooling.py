@@ -2,11 +2,13 @@
 trap of docs/torch_facts.md (Pooling): ceil_mode windows that would start in the right padding (H=5 k2 s2 p1 and
 H=7 k2 s3 p1 drop them), a kept clipped last window (H=5 k2 s2 p0), dilation 2 + padding 1 + ceil, overlapping
 windows (k3 s1, k3 s2), non-square kernels and strides, the count_include_pad x ceil_mode divisors and
-divisor_override, LPPool's K / n scaling of clipped windows, adaptive 5->3, 7->3, 3->5 and None entries.
+divisor_override, LPPool's K / n scaling of clipped windows, adaptive 5->3, 7->3, 3->5 and None entries,
+MaxUnpool, and FractionalMaxPool (drawn or fixed samples, the alpha = 1 and output-1 edges, float32 starts).
 
 Max pooling samples distinct values (a margin between the top two of every window: finite differences apply);
 its kinks (ties, NaN, all -inf planes) are compared with torch. Indices and the exact divisor tables are checked
-in tests/test_pooling.py, which the generic checks cannot express.
+in tests/test_pooling.py (FractionalMaxPool's window starts: tests/test_pooling_fractional.py), which the
+generic checks cannot express.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from tests.cases._common import call_on_zeros
 from tests.cases._pool_samplers import (
     distinct,
+    fractional_samples,
     pool_shapes,
     positive,
     signed_distinct,
@@ -186,6 +189,102 @@ def max_case(name, make, shape, d, low, high, sampler=D, **kw):
     return Case(name, make, sampler, shape, shapes=pool_shapes(d, low, high), kinks=ties(d), **kw)
 
 
+# -- FractionalMaxPool: samples drawn from a fresh generator of a fixed seed (as the dropout entries: generic checks
+# build the twins with different Lib seeds), or fixed ``_random_samples`` (a buffer: the same windows at every
+# call, so finite differences apply); docs/torch_facts.md section 16
+def _frac_rng() -> np.random.Generator:
+    return np.random.default_rng(20241212)
+
+
+def _backward_of(make, shape):
+    """Forward on zeros, then backward: torch accepts a 2-d kernel 0 (-inf, indices past the plane) but its
+    backward fails an internal assert (RuntimeError)."""
+    def run(lib):
+        m = make(lib)
+        y = m(np.zeros(shape))
+        return m.backward(np.ones_like(y))
+    return run
+
+
+U2 = fractional_samples(2)
+FRAC2D_BAD = _common_bad(2, 6) + (
+    _bad("rank 2 (IndexError: size(-3) for the draw)", (6, 6)), _bad("rank 0 (IndexError)", ()),
+    _bad("rank 5", (1, 2, 2, 6, 6)), _bad("C = 0", (2, 0, 6, 6)), _bad("W = 0", (2, 2, 6, 0)),
+    _bad("unbatched C = 0 (accepted)", (0, 6, 6)), _bad("output + kernel - 1 > W", (2, 2, 6, 4)),
+    BadInput("int64 (NotImplementedError of torch.rand)", _ints((2, 2, 6, 6))),
+    _bad("bool", (2, 2, 6, 6), dtype=np.bool_))
+FRAC2D_SAMPLES_BAD = (
+    _bad("rank 2 (RuntimeError: samples given)", (7, 6)), _bad("N = 3 > the samples' 2", (3, 2, 7, 6)),
+    _bad("N = 1 < the samples' 2 (the first row)", (1, 2, 7, 6)), _bad("C = 3", (2, 3, 7, 6)),
+    _bad("float32 input (float64 samples: RuntimeError)", (2, 2, 7, 6), dtype=np.float32),
+    BadInput("int64 (RuntimeError: the samples' dtype)", _ints((2, 2, 7, 6))), _bad("empty batch", (0, 2, 7, 6)))
+
+
+def _frac2d(lib, **kw):
+    return lib.FractionalMaxPool2d(**{"kernel_size": 2, "output_size": 3, "rng": _frac_rng(), **kw})
+
+
+FRAC2D_ARGS = (
+    BadArgs("neither output_size nor output_ratio", lambda lib: lib.FractionalMaxPool2d(2)),
+    BadArgs("both", lambda lib: _frac2d(lib, output_ratio=0.5)),
+    BadArgs("output_ratio 1", lambda lib: _frac2d(lib, output_size=None, output_ratio=1)),
+    BadArgs("output_ratio (0.5, 0)", lambda lib: _frac2d(lib, output_size=None, output_ratio=(0.5, 0))),
+    BadArgs("output_ratio nan", lambda lib: _frac2d(lib, output_size=None, output_ratio=math.nan)),
+    BadArgs("output_ratio (0.5,) (IndexError)", lambda lib: _frac2d(lib, output_size=None, output_ratio=(0.5,))),
+    BadArgs("output_ratio '0.5' (TypeError)", lambda lib: _frac2d(lib, output_size=None, output_ratio="0.5")),
+    BadArgs("output_ratio of 3 numbers (ValueError at call)",
+            _call(lambda lib: _frac2d(lib, output_size=None, output_ratio=(0.5,) * 3), (1, 1, 6, 6))),
+    BadArgs("output_size 6 + kernel 2 - 1 > 6", _call(lambda lib: _frac2d(lib, output_size=6), (1, 1, 6, 6))),
+    BadArgs("output_size -1", _call(lambda lib: _frac2d(lib, output_size=-1), (1, 1, 6, 6))),
+    BadArgs("output_size of 3 ints", _call(lambda lib: _frac2d(lib, output_size=(2, 2, 2)), (1, 1, 6, 6))),
+    BadArgs("output_size 2.0 (TypeError)", _call(lambda lib: _frac2d(lib, output_size=2.0), (1, 1, 6, 6))),
+    BadArgs("kernel of 3 ints", _call(lambda lib: _frac2d(lib, kernel_size=(2, 2, 2)), (1, 1, 6, 6))),
+    BadArgs("kernel (2, 2.5) (TypeError)", _call(lambda lib: _frac2d(lib, kernel_size=(2, 2.5)), (1, 1, 6, 6))),
+    BadArgs("kernel 0: backward", _backward_of(lambda lib: _frac2d(lib, kernel_size=0), (1, 1, 6, 6))),
+    BadArgs("samples a list (TypeError)", lambda lib: _frac2d(lib, _random_samples=[[[0.5, 0.5]]])),
+    BadArgs("samples (1, 1, 3)", _call(lambda lib: _frac2d(lib, _random_samples=np.full((1, 1, 3), 0.5)),
+                                       (1, 1, 6, 6))),
+    BadArgs("samples (1, 2)", _call(lambda lib: _frac2d(lib, _random_samples=np.full((1, 2), 0.5)), (1, 1, 6, 6))),
+)
+FRAC3D_BAD = (
+    _bad("rank 3 (IndexError)", (4, 5, 4)), _bad("rank 6", (1, 1, 2, 4, 5, 4)), _bad("C = 0", (1, 0, 4, 5, 4)),
+    _bad("T = output + kernel - 1 (3-d: strict)", (1, 2, 3, 5, 4)), _bad("unbatched", (2, 4, 5, 4)),
+    _bad("empty batch", (0, 2, 4, 5, 4)), BadInput("nan", _nan((1, 2, 4, 5, 4))),
+    BadInput("int64 (NotImplementedError)", _ints((1, 2, 4, 5, 4))))
+FRAC3D_ARGS = (
+    BadArgs("kernel 0 (ValueError in 3-d)", lambda lib: lib.FractionalMaxPool3d(0, 2)),
+    BadArgs("kernel (2, -1, 2)", lambda lib: lib.FractionalMaxPool3d((2, -1, 2), 2)),
+    BadArgs("kernel of 2 ints", _call(lambda lib: lib.FractionalMaxPool3d((2, 2), 2), (1, 1, 4, 4, 4))),
+    BadArgs("output_size of 2 ints", _call(lambda lib: lib.FractionalMaxPool3d(2, (2, 2)), (1, 1, 4, 4, 4))),
+    BadArgs("output_ratio of 2 numbers (IndexError)", lambda lib: lib.FractionalMaxPool3d(2, None, (0.5, 0.5))),
+    BadArgs("output_ratio (0.5, 0.5, 1)", lambda lib: lib.FractionalMaxPool3d(2, None, (0.5, 0.5, 1))),
+    BadArgs("output_size 3 with kernel 2 on 4^3 (o + k - 1 < n)",
+            _call(lambda lib: lib.FractionalMaxPool3d(2, 3), (1, 1, 4, 4, 4))),
+    BadArgs("samples (1, 1, 2)", _call(lambda lib: lib.FractionalMaxPool3d(2, 2, _random_samples=np.full(
+        (1, 1, 2), 0.5)), (1, 1, 4, 4, 4))),
+)
+# H: 6 -> 6 with kernel 1 (alpha = 1); u_H = 1 - 2^-24 in planes (0, 0) and (1, 1): in float32 ``i + u`` rounds to
+# i + 1, so the starts are 0, 2, 3, 4, 5, 5 (row 1 skipped, row 5 twice); float64 gives 0..5. W: output 1, the ONE
+# window is the last (start n - k = 3, whatever u)
+U2_EDGE = fractional_samples(2, {(0, 0, 1): 1 - 2.0**-24, (1, 1, 1): 1 - 2.0**-24})
+U3 = fractional_samples(3)
+FRACTIONAL_CASES = [
+    Case("fractional_maxpool2d", lambda lib: lib.FractionalMaxPool2d(2, (3, 4), rng=_frac_rng()), D, (2, 2, 6, 7),
+         shapes=pool_shapes(2, (4, 5), (8, 8)), kinks=ties(2), fd=False, train_steps=2, bad_inputs=FRAC2D_BAD,
+         bad_args=FRAC2D_ARGS),  # fd=False: new samples at every call (torch's module, training or not)
+    max_case("fractional_maxpool2d_ratio_kernel3x2_indices", lambda lib: lib.FractionalMaxPool2d(
+        (3, 2), output_ratio=(0.5, 0.7), return_indices=True, _random_samples=U2(lib.dtype)), (2, 2, 7, 6), 2,
+        (4, 2), (9, 8), bad_inputs=FRAC2D_SAMPLES_BAD),
+    max_case("fractional_maxpool2d_alpha1_k1_output1_float32_starts", lambda lib: lib.FractionalMaxPool2d(
+        (1, 2), (6, 1), _random_samples=U2_EDGE(lib.dtype)), (2, 2, 6, 5), 2, (6, 2), (8, 6)),
+    max_case("fractional_maxpool3d_ratio_unbatched_indices", lambda lib: lib.FractionalMaxPool3d(
+        (2, 1, 3), output_ratio=(0.5, 0.75, 0.5), return_indices=True, _random_samples=U3(lib.dtype)),
+        (2, 4, 5, 6), 3, (4, 2, 5), (6, 6, 7)),  # kernels 2 of T 4 -> 2 and 3 of W 6 -> 3: all the room there is
+    Case("fractional_maxpool3d", lambda lib: lib.FractionalMaxPool3d(2, (2, 3, 2), rng=_frac_rng()), D,
+         (1, 2, 4, 5, 4), shapes=pool_shapes(3, (4, 5, 4), (5, 6, 5)), fd=False, bad_inputs=FRAC3D_BAD,
+         bad_args=FRAC3D_ARGS),
+]
+
 CASES: list[Case] = [
     # -- MaxPool: 2x2 (the fast path), overlapping, ceil_mode edge rules, dilation, non-square, 1-d, 3-d
     max_case("maxpool2d", lambda lib: lib.MaxPool2d(2), S4, 2, 2, 7, bad_inputs=MAX2D_BAD, bad_args=MAX2D_ARGS),
@@ -284,4 +383,5 @@ CASES: list[Case] = [
          (2, 2, 3, 4), shapes=pool_shapes(2, 1, 4), fd=False),
     Case("maxunpool3d_unbatched", lambda lib: lib.MaxUnpool3d((1, 2, 2)), unpool_inputs(3, (1, 2, 2), (1, 2, 2)),
          (2, 2, 3, 2), shapes=pool_shapes(3, 1, 3), bad_inputs=UNPOOL3D_BAD),
+    *FRACTIONAL_CASES,
 ]

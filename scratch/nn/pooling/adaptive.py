@@ -15,7 +15,7 @@ import numpy as np
 from ..base import CachedModule
 from . import _args
 from . import _kernels as K
-from .windowed import _unbatch, cotangent
+from .windowed import _unbatch, cotangent, indexed_backward, save_indexed
 
 __all__ = ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
            "AdaptiveMaxPool3d"]
@@ -135,20 +135,12 @@ class _AdaptiveMaxPoolNd(CachedModule):
         xb = x if batched else x[None]
         g, bounds, _ = K.adaptive_gather(xb, out, -np.inf)
         y, arg, _ = K.select_max(K.adaptive_views(g, tuple(b[2] for b in bounds)), -np.inf)
-        idx = K.adaptive_positions(bounds, xb.shape[2:], arg)
-        result = _unbatch(y, batched)
-        if self.return_indices:
-            result = (result, _unbatch(idx, batched))
-            idx = idx.copy()  # the caller owns the returned indices
-        return self._save(result, idx, xb.shape, batched)
+        return save_indexed(self, y, K.adaptive_positions(bounds, xb.shape[2:], arg), xb.shape, batched)
 
     def backward(self, grad_output, *rest) -> np.ndarray:
         dy, (idx, shape, batched) = cotangent(self, grad_output, rest)
         _args.adaptive_backward_check("max", self._d, dy.shape)
-        planes = math.prod(shape[:2])
-        dyb = dy if batched else dy[None]
-        m = math.prod(dyb.shape[2:])
-        return _unbatch(K.scatter_planes(dyb.reshape(planes, m), idx.reshape(planes, m), shape, dy.dtype), batched)
+        return indexed_backward(dy, idx, shape, batched)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"

@@ -42,6 +42,25 @@ def _unbatch(a: np.ndarray, batched: bool) -> np.ndarray:
     return a if batched else a[0]
 
 
+def save_indexed(block: CachedModule, y: np.ndarray, idx: np.ndarray, shape: tuple[int, ...], batched: bool):
+    """End the forward of a pool whose output i comes from ONE input element, the flat in-plane index idx[i]
+    (batched y and idx): return the output, or with ``block.return_indices`` (output, indices), the caller owning
+    its indices (the cache keeps a copy)."""
+    result = _unbatch(y, batched)
+    if block.return_indices:
+        result = (result, _unbatch(idx, batched))
+        idx = idx.copy()
+    return block._save(result, idx, shape, batched)
+
+
+def indexed_backward(dy: np.ndarray, idx: np.ndarray, shape: tuple[int, ...], batched: bool) -> np.ndarray:
+    """The backward of :func:`save_indexed`'s pools: each output's cotangent added at its index in its (n, c)
+    plane (indices shared by several outputs add)."""
+    planes, m = math.prod(shape[:2]), math.prod(idx.shape[2:])
+    dyb = dy if batched else dy[None]
+    return _unbatch(K.scatter_planes(dyb.reshape(planes, m), idx.reshape(planes, m), shape, dy.dtype), batched)
+
+
 class _MaxPoolNd(CachedModule):
     r"""Max pooling over d spatial dims: ``y[n, c, o] = max_j x[n, c, s o - p + r j]`` (j over the kernel).
 
