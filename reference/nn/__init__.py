@@ -2,6 +2,7 @@
 
 from . import (
     activations,
+    adaptive,
     attention,
     containers,
     conv,
@@ -19,6 +20,7 @@ from . import (
     transformer,
 )
 from .activations import *  # noqa: F403
+from .adaptive import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .base import TorchModule, TorchParameter, seeded, to_torch, torch_dtype, twin
 from .containers import *  # noqa: F403
@@ -37,7 +39,7 @@ from .shuffle import *  # noqa: F403
 from .transformer import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding, attention, transformer, shuffle, distance)
+            embedding, attention, transformer, shuffle, distance, adaptive)
 
 __all__ = ["TorchModule", "TorchParameter", "seeded", "to_torch", "torch_dtype", "twin"]
 __all__ += [name for family in FAMILIES for name in family.__all__]

@@ -144,7 +144,8 @@ class TorchParameter:
 def tree_map(fn, tree):
     """Apply ``fn`` to every leaf of nested tuples and lists (the nesting of torch's arguments and results)."""
     if isinstance(tree, tuple | list):
-        return type(tree)(tree_map(fn, t) for t in tree)
+        mapped = [tree_map(fn, t) for t in tree]
+        return type(tree)(*mapped) if hasattr(tree, "_fields") else type(tree)(mapped)  # a namedtuple too
     return fn(tree)
 
 

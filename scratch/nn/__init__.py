@@ -7,6 +7,7 @@ has the same name here, in ``reference/nn`` (the torch twins) and in ``tests/cas
 
 from . import (
     activations,
+    adaptive,
     attention,
     containers,
     conv,
@@ -24,6 +25,7 @@ from . import (
     transformer,
 )
 from .activations import *  # noqa: F403
+from .adaptive import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .containers import *  # noqa: F403
 from .conv import *  # noqa: F403
@@ -42,7 +44,7 @@ from .shuffle import *  # noqa: F403
 from .transformer import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding, attention, transformer, shuffle, distance)
+            embedding, attention, transformer, shuffle, distance, adaptive)
 
 __all__ = ["Module", "Parameter", "UninitializedBuffer", "UninitializedParameter"] + [
     name for family in FAMILIES for name in family.__all__]
