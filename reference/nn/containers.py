@@ -14,9 +14,8 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain
 
-import torch
-
 import numpy as np
+import torch
 
 from .base import TorchModule, TorchParameter
 
@@ -211,6 +210,8 @@ class _TwinParameterContainer(_TwinContainer):
             return TorchParameter(value)
         if isinstance(value, torch.nn.Module):
             return self._twin(value)
+        if isinstance(value, torch.Tensor):  # a default that get/setdefault hand back as given
+            return value.detach().numpy()
         return value
 
     def __call__(self, *args, **kwargs):
