@@ -338,3 +338,14 @@ def test_optimizers_step_parameter_containers_like_torch(opt, rng):
                                  [*t_list.named_parameters(), *t_dict.named_parameters()], strict=True):
         assert_close(p.data, q.detach().numpy(), block="parameter_containers", check=f"{opt}[{name}]",
                      tol=family_tol("containers", np.float64))
+
+
+def test_an_array_is_wrapped_without_a_copy_like_a_tensor():
+    """torch's Parameter(t) shares t's storage, and scratch's Parameter(a) shares a's memory: a write to the array
+    shows in the container's parameter (and in its state_dict), on both sides."""
+    for lib, make in [(S, lambda a: a), (torch.nn, torch.from_numpy)]:
+        arrays = [np.zeros(3), np.zeros((2, 2), np.float32)]
+        pl, pd = lib.ParameterList([make(arrays[0])]), lib.ParameterDict({"w": make(arrays[1])})
+        arrays[0][1], arrays[1][0, 1] = 5.0, 7.0
+        assert _array(pl[0])[1] == 5.0 and _array(pd["w"])[0, 1] == 7.0, lib
+        assert _array(pl.state_dict()["0"])[1] == 5.0, lib
