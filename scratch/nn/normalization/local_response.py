@@ -38,7 +38,24 @@ def _check_size(size) -> int:
     return int(size)
 
 
-class LocalResponseNorm(CachedModule):
+class _AcrossChannels(CachedModule):
+    """What both LRNs share: torch's arguments (size, alpha, beta, k) and repr, and a numpy input."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    @staticmethod
+    def _array(x) -> np.ndarray:
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
+        return x
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class LocalResponseNorm(_AcrossChannels):
     r"""Divide each element by a power of the mean square over ``size`` neighbouring channels (dim 1):
 
     .. math::
@@ -59,14 +76,8 @@ class LocalResponseNorm(CachedModule):
     Evaluated in float64 and rounded once.
     """
 
-    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
-        super().__init__()
-        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
-
     def forward(self, input: np.ndarray) -> np.ndarray:
-        x = input
-        if not isinstance(x, np.ndarray):
-            raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
+        x = self._array(input)
         if x.ndim < 3:
             raise ValueError(f"Expected 3D or higher dimensionality input (got {x.ndim} dimensions)")
         if x.size == 0:  # torch returns the input itself
@@ -100,9 +111,6 @@ class LocalResponseNorm(CachedModule):
             dx = g / p - (2.0 * float(self.alpha) * float(self.beta) / n) * a * back
         return dx.astype(dy.dtype)
 
-    def extra_repr(self) -> str:
-        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
-
 
 def _running_sums(increments: np.ndarray, start: int) -> np.ndarray:
     """The values torch's running sum takes, in its order: ``increments`` (N, m, H, W) along axis 1 are added one
@@ -112,7 +120,7 @@ def _running_sums(increments: np.ndarray, start: int) -> np.ndarray:
     return np.cumsum(increments, axis=1)[:, start::2]
 
 
-class CrossMapLRN2d(CachedModule):
+class CrossMapLRN2d(_AcrossChannels):
     r"""Lua torch's SpatialCrossMapLRN (torch.nn.CrossMapLRN2d), 4-d inputs only:
 
     .. math::
@@ -140,13 +148,10 @@ class CrossMapLRN2d(CachedModule):
     """
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
-        super().__init__()
-        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+        super().__init__(size, alpha, beta, k)  # k's default is the int 1 here (its repr shows k=1)
 
     def forward(self, input: np.ndarray) -> np.ndarray:
-        x = input
-        if not isinstance(x, np.ndarray):
-            raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
+        x = self._array(input)
         if x.ndim != 4:
             raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {x.ndim}D instead.")
         if x.dtype == np.bool_:  # torch.pow(input, 2, out=input.new()) gives int64 into a bool tensor
@@ -201,6 +206,3 @@ class CrossMapLRN2d(CachedModule):
             inc[:, 2::2] = -padded[:, :C]
             dx = q * g + (-2.0 * float(self.alpha) * float(self.beta) / n) * a * _running_sums(inc, 1)
         return dx.astype(dy.dtype)
-
-    def extra_repr(self) -> str:
-        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
