@@ -6,7 +6,8 @@ from ._lazy import lazy_twin
 from .base import twin
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
-           "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
+           "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm",
+           "CrossMapLRN2d"]
 
 BatchNorm1d = twin(torch.nn.BatchNorm1d, has_params=True)
 BatchNorm2d = twin(torch.nn.BatchNorm2d, has_params=True)
@@ -18,6 +19,7 @@ LayerNorm = twin(torch.nn.LayerNorm, has_params=True)
 GroupNorm = twin(torch.nn.GroupNorm, has_params=True)
 RMSNorm = twin(torch.nn.RMSNorm, has_params=True)
 LocalResponseNorm = twin(torch.nn.LocalResponseNorm)
+CrossMapLRN2d = twin(torch.nn.CrossMapLRN2d)
 
 LAZY = ["LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
         "LazyInstanceNorm3d"]

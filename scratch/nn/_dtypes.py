@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 _TORCH_NAMES = {"bool": "Bool", "int8": "Char", "uint8": "Byte", "int16": "Short", "int32": "Int", "int64": "Long",
-                "float16": "Half", "float32": "Float", "float64": "Double"}
+                "float16": "Half", "float32": "Float", "float64": "Double", "complex64": "ComplexFloat",
+                "complex128": "ComplexDouble"}
 
 
 def torch_dtype_name(dtype) -> str:

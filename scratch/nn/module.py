@@ -1,5 +1,5 @@
 """Module: the protocol every scratch block follows (Parameter is in ``_parameter.py``, containers in
-``containers.py``).
+``containers/``).
 
 A module's ``forward`` caches what its ``backward`` needs; ``backward(dy)`` returns dL/dx and ACCUMULATES
 dL/dp into ``p.grad`` for every parameter that requires grad (as torch autograd accumulates into ``.grad``).

@@ -1,4 +1,5 @@
-"""Catalog entries: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm, RMSNorm (and a BatchNorm MLP).
+"""Catalog entries: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm, RMSNorm (and a BatchNorm MLP),
+LocalResponseNorm and CrossMapLRN2d.
 
 Training-mode shapes always hold more than one value per channel (BatchNorm) or spatial element (InstanceNorm):
 torch raises ValueError otherwise, which the bad-input entries check separately. ``train_steps`` makes the
@@ -293,4 +294,41 @@ CASES += [
              np.ones((1, 3, 2)))) for v in (0, -1, 2.0, True))),
     Case("local_response_norm_even_3d", lambda lib: lib.LocalResponseNorm(4, alpha=2.0, beta=0.6, k=0.5), floats(),
          (3, 5, 4), shapes=shapes(3, 3, max_side=6)),
+]
+
+# -- CrossMapLRN2d: fd=False where C > size // 2, because torch's backward is not its forward's gradient there (its
+# window is one channel off and it leaves out channel 0's share; docs/torch_facts.md 6a): the finite-difference
+# oracle runs in tests/test_normalization_cross_map.py on every entry, against the true gradient. Where C <= size //
+# 2 every window holds every channel and torch's backward IS the gradient: those entries keep the generic FD check.
+_CROSS_MAP_BAD = (
+    BadInput("3-D", _sample((2, 4, 3))), BadInput("5-D", _sample((2, 4, 3, 2, 2))), BadInput("2-D", _sample((3, 4))),
+    BadInput("0-d", lambda rng, dt: (np.asarray(1.5, dt),)),
+    BadInput("int64", lambda rng, dt: (rng.integers(-4, 5, (2, 4, 3, 2)),)),
+    BadInput("uint8", lambda rng, dt: (rng.integers(0, 5, (2, 4, 3, 2)).astype(np.uint8),)),
+    BadInput("bool", lambda rng, dt: (rng.random((2, 4, 3, 2)) < 0.5,)),
+    # an inf in the running sum leaves NaN behind once subtracted (inf - inf), a NaN stays: torch's loop order
+    BadInput("nan and inf", lambda rng, dt: (np.where(rng.random((2, 7, 3, 2)) < 0.1, np.nan, np.where(
+        rng.random((2, 7, 3, 2)) < 0.1, np.inf, rng.standard_normal((2, 7, 3, 2)))).astype(dt),)),
+    BadInput("empty batch", _sample((0, 4, 3, 2))), BadInput("empty width", _sample((2, 4, 3, 0))),
+    BadInput("no channels (IndexError)", _sample((2, 0, 3, 2))))
+
+
+def _cross_map_shapes(max_channels: int = 8) -> st.SearchStrategy:
+    return st.tuples(st.integers(1, 3), st.integers(1, max_channels), st.integers(1, 4), st.integers(1, 4))
+
+
+CASES += [
+    Case("cross_map_lrn2d", lambda lib: lib.CrossMapLRN2d(5, alpha=0.5), floats(), (2, 7, 3, 2),
+         shapes=_cross_map_shapes(), bad_inputs=_CROSS_MAP_BAD, fd=False,
+         bad_args=(BadArgs("size 0 (at call)", lambda lib: lib.CrossMapLRN2d(0)(np.ones((1, 3, 2, 2)))),)),
+    Case("cross_map_lrn2d_even", lambda lib: lib.CrossMapLRN2d(4, alpha=2.0, beta=0.6, k=0.5), floats(),
+         (3, 6, 2, 2), shapes=_cross_map_shapes(), fd=False),
+    Case("cross_map_lrn2d_size2_beta2", lambda lib: lib.CrossMapLRN2d(2, alpha=1.0, beta=2.0, k=2), floats(),
+         (2, 5, 2, 3), shapes=_cross_map_shapes(), fd=False),
+    Case("cross_map_lrn2d_defaults", lambda lib: lib.CrossMapLRN2d(3), floats(), (2, 4, 3, 3), fd=False),
+    # C <= size // 2: every window is every channel, so torch's backward is the gradient and FD applies
+    Case("cross_map_lrn2d_size_over_channels", lambda lib: lib.CrossMapLRN2d(8, alpha=3.0, beta=0.5, k=1.5),
+         floats(), (2, 3, 2, 2), shapes=_cross_map_shapes(4)),
+    Case("cross_map_lrn2d_one_channel", lambda lib: lib.CrossMapLRN2d(3, alpha=1.0, beta=1.2), floats(),
+         (3, 1, 3, 2)),
 ]

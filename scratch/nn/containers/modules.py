@@ -1,4 +1,4 @@
-"""The containers family: Sequential (a block: forward and backward), ModuleList and ModuleDict (holders only).
+"""Containers of modules: Sequential (a block: forward and backward), ModuleList and ModuleDict (holders only).
 
 All three follow torch 2.13's container API, errors and repr. Deleting from a Sequential or ModuleList renumbers
 the remaining children '0', '1', ... (as torch does, so a later ``append`` cannot collide), while slicing a
@@ -14,7 +14,7 @@ from itertools import chain, islice
 
 import numpy as np
 
-from .module import Module
+from ..module import Module
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict"]
 
