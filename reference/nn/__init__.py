@@ -17,6 +17,7 @@ from . import (
     recurrent,
     shuffle,
     transformer,
+    upsampling,
 )
 from .activations import *  # noqa: F403
 from .attention import *  # noqa: F403
@@ -35,9 +36,10 @@ from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .shuffle import *  # noqa: F403
 from .transformer import *  # noqa: F403
+from .upsampling import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding, attention, transformer, shuffle, distance)
+            embedding, attention, transformer, shuffle, distance, upsampling)
 
 __all__ = ["TorchModule", "TorchParameter", "seeded", "to_torch", "torch_dtype", "twin"]
 __all__ += [name for family in FAMILIES for name in family.__all__]

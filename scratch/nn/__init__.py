@@ -22,6 +22,7 @@ from . import (
     recurrent,
     shuffle,
     transformer,
+    upsampling,
 )
 from .activations import *  # noqa: F403
 from .attention import *  # noqa: F403
@@ -40,8 +41,9 @@ from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .shuffle import *  # noqa: F403
 from .transformer import *  # noqa: F403
+from .upsampling import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding, attention, transformer, shuffle, distance)
+            embedding, attention, transformer, shuffle, distance, upsampling)
 
 __all__ = ["Module", "Parameter"] + [name for family in FAMILIES for name in family.__all__]
