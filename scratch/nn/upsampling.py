@@ -32,6 +32,7 @@ not implement (NotImplementedError); other integer and bool inputs are NotImplem
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -226,6 +227,28 @@ def _kernel_sizes(kernel: str, x: np.ndarray, out, scales, align) -> list[int]:
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _tables(mode: str, spatial: tuple, out: tuple, scales: tuple, align: bool, dt, x_dtype) -> tuple[list, list]:
+    """(forward tables, backward tables), one per spatial axis; cached (read-only): a training loop or a finite
+    difference calls forward again and again with the same sizes."""
+    axes = list(zip(spatial, out, scales, strict=True))
+    if mode.startswith("nearest"):
+        exact = mode == "nearest-exact"
+        small = len(out) == 2 and out[0] + out[1] <= 128  # torch's 2-d kernel choice: its channels-last kernel
+        fwd = [_nearest_table(n, o, s, exact, dt, small) for n, o, s in axes]
+        bwd = [_nearest_table(n, o, s, exact, dt, True) for n, o, s in axes]
+    else:
+        table = _cubic_table if mode == "bicubic" else _linear_table
+        fwd = [(i, w.astype(x_dtype).astype(dt)) for i, w in (table(n, o, s, align, dt) for n, o, s in axes)]
+        same = mode == "bicubic" and spatial == out  # torch's bicubic backward copies dy then
+        bwd = [(np.arange(n)[:, None], None) for n in spatial] if same else fwd  # (torch stores weights in x's dtype)
+    for idx, w in fwd + bwd:
+        for a in (idx, w):
+            if a is not None:
+                a.setflags(write=False)
+    return fwd, bwd
+
+
 def _compute_dtype(x: np.ndarray, mode: str):
     """The dtype tables and sums use (torch's opmath), or a NotImplementedError for dtypes torch (or scratch) lacks."""
     kind = "nearest" if mode.startswith("nearest") else "cubic" if mode == "bicubic" else "linear"
@@ -300,23 +323,11 @@ class Upsample(CachedModule):
             raise _unsupported(x.ndim, mode)
         out = _kernel_sizes(kernel, x, out, scales, None if mode.startswith("nearest") else align)
         dt = _compute_dtype(x, mode)
-        scales = scales or [None] * len(out)
-        spatial = x.shape[2:]
-        if mode.startswith("nearest"):
-            exact = mode == "nearest-exact"
-            small = x.ndim == 4 and out[0] + out[1] <= 128  # torch's 2-d kernel choice: its channels-last kernel
-            fwd = [_nearest_table(n, o, s, exact, dt, small) for n, o, s in zip(spatial, out, scales, strict=True)]
-            bwd = [_nearest_table(n, o, s, exact, dt, True) for n, o, s in zip(spatial, out, scales, strict=True)]
-        else:
-            table = _cubic_table if mode == "bicubic" else _linear_table
-            fwd = [table(n, o, s, align, dt) for n, o, s in zip(spatial, out, scales, strict=True)]
-            fwd = [(i, w.astype(x.dtype).astype(dt)) for i, w in fwd]  # torch stores weights in the input dtype
-            same = mode == "bicubic" and list(spatial) == out  # torch's bicubic backward copies dy then
-            bwd = [(np.arange(n)[:, None], None) for n in spatial] if same else fwd
+        fwd, bwd = _tables(mode, x.shape[2:], tuple(out), tuple(scales or [None] * len(out)), align, dt, x.dtype)
         y = x.astype(dt, copy=False) if x.dtype.kind == "f" else x
         for axis in reversed(range(len(out))):
             y = _along(y, 2 + axis, *fwd[axis])
-        return self._save(y.astype(x.dtype, copy=False), bwd, spatial, dt, x.dtype.kind == "f")
+        return self._save(y.astype(x.dtype, copy=False), bwd, x.shape[2:], dt, x.dtype.kind == "f")
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
         """The transposed tables, axis by axis (None for a uint8 input: no gradient)."""
