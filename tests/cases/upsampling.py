@@ -170,6 +170,8 @@ CASES: list[Case] = [
     up("upsample_linear_input_size_1", (2, 2, 1), size=4, mode="linear"),
     # -- bilinear and the two Upsampling classes (UpsamplingBilinear2d: align_corners=True)
     up("upsample_bilinear_x2", (2, 2, 3, 4), scale_factor=2, mode="bilinear", bad_inputs=BILINEAR_BAD),
+    # H 4 x 1.1 -> 4: the identity (torch's o == n rule, in forward and backward), W 5 x 1.7 -> 8 at i / 1.7
+    up("upsample_bilinear_x1_1_x1_7_same_height", (1, 2, 4, 5), scale_factor=(1.1, 1.7), mode="bilinear"),
     up("upsample_bilinear_align_corners_x1_5_x0_6", (2, 2, 3, 5), scale_factor=(1.5, 0.6), mode="bilinear",
        align_corners=True),
     Case("upsampling_bilinear2d", lambda lib: lib.UpsamplingBilinear2d(scale_factor=2), X, (2, 2, 3, 4),
