@@ -86,6 +86,19 @@ def test_float32_follows_torchs_float32_coordinate():
     np.testing.assert_allclose(mine, torch32, rtol=0, atol=4.8e-7)
 
 
+@pytest.mark.parametrize("mode, n, o, align", [("linear", 69, 194, False), ("linear", 8, 13, False),
+                                                ("linear", 30, 7, True), ("bicubic", 7, 60, False),
+                                                ("bicubic", 72, 33, False), ("bicubic", 8, 13, True)])
+def test_float32_weights_are_torchs_bit_for_bit(mode, n, o, align):
+    """One-hot rows in, the interpolation matrix out: torch's float32 weights, from its fused (FMA) coordinate
+    ``s (i + 0.5) - 0.5`` and its fused cubic polynomials (a plain float32 evaluation is an ulp off in places)."""
+    eye = np.eye(n, dtype=np.float32)
+    x = eye.reshape(n, 1, n) if mode == "linear" else eye.reshape(n, 1, 1, n)
+    size = o if mode == "linear" else (1, o)
+    mine, theirs = _both(x, size=size, mode=mode, align_corners=align)
+    np.testing.assert_array_equal(mine, theirs)
+
+
 def test_float16_computes_in_float32_with_float16_weights():
     """torch's opmath: nearest is a gather (exact); bilinear weights are stored as float16, summed in float32."""
     x = np.random.default_rng(1).standard_normal((1, 2, 3, 4)).astype(np.float16)
