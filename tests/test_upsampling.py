@@ -88,7 +88,8 @@ def test_float32_follows_torchs_float32_coordinate():
 
 @pytest.mark.parametrize("mode, n, o, align", [("linear", 69, 194, False), ("linear", 8, 13, False),
                                                 ("linear", 30, 7, True), ("bicubic", 7, 60, False),
-                                                ("bicubic", 72, 33, False), ("bicubic", 8, 13, True)])
+                                                ("bicubic", 72, 33, False), ("bicubic", 8, 13, True),
+                                                ("bicubic", 5, 18, False), ("bicubic", 11, 27, True)])
 def test_float32_weights_are_torchs_bit_for_bit(mode, n, o, align):
     """One-hot rows in, the interpolation matrix out: torch's float32 weights, from its fused (FMA) coordinate
     ``s (i + 0.5) - 0.5`` and its fused cubic polynomials (a plain float32 evaluation is an ulp off in places)."""
@@ -97,6 +98,15 @@ def test_float32_weights_are_torchs_bit_for_bit(mode, n, o, align):
     size = o if mode == "linear" else (1, o)
     mine, theirs = _both(x, size=size, mode=mode, align_corners=align)
     np.testing.assert_array_equal(mine, theirs)
+
+
+def test_float64_coordinate_is_rounded_to_float32_before_the_floor():
+    """11 x 4.9, float64: output 49 sits at 49 / 4.9 = 9.999999999999998 in double, which torch's ``floorf`` rounds to
+    10.0 first: it reads x[10], not x[9] (1-d and 3-d take the generic kernel)."""
+    x = np.arange(11.0).reshape(1, 1, 11)
+    assert np.floor(49 * (1 / 4.9)) == 9
+    for y in _both(x, scale_factor=4.9) + _both(x.reshape(1, 1, 1, 1, 11), scale_factor=(1, 1, 4.9)):
+        assert y.ravel()[49] == 10
 
 
 def test_float16_computes_in_float32_with_float16_weights():
