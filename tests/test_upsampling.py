@@ -110,7 +110,9 @@ def test_float64_coordinate_is_rounded_to_float32_before_the_floor():
 
 
 def test_float16_computes_in_float32_with_float16_weights():
-    """torch's opmath: nearest is a gather (exact); bilinear weights are stored as float16, summed in float32."""
+    """torch's opmath: nearest is a gather (exact); linear modes sum in float32 with weights stored as float16 (torch's
+    generic kernel; its 2-d channels-last kernel, which small outputs take, keeps float32 weights: a float16 ulp apart
+    there, not reproduced)."""
     x = np.random.default_rng(1).standard_normal((1, 2, 3, 4)).astype(np.float16)
     mine, theirs = _both(x, scale_factor=1.5)
     assert mine.dtype == np.float16

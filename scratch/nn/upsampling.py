@@ -25,7 +25,8 @@ NOT the transpose of its forward:
   factor; forward does so only in 2-d when H_out + W_out <= 128 (torch's channels-last kernel choice), so with a
   scale factor like 1.1 (5 -> 5) or 2.1 (5 -> 10) torch's 1-d/3-d gradient is not its forward's.
 
-dtypes: float32 and float64; float16 computes in float32 with float16 weights (torch's opmath), uint8 works for
+dtypes: float32 and float64; float16 computes in float32 with float16 weights (torch's opmath and its generic
+kernels; its 2-d small-output kernel keeps float32 weights, a float16 ulp apart), uint8 works for
 the nearest modes (a gather). torch's uint8 bilinear/bicubic is a separate fixed-point algorithm that scratch does
 not implement (NotImplementedError); other integer and bool inputs are NotImplementedError, as torch's.
 """
