@@ -23,6 +23,7 @@ from . import (
     recurrent,
     shuffle,
     transformer,
+    upsampling,
 )
 from .activations import *  # noqa: F403
 from .adaptive import *  # noqa: F403
@@ -42,9 +43,10 @@ from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .shuffle import *  # noqa: F403
 from .transformer import *  # noqa: F403
+from .upsampling import *  # noqa: F403
 
 FAMILIES = (activations, linear, conv, fold, containers, losses, normalization, dropout, recurrent, padding, pooling,
-            embedding, attention, transformer, shuffle, distance, adaptive)
+            embedding, attention, transformer, shuffle, distance, adaptive, upsampling)
 
 __all__ = ["Module", "Parameter", "UninitializedBuffer", "UninitializedParameter"] + [
     name for family in FAMILIES for name in family.__all__]
