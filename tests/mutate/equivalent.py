@@ -1,0 +1,17 @@
+"""Equivalent mutants: a mutant that cannot change what the code computes (``<`` vs ``<=`` at a switch point where
+both branches agree, ``x * 1`` vs ``x / 1``) is declared here with its reason, not left as a survivor.
+
+Keyed by ``Mutant.key``: ``file::function qualname::operator::source of the node -> replacement#occurrence``
+(no line numbers, so unrelated edits leave a declaration valid; the occurrence counts the same mutation of the
+same text in the same function). ``python -m tests.mutate`` prints every survivor's key with ``--keys``. A
+declaration that no longer matches any mutant of its file is reported as stale; one whose mutant a check kills
+is reported as contradicted (it was not equivalent after all).
+
+A registry rather than a field of each catalog entry: equivalence is a property of the code, and the same code
+runs under many entries (one declaration covers every entry that runs it).
+"""
+
+from __future__ import annotations
+
+EQUIVALENT: dict[str, str] = {
+}
