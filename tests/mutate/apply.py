@@ -73,7 +73,8 @@ def live_functions() -> dict[types.CodeType, tuple[types.FunctionType, ...]]:
     root = str(ROOT / "scratch")
     found: dict[types.CodeType, list[types.FunctionType]] = {}
     for obj in gc.get_objects():
-        if isinstance(obj, types.FunctionType) and obj.__code__.co_filename.startswith(root):
+        # type(), not isinstance(): some of torch's lazy objects warn when their __class__ is read
+        if type(obj) is types.FunctionType and obj.__code__.co_filename.startswith(root):
             found.setdefault(obj.__code__, []).append(obj)
     return {code: tuple(fs) for code, fs in found.items()}
 

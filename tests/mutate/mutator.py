@@ -260,9 +260,21 @@ class _Scopes(ast.NodeVisitor):
         self._stack.pop()
 
 
-def _segment(source: str, node: ast.AST) -> str:
-    text = ast.get_source_segment(source, node) or ast.unparse(node)
-    return " ".join(text.split())
+class _Source:
+    """A file's text, sliced by AST positions (ast.get_source_segment splits the whole file on every call)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = [line.encode() for line in text.splitlines(keepends=True)]
+
+    def segment(self, node: ast.AST) -> str:
+        """The node's source text, whitespace collapsed (col offsets are UTF-8 byte offsets)."""
+        first, last = node.lineno - 1, node.end_lineno - 1
+        if first == last:
+            text = self.lines[first][node.col_offset:node.end_col_offset]
+        else:
+            text = b"".join([self.lines[first][node.col_offset:], *self.lines[first + 1:last],
+                             self.lines[last][:node.end_col_offset]])
+        return " ".join(text.decode().split())
 
 
 def _sites(tree: ast.Module) -> tuple[list[ast.AST], _Scopes]:
@@ -273,7 +285,7 @@ def _sites(tree: ast.Module) -> tuple[list[ast.AST], _Scopes]:
 
 def enumerate_mutants(source: str, file: str) -> list[Mutant]:
     """Every mutant of a file's function bodies, in a fixed order (ast.walk, then the operators' order)."""
-    tree = ast.parse(source)
+    tree, text = ast.parse(source), _Source(source)
     nodes, scopes = _sites(tree)
     found, seen, counts = [], set(), {}
     for site, node in enumerate(nodes):
@@ -286,7 +298,7 @@ def enumerate_mutants(source: str, file: str) -> list[Mutant]:
             if dedup in seen:
                 continue
             seen.add(dedup)
-            original = _segment(source, target)
+            original = text.segment(target)
             if original == replaced:
                 continue
             occurrence_key = (qualname, operator, original, replaced)
@@ -304,12 +316,12 @@ def mutants_of_file(file: str) -> tuple[Mutant, ...]:
 
 def mutated_tree(source: str, mutant: Mutant) -> ast.Module:
     """The file's tree with the mutant applied (a fresh parse; raises LookupError when the source has changed)."""
-    tree = ast.parse(source)
+    tree, text = ast.parse(source), _Source(source)
     nodes, scopes = _sites(tree)
     node = nodes[mutant.site] if mutant.site < len(nodes) else None
     for operator, target, replacement in candidates(node, scopes.parent.get(id(node))) if node is not None else ():
         if operator == mutant.operator and ast.unparse(replacement) == mutant.replacement \
-                and _segment(source, target) == mutant.original:
+                and text.segment(target) == mutant.original:
             ast.copy_location(replacement, target)
             _replace(scopes.parent.get(id(target), tree), target, replacement)
             return ast.fix_missing_locations(tree)

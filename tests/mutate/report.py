@@ -63,7 +63,8 @@ def build(raw: dict, equivalent: dict[str, str] | None = None) -> dict:
     return {
         "summary": {**counts(total, equivalent), "entries": len(entries), "seconds": raw.get("seconds"),
                     "mutants_per_second": ran / raw["seconds"] if raw.get("seconds") else None,
-                    "interrupted": bool(raw.get("interrupted")), "log_dir": raw.get("log_dir")},
+                    "interrupted": bool(raw.get("interrupted")), "log_dir": raw.get("log_dir"),
+                    "phases": raw.get("phases")},
         "families": {f: counts(rs, equivalent) for f, rs in sorted(families.items())},
         "entries": entries,
         "equivalent": declared,
@@ -97,6 +98,10 @@ def text(report: dict, entry_rows: bool = True, keys: bool = False) -> str:
               f"{s['survived']} survived, {s['timeout']} timed out, {s['crashed']} crashed, {s['not applied']} not "
               f"applied, {s['equivalent']} equivalent; score {_pct(s['score'])}"
               + (f"; {s['seconds']:.0f} s, {s['mutants_per_second']:.2f} mutants/s" if s["seconds"] else "")]
+    if s.get("phases"):
+        p = s["phases"]
+        lines.append("time: workers ready after " + ", ".join(f"{t:.0f}" for t in p["workers ready"]) + " s; "
+                     + ", ".join(f"{k} {v:.0f} s" for k, v in p.items() if k != "workers ready"))
     if s["interrupted"]:
         lines.append("INTERRUPTED: the figures cover the mutants that finished")
     errors = [(n, e["error"]) for n, e in report["entries"].items() if e.get("error")]

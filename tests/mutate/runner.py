@@ -54,6 +54,7 @@ class Workers:
         self.tasks, self.results = self.ctx.Queue(), self.ctx.Queue()
         self.args = [*files, "-p", "no:cacheprovider", "-q", "--rootdir", str(ROOT)]
         self.log_dir, self.procs, self.busy, self.spawned, self.ready = log_dir, {}, {}, 0, set()
+        self.started, self.ready_at, self.phases = time.perf_counter(), [], {}
         for _ in range(n):
             self._spawn()
 
@@ -85,6 +86,7 @@ class Workers:
                                    f"(log: {self.log_dir}/worker{index}.log)\n{self._log_tail(index)}")
             if kind == "ready":
                 self.ready.add(index)
+                self.ready_at.append(time.perf_counter())
             elif kind == "start":
                 self.busy[index] = msg[2]
             elif kind == "done":
@@ -177,11 +179,13 @@ def audit(selection: Selection, options: Options) -> dict:
     finally:
         workers.close(now=interrupted)
     result["seconds"] = time.perf_counter() - start
+    result["phases"] = {"workers ready": [t - workers.started for t in workers.ready_at], **workers.phases}
     return result
 
 
 def _phase(workers: Workers, tasks: list[dict], desc: str, options: Options,
            done: dict[int, dict] | None = None) -> list[dict]:
+    start = time.perf_counter()
     for i, t in enumerate(tasks):
         t["id"] = i
     done = {} if done is None else done
@@ -190,6 +194,7 @@ def _phase(workers: Workers, tasks: list[dict], desc: str, options: Options,
         workers.run(tasks, done, bar)
     finally:
         bar.close()
+        workers.phases[desc] = time.perf_counter() - start
     return [done[t["id"]] for t in tasks]
 
 
