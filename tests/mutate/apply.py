@@ -12,7 +12,8 @@ call; a nested function that already exists (made at import by a factory) is pat
 
 Not applied, with the reason: code that only runs at import (module and class bodies; the mutator does not make
 those), code of a function that no live function object holds, a mutant that changes a closure's free
-variables (``f.__code__`` must keep them) or adds or removes a nested function, and a mutant that does not compile.
+variables (``f.__code__`` must keep them) or drops a nested function that exists as a function object, and a
+mutant that does not compile.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import pkgutil
 import types
 from collections.abc import Iterator
 
-from tests.mutate.mutator import ROOT, Mutant, mutated_tree
+from tests.mutate.mutator import ROOT, Mutant, mutated_statement, parsed, statement
 
 
 class NotApplied(Exception):
@@ -56,10 +57,16 @@ def _module(file: str):
     return importlib.import_module(module_name(file))
 
 
+def _compile(file: str, module) -> list[types.CodeType]:
+    """The code objects of a one-statement module of the file (the module's own code left out)."""
+    code = compile(module, _module(file).__file__, "exec", flags=parsed(file).flags, dont_inherit=True)
+    return code_tree(code)[1:]
+
+
 @functools.cache
-def original_codes(file: str) -> tuple[types.CodeType, ...]:
-    """The file's code objects as compiled from disk (equal by value to what its import made)."""
-    return tuple(code_tree(compile((ROOT / file).read_text(), _module(file).__file__, "exec", dont_inherit=True)))
+def original_codes(file: str, index: int) -> tuple[types.CodeType, ...]:
+    """The code objects of one top-level statement as on disk (equal by value to what the import made)."""
+    return tuple(_compile(file, statement(file, index)))
 
 
 @functools.cache
@@ -79,22 +86,37 @@ def live_functions() -> dict[types.CodeType, tuple[types.FunctionType, ...]]:
     return {code: tuple(fs) for code, fs in found.items()}
 
 
+def _by_key(codes) -> dict[tuple[str, int, int], types.CodeType]:
+    """Code objects by (qualname, first line, how many came before with both)."""
+    found: dict[tuple[str, int, int], types.CodeType] = {}
+    seen: dict[tuple[str, int], int] = {}
+    for c in codes:
+        k = (c.co_qualname, c.co_firstlineno)
+        seen[k] = seen.get(k, -1) + 1
+        found[(*k, seen[k])] = c
+    return found
+
+
 def _swaps(mutant: Mutant) -> list[tuple[types.FunctionType, types.CodeType, types.CodeType]]:
     """(function, its code, the mutated code) for every live function the mutant changes."""
     try:
-        tree = mutated_tree((ROOT / mutant.file).read_text(), mutant)
-    except LookupError as e:
+        index = parsed(mutant.file).top[id(parsed(mutant.file).nodes[mutant.site])]
+        old = original_codes(mutant.file, index)  # before the tree is mutated: cached from the unmutated one
+        with mutated_statement(mutant) as (_, module):
+            new = _compile(mutant.file, module)
+    except (LookupError, IndexError) as e:
         raise NotApplied(str(e)) from None
-    try:
-        new = code_tree(compile(tree, _module(mutant.file).__file__, "exec", dont_inherit=True))
     except (SyntaxError, ValueError, TypeError) as e:
         raise NotApplied(f"does not compile: {e}") from None
-    old = original_codes(mutant.file)
-    if [(c.co_qualname, c.co_firstlineno) for c in old] != [(c.co_qualname, c.co_firstlineno) for c in new]:
-        raise NotApplied("the mutant adds or removes a nested function")
     live = live_functions()
+    after_by_key = _by_key(new)
     swaps = []
-    for before, after in zip(old[1:], new[1:], strict=True):  # [0] is the module's code: it ran at import
+    for key, before in _by_key(old).items():
+        after = after_by_key.get(key)
+        if after is None:  # the mutant dropped the term holding a comprehension or lambda
+            if live.get(before):
+                raise NotApplied(f"removes {before.co_qualname}, which exists as a function object")
+            continue
         if before == after:
             continue
         for f in live.get(before, ()):

@@ -27,7 +27,9 @@ and is what tests/mutate/equivalent.py declares.
 
 from __future__ import annotations
 
+import __future__
 import ast
+import contextlib
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -314,18 +316,66 @@ def mutants_of_file(file: str) -> tuple[Mutant, ...]:
     return tuple(enumerate_mutants((ROOT / file).read_text(), file))
 
 
-def mutated_tree(source: str, mutant: Mutant) -> ast.Module:
-    """The file's tree with the mutant applied (a fresh parse; raises LookupError when the source has changed)."""
-    tree, text = ast.parse(source), _Source(source)
+@dataclass
+class Parsed:
+    """A file's tree, cached: apply.py mutates one node of it in place and undoes it after compiling."""
+
+    tree: ast.Module
+    text: _Source
+    nodes: list[ast.AST]
+    scopes: _Scopes
+    top: dict[int, int]  # id(node) -> the index of its top-level statement in tree.body
+    flags: int  # the __future__ compiler flags the file's own imports set
+    imports: list[ast.stmt]  # the module-level import statements (also those inside a top-level if or try)
+
+
+@functools.cache
+def parsed(file: str) -> Parsed:
+    source = (ROOT / file).read_text()
+    tree = ast.parse(source)
     nodes, scopes = _sites(tree)
-    node = nodes[mutant.site] if mutant.site < len(nodes) else None
-    for operator, target, replacement in candidates(node, scopes.parent.get(id(node))) if node is not None else ():
+    top = {id(n): i for i, stmt in enumerate(tree.body) for n in ast.walk(stmt)}
+    flags = 0
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            flags |= functools.reduce(operator_or, (getattr(__future__, a.name).compiler_flag for a in stmt.names))
+    imports = [n for stmt in tree.body if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+               for n in ast.walk(stmt) if isinstance(n, ast.Import | ast.ImportFrom)]
+    return Parsed(tree, _Source(source), nodes, scopes, top, flags, imports)
+
+
+def operator_or(a: int, b: int) -> int:
+    return a | b
+
+
+def statement(file: str, index: int) -> ast.Module:
+    """One top-level statement of the file as a module of its own (positions kept: line numbers are the file's),
+    after the file's module-level imports: Python 3.11 compiles ``np.f(x)`` differently when ``np`` was bound by an
+    import (LOAD_ATTR, not LOAD_METHOD), so without them the code would not equal the imported one."""
+    p = parsed(file)
+    return ast.Module(body=[*p.imports, p.tree.body[index]], type_ignores=[])
+
+
+@contextlib.contextmanager
+def mutated_statement(mutant: Mutant) -> Iterator[tuple[int, ast.Module]]:
+    """(index, module): the top-level statement holding the mutant, mutated in place for the body and restored
+    on exit. Raises LookupError when the file no longer has the mutant's node (edited since)."""
+    p = parsed(mutant.file)
+    node = p.nodes[mutant.site] if mutant.site < len(p.nodes) else None
+    for operator, target, replacement in candidates(node, p.scopes.parent.get(id(node))) if node is not None else ():
         if operator == mutant.operator and ast.unparse(replacement) == mutant.replacement \
-                and text.segment(target) == mutant.original:
-            ast.copy_location(replacement, target)
-            _replace(scopes.parent.get(id(target), tree), target, replacement)
-            return ast.fix_missing_locations(tree)
-    raise LookupError(f"{mutant.id}: the source no longer has this node (edited since the mutants were made?)")
+                and p.text.segment(target) == mutant.original:
+            break
+    else:
+        raise LookupError(f"{mutant.id}: the source no longer has this node (edited since the mutants were made?)")
+    if not hasattr(replacement, "lineno"):  # a new node (not a child of the old one): the old one's position
+        ast.fix_missing_locations(ast.copy_location(replacement, target))
+    parent = p.scopes.parent[id(target)]
+    _replace(parent, target, replacement)
+    try:
+        yield p.top[id(target)], statement(mutant.file, p.top[id(target)])
+    finally:
+        _replace(parent, replacement, target)
 
 
 def _replace(parent: ast.AST, old: ast.AST, new: ast.AST) -> None:

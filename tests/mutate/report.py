@@ -53,6 +53,7 @@ def build(raw: dict, equivalent: dict[str, str] | None = None) -> dict:
                          "survivors": [r["mutant"].diff() for r in records if classify(r, equivalent) == "survived"],
                          "results": [{**asdict(r["mutant"]), "id": r["mutant"].id, "key": r["mutant"].key,
                                       "status": r["status"], "detail": r.get("detail"),
+                                      "checks_run": r.get("ran"), "seconds": r.get("seconds"),
                                       "equivalent": equivalent.get(r["mutant"].key)} for r in records]}
         families.setdefault(e["family"], []).extend(records)
     declared = [{"entry": n, "key": r["mutant"].key, "diff": r["mutant"].diff(), "reason": equivalent[r["mutant"].key],

@@ -29,8 +29,7 @@ class _Timeout(Exception):
 
 def _first_line(report) -> str:
     text = str(report.longrepr or "").strip().splitlines()
-    lines = [t.strip() for t in text if t.strip().startswith("E ")] or text[-1:]
-    return (lines[0].removeprefix("E").strip() if lines else "")[:200]
+    return text[0][:200] if text else ""
 
 
 class WorkerPlugin:
@@ -119,6 +118,24 @@ class WorkerPlugin:
         else:
             status, detail = "survived", f"{outcome['ran']} checks passed"
         return {"status": status, "detail": detail, "ran": outcome["ran"], "seconds": outcome["seconds"]}
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):
+        """A failure's report without its formatted traceback (pytest's costs ~0.2 s, more than most checks):
+        the exception's class and message. Skips are left to pytest; xfail handling wraps this hook as usual."""
+        from _pytest.outcomes import skip
+        from _pytest.reports import TestReport
+
+        e = call.excinfo
+        if e is None or isinstance(e.value, skip.Exception | BaseExceptionGroup):
+            return None  # pytest's own report
+        call.excinfo = None
+        try:
+            report = TestReport.from_item_and_call(item, call)
+        finally:
+            call.excinfo = e
+        report.outcome, report.longrepr = "failed", f"{e.typename}: {e.value}"[:500]
+        return report
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
