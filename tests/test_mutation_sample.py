@@ -140,10 +140,13 @@ def test_equivalent_declaration_is_honoured_and_stale_one_reported():
     gone = "scratch/nn/shuffle.py::PixelShuffle._plan::arith::n + 7 -> n - 7#0"
     raw = {"entries": {"relu": {"family": "activations", "mutants": [
         {"mutant": killed, "status": "killed"}, {"mutant": declared, "status": "survived"}]}}, "seconds": 1.0}
-    r = report.build(raw, {declared.key: "cannot change the result", gone: "was true once"})
+    raw["entries"]["relu6"] = {"family": "activations", "mutants": [{"mutant": declared, "status": "survived"}]}
+    r = report.build(raw, {declared.key: {"relu": "cannot change the result"}, gone: "was true once"})
     row = r["entries"]["relu"]
     assert (row["killed"], row["survived"], row["equivalent"], row["score"]) == (1, 0, 1, 1.0)
-    assert r["equivalent"][0]["reason"] == "cannot change the result" and not row["survivors"]
+    assert r["equivalent"] == [{"entry": "relu", "key": declared.key, "diff": declared.diff(),
+                                "reason": "cannot change the result", "status": "survived"}]
+    assert not row["survivors"] and r["entries"]["relu6"]["survivors"] == [declared.diff()]  # declared for relu only
     assert r["stale"] == [gone] and "STALE" in report.text(r)
     assert report.stale_declarations(EQUIVALENT) == []  # the project's own registry is current
 

@@ -26,8 +26,8 @@ and is what tests/mutate/equivalent.py declares.
 """
 
 from __future__ import annotations
-
 import __future__
+
 import ast
 import contextlib
 import functools
@@ -338,14 +338,11 @@ def parsed(file: str) -> Parsed:
     flags = 0
     for stmt in tree.body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
-            flags |= functools.reduce(operator_or, (getattr(__future__, a.name).compiler_flag for a in stmt.names))
+            for alias in stmt.names:
+                flags |= getattr(__future__, alias.name).compiler_flag
     imports = [n for stmt in tree.body if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
                for n in ast.walk(stmt) if isinstance(n, ast.Import | ast.ImportFrom)]
     return Parsed(tree, _Source(source), nodes, scopes, top, flags, imports)
-
-
-def operator_or(a: int, b: int) -> int:
-    return a | b
 
 
 def statement(file: str, index: int) -> ast.Module:

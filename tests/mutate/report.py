@@ -19,20 +19,26 @@ STATUSES = ("killed", "survived", "timeout", "crashed", "not applied", "error")
 DETECTED = ("killed", "timeout", "crashed")
 
 
-def classify(record: dict, equivalent: dict[str, str]) -> str:
-    """A mutant's class in the counts: its status, or 'equivalent' when declared so (whatever its status)."""
-    return "equivalent" if record["mutant"].key in equivalent else record["status"]
+Declarations = dict[str, "str | dict[str, str]"]
 
 
-def counts(records: list[dict], equivalent: dict[str, str]) -> dict:
-    c = Counter(classify(r, equivalent) for r in records)
+def reason_for(equivalent: Declarations, key: str, entry: str) -> str | None:
+    """Why the mutant is equivalent under this entry: a declaration is a reason (every entry), or a mapping
+    entry name -> reason (only those entries: e.g. ``alpha * scale`` is ``alpha`` for ELU, whose scale is 1)."""
+    declared = equivalent.get(key)
+    return declared.get(entry) if isinstance(declared, dict) else declared
+
+
+def counts(records: list[dict]) -> dict:
+    """The counts of records annotated by :func:`build` (``reason``: declared equivalent)."""
+    c = Counter("equivalent" if r["reason"] else r["status"] for r in records)
     row = {k: c.get(k, 0) for k in (*STATUSES, "equivalent")}
     detected = sum(row[k] for k in DETECTED)
     scored = detected + row["survived"]
     return {"mutants": len(records), **row, "score": detected / scored if scored else None}
 
 
-def stale_declarations(equivalent: dict[str, str]) -> list[str]:
+def stale_declarations(equivalent: Declarations) -> list[str]:
     """Declarations that match no mutant of their file any more (the file changed, or the key was mistyped)."""
     stale = []
     for key in equivalent:
@@ -42,36 +48,40 @@ def stale_declarations(equivalent: dict[str, str]) -> list[str]:
     return stale
 
 
-def build(raw: dict, equivalent: dict[str, str] | None = None) -> dict:
+def _row(r: dict) -> dict:
+    m = r["mutant"]
+    return {**asdict(m), "id": m.id, "key": m.key, "status": r["status"], "detail": r.get("detail"),
+            "checks_run": r.get("ran"), "seconds": r.get("seconds"), "equivalent": r["reason"]}
+
+
+def build(raw: dict, equivalent: Declarations | None = None) -> dict:
     """The report (plain data) from the runner's raw results."""
     equivalent = EQUIVALENT if equivalent is None else equivalent
-    entries, families = {}, {}
+    entries, families, total = {}, {}, []
     for name, e in raw["entries"].items():
-        records = e["mutants"]
+        records = [{**r, "entry": name, "reason": reason_for(equivalent, r["mutant"].key, name)}
+                   for r in e["mutants"]]
         entries[name] = {"family": e["family"], "checks": e.get("checks"), "error": e.get("error"),
-                         **counts(records, equivalent),
-                         "survivors": [r["mutant"].diff() for r in records if classify(r, equivalent) == "survived"],
-                         "results": [{**asdict(r["mutant"]), "id": r["mutant"].id, "key": r["mutant"].key,
-                                      "status": r["status"], "detail": r.get("detail"),
-                                      "checks_run": r.get("ran"), "seconds": r.get("seconds"),
-                                      "equivalent": equivalent.get(r["mutant"].key)} for r in records]}
+                         "baseline_seconds": e.get("baseline_seconds"), **counts(records),
+                         "survivors": [r["mutant"].diff() for r in records
+                                       if r["status"] == "survived" and not r["reason"]],
+                         "results": [_row(r) for r in records]}
         families.setdefault(e["family"], []).extend(records)
-    declared = [{"entry": n, "key": r["mutant"].key, "diff": r["mutant"].diff(), "reason": equivalent[r["mutant"].key],
-                 "status": r["status"]} for n, e in raw["entries"].items() for r in e["mutants"]
-                if r["mutant"].key in equivalent]
-    total = [r for e in raw["entries"].values() for r in e["mutants"]]
-    ran = sum(1 for r in total if r["status"] not in ("not applied",))
+        total += records
+    declared = [{"entry": r["entry"], "key": r["mutant"].key, "diff": r["mutant"].diff(), "reason": r["reason"],
+                 "status": r["status"]} for r in total if r["reason"]]
+    ran = sum(1 for r in total if r["status"] != "not applied")
     return {
-        "summary": {**counts(total, equivalent), "entries": len(entries), "seconds": raw.get("seconds"),
+        "summary": {**counts(total), "entries": len(entries), "seconds": raw.get("seconds"),
                     "mutants_per_second": ran / raw["seconds"] if raw.get("seconds") else None,
                     "interrupted": bool(raw.get("interrupted")), "log_dir": raw.get("log_dir"),
                     "phases": raw.get("phases")},
-        "families": {f: counts(rs, equivalent) for f, rs in sorted(families.items())},
+        "families": {f: counts(rs) for f, rs in sorted(families.items())},
         "entries": entries,
         "equivalent": declared,
         "contradicted": [d for d in declared if d["status"] in DETECTED],
         "stale": stale_declarations(equivalent),
-        "not_applied": dict(Counter(r.get("detail", "").split(" (")[0] for r in total
+        "not_applied": dict(Counter((r.get("detail") or "").split(" (")[0] for r in total
                                     if r["status"] == "not applied").most_common()),
     }
 
