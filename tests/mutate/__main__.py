@@ -15,8 +15,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "class: or file: to force one reading); none: every catalog entry"))
     p.add_argument("-j", "--jobs", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--seed", type=int, default=0, help="seed of the mutant sampling (default 0)")
-    p.add_argument("--max-mutants-per-block", type=int, default=40, dest="max_mutants",
-                   help="mutants per catalog entry; more are sampled (default 40)")
+    p.add_argument("--max-mutants-per-block", type=int, default=30, dest="max_mutants",
+                   help="mutants per catalog entry; more are sampled (default 30)")
     p.add_argument("--timeout-factor", type=float, default=10.0,
                    help="a mutant's timeout: this x the entry's unmutated time (default 10) ...")
     p.add_argument("--min-timeout", type=float, default=20.0, help="... and at least this many seconds (default 20)")

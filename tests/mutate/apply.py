@@ -1,9 +1,10 @@
-"""Applying a mutant in memory, never on disk: the mutated file is compiled, and every live function whose code the
-mutant changed gets the mutated code object (``f.__code__ = new``), so every reference to it (a class attribute,
+"""Applying a mutant in memory, never on disk: the top-level statement holding the mutant (a function or a class,
+after the module's imports) is compiled mutated, and every live function whose code the mutant changed gets the
+mutated code object (``f.__code__ = new``), so every reference to it (a class attribute,
 an imported name, a bound method) runs the mutant; on exit the original code objects are put back and checked by
 identity. The working tree is never written, so an interrupted run leaves nothing to restore.
 
-How a function is found: the file as on disk is compiled once; its code objects are compared by value (code
+How a function is found: the statement as on disk is compiled once; its code objects are compared by value (code
 objects compare their bytecode, constants, names and line table, not their file name) with the ``__code__`` of
 every function object in the process (one scan of ``gc`` after importing every scratch module). A mutant inside
 a nested function (or a comprehension, or a lambda) changes the enclosing functions' code too (their constants

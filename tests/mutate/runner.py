@@ -22,7 +22,7 @@ class Options:
     names: list[str] = field(default_factory=list)
     jobs: int = 2
     seed: int = 0
-    max_mutants: int = 40  # per entry; more are sampled with a seeded generator
+    max_mutants: int = 30  # per entry; more are sampled with a seeded generator
     timeout_factor: float = 10.0  # a mutant's timeout: this x the entry's baseline time ...
     min_timeout: float = 20.0  # ... and at least this (seconds)
     include_protocol: bool = False

@@ -14,6 +14,7 @@ that kill most mutants at the least cost run first (stop at the first failure).
 from __future__ import annotations
 
 import glob
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,7 +58,9 @@ def _block_class(case) -> str:
     from tests.catalog import Lib
 
     try:
-        return type(case.make(Lib(scratch.nn, np.float64, np.random.default_rng(0)))).__name__
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # deprecated arguments some entries pass on purpose
+            return type(case.make(Lib(scratch.nn, np.float64, np.random.default_rng(0)))).__name__
     except Exception:  # noqa: BLE001 - an entry that cannot build names no class
         return ""
 
