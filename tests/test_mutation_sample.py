@@ -153,7 +153,7 @@ def test_equivalent_declaration_is_honoured_and_stale_one_reported():
 
 @pytest.mark.slow
 def test_audit_of_one_family_end_to_end(tmp_path):
-    """The whole runner (workers, baseline, mutants, report) on the shuffle family (about 1.5 minutes)."""
+    """The whole runner (workers, baseline, mutants, report) on the shuffle family (20-90 s: one worker)."""
     out = tmp_path / "shuffle.json"
     subprocess.run([sys.executable, "-m", "tests.mutate", "shuffle", "-j", "1", "--no-progress", "--json",
                     str(out)], cwd=ROOT, check=True, capture_output=True, text=True)
