@@ -1,0 +1,163 @@
+"""The mutation audit's fast sample (tests/mutate; README "Mutation audit"): a few fixed mutants of a few families,
+each applied in memory in this process and run against the suite's own forward/backward check, must all be
+killed; and the runner's pieces do what they claim (operators, in-memory application undone, the trace, the
+equivalent-mutant registry). The full audit is ``python -m tests.mutate``; one family of it runs under -m slow."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import scratch.nn
+from tests.catalog import BY_NAME
+from tests.mutate import report
+from tests.mutate.apply import NotApplied, applied, restored
+from tests.mutate.equivalent import EQUIVALENT
+from tests.mutate.mutator import ROOT, Mutant, enumerate_mutants, mutants_of_file
+from tests.mutate.runner import Options, plan
+from tests.mutate.trace import trace_entry
+from tests.test_blocks import test_forward_backward_vs_torch as forward_backward_check  # noqa: F401 - not collected
+
+# (entry, the key of a mutant of code it runs): a wrong formula the checks must see
+SAMPLE = [
+    ("relu", "scratch/nn/activations/piecewise.py::ReLU.backward::drop-term::dy * positive -> dy#0"),
+    ("pixel_shuffle", "scratch/nn/shuffle.py::PixelShuffle._plan::arith::n + 3 -> n - 3#0"),
+    ("cosine_similarity",
+     "scratch/nn/distance.py::CosineSimilarity.backward::arith::u_other - y * direction -> u_other + y * direction#0"),
+    ("mse", "scratch/nn/losses/pointwise.py::MSELoss._pointwise::constant::2.0 -> 1.0#0"),
+]
+
+
+def _mutant(key: str) -> Mutant:
+    found = [m for m in mutants_of_file(key.split("::")[0]) if m.key == key]
+    assert len(found) == 1, f"no mutant has the key {key!r} (the code changed: pick another)"
+    return found[0]
+
+
+@pytest.mark.parametrize("entry, key", SAMPLE, ids=[e for e, _ in SAMPLE])
+def test_sampled_mutant_is_killed(entry, key):
+    """The mutant is one the audit makes for the entry (on a line it runs), and the check fails under it."""
+    case, mutant = BY_NAME[entry], _mutant(key)
+    assert mutant.line in trace_entry(case)[mutant.file]
+    rng = np.random.default_rng(0)
+    forward_backward_check(case, np.float64, rng)  # passes unmutated
+    with applied(mutant), pytest.raises(Exception):  # noqa: B017, PT011 - any failure of the check is a kill
+        forward_backward_check(case, np.float64, np.random.default_rng(0))
+    assert restored(mutant)
+
+
+SOURCE = '''
+X = 1 + 2  # module level: runs at import, never mutated
+
+
+class C:
+    K = 0.5  # class body: never mutated
+
+    def f(self, x, y, i, flag: tuple[int, ...] = 3) -> list[int]:
+        a = x + y * 2
+        if x < 0 and y >= 1e-8:
+            a = -a
+        return np.sum(a[i], axis=1, keepdims=True) + x[-1] / y[1:i]
+'''
+
+
+def test_operators_make_the_expected_source():
+    found = {(m.operator, m.original, m.replacement) for m in enumerate_mutants(SOURCE, "f.py")}
+    assert found == {
+        ("arith", "x + y * 2", "x - y * 2"), ("arith", "y * 2", "y / 2"),
+        ("drop-term", "x + y * 2", "x"), ("drop-term", "x + y * 2", "y * 2"),
+        ("drop-term", "y * 2", "y"), ("drop-term", "y * 2", "2"), ("negate", "x + y * 2", "-(x + y * 2)"),
+        ("constant", "2", "1"),
+        ("boolop", "x < 0 and y >= 1e-8", "x < 0 or y >= 1e-08"), ("compare", "x < 0", "x <= 0"),
+        ("compare", "y >= 1e-8", "y > 1e-08"), ("constant", "0", "1"),
+        ("constant", "1e-8", "0.0"), ("constant", "1e-8", "1e-07"), ("negate", "-a", "a"),
+        ("arith", "np.sum(a[i], axis=1, keepdims=True) + x[-1] / y[1:i]",
+         "np.sum(a[i], axis=1, keepdims=True) - x[-1] / y[1:i]"),
+        ("drop-term", "np.sum(a[i], axis=1, keepdims=True) + x[-1] / y[1:i]", "np.sum(a[i], axis=1, keepdims=True)"),
+        ("drop-term", "np.sum(a[i], axis=1, keepdims=True) + x[-1] / y[1:i]", "x[-1] / y[1:i]"),
+        ("negate", "np.sum(a[i], axis=1, keepdims=True) + x[-1] / y[1:i]",
+         "-(np.sum(a[i], axis=1, keepdims=True) + x[-1] / y[1:i])"),
+        ("arith", "x[-1] / y[1:i]", "x[-1] * y[1:i]"), ("drop-term", "x[-1] / y[1:i]", "x[-1]"),
+        ("axis", "1", "2"), ("axis", "1", "-1"), ("keepdims", "True", "False"), ("index", "i", "i + 1"),
+        ("index", "1", "2"), ("constant", "1", "0"), ("negate", "-1", "1"),
+        ("index", "i", "i + 1"),  # y[1:i] -> y[1:i + 1]
+    }
+
+
+def test_mutants_are_deterministic_and_keys_unique():
+    file = "scratch/nn/activations/piecewise.py"
+    first, again = enumerate_mutants((ROOT / file).read_text(), file), mutants_of_file(file)
+    assert first == list(again)
+    assert len({m.key for m in first}) == len(first)
+
+
+def test_in_memory_application_is_undone():
+    mutant = _mutant(SAMPLE[0][1])  # ReLU.backward returns dy unmasked
+    backward, code = scratch.nn.ReLU.backward, scratch.nn.ReLU.backward.__code__
+    relu, x, dy = scratch.nn.ReLU(), np.array([-1.0, 2.0]), np.array([3.0, 4.0])
+
+    def grad():
+        relu(x)
+        return relu.backward(dy)
+
+    np.testing.assert_array_equal(grad(), [0.0, 4.0])
+    with applied(mutant) as patched:
+        assert patched == 1 and backward.__code__ is not code
+        np.testing.assert_array_equal(grad(), [3.0, 4.0])
+    assert backward.__code__ is code and restored(mutant)
+    np.testing.assert_array_equal(grad(), [0.0, 4.0])
+    with pytest.raises(RuntimeError), applied(mutant):  # undone when the body raises too
+        raise RuntimeError
+    assert backward.__code__ is code
+    stale = Mutant(**{**vars(mutant), "original": "dy + positive"})  # the source no longer has this node
+    with pytest.raises(NotApplied, match="no longer has"), applied(stale):
+        pass
+
+
+def test_trace_selects_the_lines_the_entry_runs():
+    file = "scratch/nn/activations/piecewise.py"
+    lines = trace_entry(BY_NAME["relu"])[file]
+
+    def body(fn) -> set[int]:
+        src, start = inspect.getsourcelines(fn)
+        return set(range(start + 1, start + len(src)))
+
+    assert body(scratch.nn.ReLU.backward) & lines and body(scratch.nn.ReLU.forward) & lines
+    assert not body(scratch.nn.LeakyReLU.forward) & lines
+    mutants = plan("relu", {file: sorted(lines)}, Options(), None)
+    assert mutants and all(m.line in lines for m in mutants)
+    sampled = plan("relu", {file: sorted(lines)}, Options(max_mutants=3, seed=1), None)
+    assert len(sampled) == 3 and sampled == plan("relu", {file: sorted(lines)}, Options(max_mutants=3, seed=1), None)
+
+
+def test_equivalent_declaration_is_honoured_and_stale_one_reported():
+    killed, declared = (_mutant(key) for key in (SAMPLE[0][1], SAMPLE[1][1]))
+    gone = "scratch/nn/shuffle.py::PixelShuffle._plan::arith::n + 7 -> n - 7#0"
+    raw = {"entries": {"relu": {"family": "activations", "mutants": [
+        {"mutant": killed, "status": "killed"}, {"mutant": declared, "status": "survived"}]}}, "seconds": 1.0}
+    raw["entries"]["relu6"] = {"family": "activations", "mutants": [{"mutant": declared, "status": "survived"}]}
+    r = report.build(raw, {declared.key: {"relu": "cannot change the result"}, gone: "was true once"})
+    row = r["entries"]["relu"]
+    assert (row["killed"], row["survived"], row["equivalent"], row["score"]) == (1, 0, 1, 1.0)
+    assert r["equivalent"] == [{"entry": "relu", "key": declared.key, "diff": declared.diff(),
+                                "reason": "cannot change the result", "status": "survived"}]
+    assert not row["survivors"] and r["entries"]["relu6"]["survivors"] == [declared.diff()]  # declared for relu only
+    assert r["stale"] == [gone] and "STALE" in report.text(r)
+    assert report.stale_declarations(EQUIVALENT) == []  # the project's own registry is current
+
+
+@pytest.mark.slow
+def test_audit_of_one_family_end_to_end(tmp_path):
+    """The whole runner (workers, baseline, mutants, report) on the shuffle family (20-90 s: one worker)."""
+    out = tmp_path / "shuffle.json"
+    subprocess.run([sys.executable, "-m", "tests.mutate", "shuffle", "-j", "1", "--no-progress", "--json",
+                    str(out)], cwd=ROOT, check=True, capture_output=True, text=True)
+    r = json.loads(out.read_text())
+    assert set(r["entries"]) == {"pixel_shuffle", "pixel_unshuffle", "channel_shuffle"}
+    assert r["summary"]["killed"] > 0 and r["summary"]["score"] > 0.8
+    assert any(d["key"] in EQUIVALENT for d in r["equivalent"])
