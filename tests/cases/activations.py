@@ -27,6 +27,9 @@ def _bad_common(shape: tuple[int, ...], nonfinite_reason: str = "", nan_reason: 
     )
 
 
+_ZERO_D = BadInput("0-d input (dims -1 and 0 only)", lambda rng, dt: (np.asarray(0.7, dt),))
+
+
 def act(name: str, make, kinks=(), low=-3.0, high=3.0, min_dims=1, nonfinite_reason="", nan_reason="",
         **kw) -> Case:
     """An elementwise activation: any shape, kink-free samples for FD, planted kinks compared with torch."""
@@ -99,12 +102,14 @@ CASES: list[Case] = [
     act("gelu_tanh", lambda lib: lib.GELU(approximate="tanh"), low=-6, high=6, nonfinite_reason=_SIMD_NAN),
     act("softplus", lambda lib: lib.Softplus(), low=-30, high=30, kinks=(20.0,)),
     act("softplus_beta", lambda lib: lib.Softplus(beta=2.0, threshold=5.0), low=-6, high=6, kinks=(2.5,)),
-    act("softmax", lambda lib: lib.Softmax(dim=1), min_dims=2,
-        bad_args=(BadArgs("dim out of range", lambda lib: call_on_zeros(lib.Softmax(dim=3), (2, 3))),)),
-    act("softmax_last", lambda lib: lib.Softmax(dim=-1)),
-    act("softmax_dim0", lambda lib: lib.Softmax(dim=0)),
+    # dims just outside [-ndim, ndim - 1], and a 0-d input (range [-1, 0]): the mutation audit found the bounds
+    # unchecked when the bad dims were 2 beyond the range
+    act("softmax", lambda lib: lib.Softmax(dim=1), min_dims=2, bad_inputs=(_ZERO_D,),
+        bad_args=(BadArgs("dim = ndim", lambda lib: call_on_zeros(lib.Softmax(dim=2), (2, 3))),)),
+    act("softmax_last", lambda lib: lib.Softmax(dim=-1), bad_inputs=(_ZERO_D,)),
+    act("softmax_dim0", lambda lib: lib.Softmax(dim=0), bad_inputs=(_ZERO_D,)),
     act("log_softmax", lambda lib: lib.LogSoftmax(dim=1), min_dims=2,
-        bad_args=(BadArgs("dim out of range", lambda lib: call_on_zeros(lib.LogSoftmax(dim=-4), (2, 3))),)),
+        bad_args=(BadArgs("dim = -ndim - 1", lambda lib: call_on_zeros(lib.LogSoftmax(dim=-3), (2, 3))),)),
     act("log_softmax_last", lambda lib: lib.LogSoftmax(dim=-1)),
     act("silu", lambda lib: lib.SiLU(), low=-8, high=8),
     act("prelu", lambda lib: lib.PReLU(), kinks=(0.0,)),
