@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._math import log_softmax
+from ._math import log_softmax, softmax
 from .base import CachedModule
 from .containers import ModuleList, Sequential
 from .linear import Linear
@@ -39,11 +39,6 @@ class ASMOutput(tuple):
     @property
     def loss(self) -> np.ndarray:
         return self[1]
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 class AdaptiveLogSoftmaxWithLoss(CachedModule):
@@ -122,7 +117,7 @@ class AdaptiveLogSoftmaxWithLoss(CachedModule):
             relative = t[rows] - low
             output[rows] = logp[np.arange(rows.size), relative]
             head_index[rows] = self.shortlist_size + i
-            clusters.append((i, rows, relative, _softmax(z)))
+            clusters.append((i, rows, relative, softmax(z, axis=1)))
             used += rows.size
         if used != n:
             raise RuntimeError(f"Target values should be in [0, {self.n_classes - 1}], but values in range "
@@ -131,7 +126,7 @@ class AdaptiveLogSoftmaxWithLoss(CachedModule):
         output = output + log_softmax(z_head, axis=1)[np.arange(n), head_index]
         loss = np.asarray(-output.mean() if n else np.nan, x.dtype)  # torch: the mean of no rows is NaN
         out = ASMOutput((output if batched else output.reshape(()), loss))
-        return self._save(out, _softmax(z_head), head_index, clusters, batched, n)
+        return self._save(out, softmax(z_head, axis=1), head_index, clusters, batched, n)
 
     def backward(self, d_output=None, d_loss=None) -> np.ndarray:
         (d_output, d_loss), (p_head, head_index, clusters, batched, n) = self._saved_all(d_output, d_loss)

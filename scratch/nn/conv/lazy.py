@@ -25,7 +25,7 @@ import numpy as np
 from .._lazy import LazyModuleMixin
 from ..base import CachedModule
 from ..module import UninitializedParameter
-from .convolution import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from .convolution import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, _ConvTransposeNd
 
 __all__ = ["LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
            "LazyConvTranspose3d"]
@@ -79,8 +79,7 @@ class _LazyConvMixin(LazyModuleMixin):
         super()._load_from(state, prefix, missing, unexpected, errors)
         if not isinstance(self.weight, UninitializedParameter):  # see the module docstring: torch leaves 0 here
             w = self.weight.shape
-            self.in_channels = w[0] if isinstance(self, ConvTranspose1d | ConvTranspose2d | ConvTranspose3d) \
-                else w[1] * self.groups
+            self.in_channels = w[0] if isinstance(self, _ConvTransposeNd) else w[1] * self.groups
 
 
 class _LazyConvNd(_LazyConvMixin):
