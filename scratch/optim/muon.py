@@ -17,8 +17,10 @@ random ones from (1, 1) to 600x784, float32 and float64, normal and wide-exponen
   ``bf16_dot_with_fp32_arith``, AVX2: 8 float lanes), ``_dot_seq`` (gemm_transb_: one running sum);
 - the norm is the vectorized norm-2 kernel's (8 lanes summed in turn, then a sequential tail).
 
-The AVX2 layout (8 float lanes) is this machine's torch build (CPU capability AVX2); an AVX-512 build sums in
-16 lanes and may differ from this emulation in a last bfloat16 bit.
+The 8-lane layout gives torch's bits under CPU capability AVX2 (an Intel machine, 2026-11) and AVX512 (an AMD
+EPYC, 2026-12-02: every test shape and random ones up to 600x784, no differing element). A CPU with AVX512-BF16
+or AMX makes torch send bfloat16 matmuls above a size to oneDNN instead, another rounding (0.5% of the norm of a
+600x784 update); the suite compares against torch's cpublas path there (``reference.optim.cpublas_bfloat16``).
 """
 
 from __future__ import annotations
