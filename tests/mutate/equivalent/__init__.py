@@ -12,13 +12,27 @@ when it is equivalent only for some entries' arguments: ``alpha * scale -> alpha
 SELU share is equivalent for ELU (scale 1), not for SELU.
 
 A registry rather than a field of each catalog entry: equivalence is mostly a property of the code, and the same
-code runs under many entries (one declaration covers every entry that runs it).
+code runs under many entries (one declaration covers every entry that runs it). One module per scratch area
+(``shuffle.py`` for scratch/nn/shuffle.py, ``optim.py`` for scratch/optim/...), each defining ``EQUIVALENT``;
+this package merges them, and a key declared twice is an error.
 """
 
 from __future__ import annotations
 
-EQUIVALENT: dict[str, str | dict[str, str]] = {
-    "scratch/nn/shuffle.py::PixelUnshuffle._plan::negate::c * r * r -> -(c * r * r)#0":
-        "numpy's reshape reads any negative size as the one unknown dimension; the other sizes are known and an "
-        "empty input returned earlier, so -(c r r) is inferred as c r r",
-}
+import importlib
+import pkgutil
+
+Declarations = dict[str, "str | dict[str, str]"]
+
+
+def _merged() -> Declarations:
+    merged: Declarations = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        for key, reason in importlib.import_module(f"{__name__}.{info.name}").EQUIVALENT.items():
+            if key in merged:
+                raise ValueError(f"equivalent mutant {key!r} is declared twice (tests/mutate/equivalent/)")
+            merged[key] = reason
+    return merged
+
+
+EQUIVALENT: Declarations = _merged()
