@@ -161,3 +161,47 @@ def test_audit_of_one_family_end_to_end(tmp_path):
     assert set(r["entries"]) == {"pixel_shuffle", "pixel_unshuffle", "channel_shuffle"}
     assert r["summary"]["killed"] > 0 and r["summary"]["score"] > 0.8
     assert any(d["key"] in EQUIVALENT for d in r["equivalent"])
+
+
+class _Item:  # what Unit.selects reads of a pytest item
+    def __init__(self, nodeid: str) -> None:
+        self.nodeid, self.name = nodeid, nodeid.split("::")[-1]
+
+
+def test_units_select_their_checks_by_whole_word():
+    """``Adam`` selects Adam's items, not AdamW's, NAdam's or SparseAdam's; a unit without names takes its files."""
+    from tests.mutate.units import UNITS
+
+    adam, base = UNITS["optim.Adam"], UNITS["optim.optimizer"]
+    picked = ["tests/test_optim_trajectory.py::test_landscape_trajectory[Adam-own-float32]",
+              "tests/test_optim_api.py::test_adam_state_layout", "tests/test_optim_api.py::test_x[AdamW]",
+              "tests/test_optim_api.py::test_x[Adam[amsgrad]]"]
+    left = ["tests/test_optim_api.py::test_x[NAdam]", "tests/test_optim_api.py::test_x[SparseAdam]",
+            "tests/test_optim_api.py::test_x[Adamax]", "tests/test_init.py::test_adam_named_elsewhere"]
+    assert [adam.selects(_Item(n)) for n in picked + left] == [True] * len(picked) + [False] * len(left)
+    assert base.selects(_Item(left[0])) and not base.selects(_Item(left[-1]))
+
+
+def test_every_scratch_file_outside_the_catalog_is_a_units_source():
+    """A new module under scratch/ (outside nn's blocks, which the catalog entries trace) joins a unit, or the
+    whole-library audit would never mutate it."""
+    from tests.mutate.select import PROTOCOL_FILES
+    from tests.mutate.units import UNITS_LIST
+
+    covered = {f for u in UNITS_LIST for f in u.sources}
+    files = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "scratch").rglob("*.py"))
+    outside = [f for f in files if (not f.startswith("scratch/nn/") or f in PROTOCOL_FILES) and mutants_of_file(f)]
+    assert [f for f in outside if f not in covered] == []
+    assert all((ROOT / f).is_file() for f in covered)
+
+
+def test_names_resolve_to_units():
+    from tests.mutate.select import resolve
+
+    assert [u.name for u in resolve(["optim"]).units][:3] == ["optim.SGD", "optim.Adagrad", "optim.RMSprop"]
+    by_file = resolve(["scratch/optim/adam.py"])
+    assert (by_file.entries, [u.name for u in by_file.units]) == ([], ["optim.Adam"])
+    assert [u.name for u in resolve(["AdamW"]).units] == ["optim.Adam"]
+    everything = resolve([])
+    assert len(everything.entries) > 500 and {u.family for u in everything.units} >= {
+        "optim", "lr_scheduler", "init", "regularization", "autograd", "data", "gradcheck", "protocol"}

@@ -135,10 +135,11 @@ def _bar(total: int, desc: str, enabled: bool):
 def audit(selection: Selection, options: Options) -> dict:
     """Run the audit; the raw results (report.py turns them into the report)."""
     start = time.perf_counter()
-    entries = selection.entries
-    families = {c.family for c in entries}
+    entries = selection.targets
+    families = {c.family for c in selection.entries}
+    sources = {u.name: u.sources for u in selection.units}  # a unit's mutants: in its own files only
     log_dir = Path(tempfile.mkdtemp(prefix="mutate_"))
-    workers = Workers(options.jobs, test_files(families), log_dir)
+    workers = Workers(options.jobs, test_files(families, selection.units), log_dir)
     result = {"entries": {}, "log_dir": str(log_dir)}
     interrupted = False
     try:
@@ -149,8 +150,9 @@ def audit(selection: Selection, options: Options) -> dict:
                 lines[c.name] = r["lines"]
             else:
                 result["entries"][c.name] = {"family": c.family, "error": f"trace: {r.get('detail')}", "mutants": []}
-        if selection.files is not None:  # a file NAME: the entries that run it
-            entries = [c for c in entries if c.name in lines and any(f in lines[c.name] for f in selection.files)]
+        if selection.files is not None:  # a file NAME: the entries that run it (a unit was chosen by its sources)
+            entries = [c for c in entries if c.name in sources
+                       or (c.name in lines and any(f in lines[c.name] for f in selection.files))]
         entries = [c for c in entries if c.name in lines]
         base = _phase(workers, [{"kind": "baseline", "entry": c.name} for c in entries], "baseline", options)
         planned = []
@@ -165,7 +167,10 @@ def audit(selection: Selection, options: Options) -> dict:
                 record["error"] = "no checks select this entry"
                 continue
             timeout = max(options.min_timeout, options.timeout_factor * b["seconds"])
-            planned += [(c.name, m, timeout) for m in plan(c.name, lines[c.name], options, selection.files)]
+            files = selection.files if c.name not in sources or selection.files is None else \
+                tuple(f for f in selection.files if f in sources[c.name])
+            planned += [(c.name, m, timeout) for m in plan(c.name, lines[c.name], options,
+                                                          sources.get(c.name) if selection.files is None else files)]
         tasks = [{"kind": "mutant", "entry": name, "mutant": vars(m), "timeout": t} for name, m, t in planned]
         outcomes: dict[int, dict] = {}
         try:
@@ -203,7 +208,7 @@ def list_mutants(selection: Selection, options: Options) -> str:
     from tests.mutate.trace import trace_entry
 
     out = []
-    for c in selection.entries:
+    for c in selection.entries:  # units are traced by running their checks: only the workers can
         lines = {f: sorted(ls) for f, ls in trace_entry(c).items()}
         if selection.files is not None and not any(f in lines for f in selection.files):
             continue

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import glob
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -41,9 +41,10 @@ def targeted_files(family: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def test_files(families) -> list[str]:
-    """Every file whose items the audit of these families may run."""
-    return list(dict.fromkeys([*GENERIC_FILES, *(f for fam in sorted(families) for f in targeted_files(fam))]))
+def test_files(families, units=()) -> list[str]:
+    """Every file whose items the audit of these families (and units) may run."""
+    return list(dict.fromkeys([*GENERIC_FILES, *(f for fam in sorted(families) for f in targeted_files(fam)),
+                               *(f for u in units for f in u.tests)]))
 
 
 @dataclass
@@ -51,6 +52,12 @@ class Selection:
     entries: list  # Case objects, catalog order
     files: tuple[str, ...] | None = None  # only these source files are mutated (a file NAME); None: every file
     needs_trace_of_all: bool = False  # a file NAME: which entries run it is known after tracing them all
+    units: list = field(default_factory=list)  # Unit objects (units.py): scratch outside the catalog
+
+    @property
+    def targets(self) -> list:
+        """What is audited, each with ``name`` and ``family``: the catalog entries, then the units."""
+        return [*self.entries, *self.units]
 
 
 def _block_class(case) -> str:
@@ -66,36 +73,48 @@ def _block_class(case) -> str:
 
 
 def resolve(names: list[str]) -> Selection:
-    """The entries (and files) the NAMEs mean; no NAME: every entry. Raises SystemExit on a NAME that is none."""
+    """The entries, units (and files) the NAMEs mean; no NAME: every entry and every unit. Raises SystemExit on a
+    NAME that is none of them."""
     from tests.catalog import BY_NAME, CATALOG
+    from tests.mutate.units import UNIT_FAMILIES, UNITS, UNITS_LIST
 
     if not names:
-        return Selection(list(CATALOG))
+        return Selection(list(CATALOG), units=list(UNITS_LIST))
     families = {c.family for c in CATALOG}
     chosen: set[str] = set()
+    units: set[str] = set()
     files: list[str] = []
     classes: dict[str, str] | None = None
     for name in names:
-        kind, _, value = name.partition(":") if name.split(":")[0] in ("entry", "family", "class", "file") \
+        kind, _, value = name.partition(":") if name.split(":")[0] in ("entry", "family", "class", "file", "unit") \
             else ("", "", name)
         path = value.removeprefix("./")
         if kind in ("", "entry") and value in BY_NAME:
             chosen.add(value)
+        elif kind in ("", "unit") and value in UNITS:
+            units.add(value)
         elif kind in ("", "family") and value in families:
             chosen.update(c.name for c in CATALOG if c.family == value)
+        elif kind in ("", "family") and value in UNIT_FAMILIES:
+            units.update(u.name for u in UNITS_LIST if u.family == value)
         elif kind in ("", "file") and path.startswith("scratch/") and (ROOT / path).is_file():
             files.append(path)
+            units.update(u.name for u in UNITS_LIST if path in u.sources)
         elif kind in ("", "class"):
             classes = classes if classes is not None else {c.name: _block_class(c) for c in CATALOG}
             matched = [n for n, cls in classes.items() if cls == value]
-            if not matched:
-                raise SystemExit(f"{name!r} is no catalog entry, case family, scratch block class or file under "
+            named = [u.name for u in UNITS_LIST if value in u.names]
+            if not matched and not named:
+                raise SystemExit(f"{name!r} is no catalog entry, unit, family, scratch class or file under "
                                  "scratch/")
             chosen.update(matched)
+            units.update(named)
         else:
-            raise SystemExit(f"{name!r}: no such {kind or 'entry, family, class or file'}")
-    entries = [c for c in CATALOG if c.name in chosen or files]
-    return Selection(entries, tuple(files) if files else None, needs_trace_of_all=bool(files))
+            raise SystemExit(f"{name!r}: no such {kind or 'entry, unit, family, class or file'}")
+    nn_files = any(f.startswith("scratch/nn/") for f in files)
+    entries = [c for c in CATALOG if c.name in chosen or nn_files]
+    return Selection(entries, tuple(files) if files else None, needs_trace_of_all=nn_files,
+                     units=[u for u in UNITS_LIST if u.name in units])
 
 
 def _callspec_case(item):

@@ -42,10 +42,29 @@ class WorkerPlugin:
     def _entry_items(self, name: str) -> list:
         from tests.catalog import BY_NAME
         from tests.mutate.select import entry_items
+        from tests.mutate.units import UNITS
 
         if name not in self._by_entry:
-            self._by_entry[name] = entry_items(self.items, BY_NAME[name])
+            self._by_entry[name] = [i for i in self.items if UNITS[name].selects(i)] if name in UNITS else \
+                entry_items(self.items, BY_NAME[name])
         return self._by_entry[name]
+
+    def _trace(self, name: str) -> dict:
+        """The scratch lines a target runs: a catalog entry's block once (trace.py); a unit's checks once."""
+        from tests.catalog import BY_NAME
+        from tests.mutate.trace import trace_calls, trace_entry
+        from tests.mutate.units import UNITS
+
+        if name not in UNITS:
+            return {f: sorted(ls) for f, ls in trace_entry(BY_NAME[name]).items()}
+        items = self._entry_items(name)
+        if not items:
+            raise LookupError(f"no test item selects the unit {name}")
+        box = {}
+        lines = trace_calls(lambda: box.update(self.run_items(items, stop_at_failure=False, timeout=None)))
+        if box["failures"]:
+            raise RuntimeError("unmutated checks fail: " + "; ".join(f"{n} : {m}" for n, m in box["failures"][:3]))
+        return {f: sorted(ls) for f, ls in lines.items() if f in UNITS[name].sources}
 
     def _run_item(self, item) -> list:
         from _pytest.runner import runtestprotocol
@@ -95,10 +114,7 @@ class WorkerPlugin:
     def handle(self, task: dict) -> dict:
         kind, name = task["kind"], task["entry"]
         if kind == "trace":
-            from tests.catalog import BY_NAME
-            from tests.mutate.trace import trace_entry
-
-            return {"lines": {f: sorted(ls) for f, ls in trace_entry(BY_NAME[name]).items()}}
+            return {"lines": self._trace(name)}
         items = self._entry_items(name)
         if kind == "baseline":
             return {"items": len(items), **self.run_items(items, stop_at_failure=False, timeout=None)}
