@@ -51,6 +51,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="write the audit report to PATH in the format its suffix names (.html: a browsable page, "
                           ".md: a summary, .json, .csv), with the full data beside it as <stem>.json and "
                           "<stem>.csv; may be given more than once")
+    parser.addoption("--mutation-results", metavar="JSON", default=None,
+                     help="with --audit-report: put the mutation audit's scores (the JSON of `python -m "
+                          "tests.mutate --json JSON`) beside each block's headroom")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -60,6 +63,14 @@ def pytest_configure(config: pytest.Config) -> None:
             audit.check_path(path)
         except ValueError as e:  # said before the run, not after it
             raise pytest.UsageError(str(e)) from None
+    mutation = config.getoption("--mutation-results")
+    if mutation is not None:
+        from tests import audit_mutation
+
+        try:
+            audit_mutation.load(mutation)
+        except (OSError, ValueError) as e:
+            raise pytest.UsageError(f"--mutation-results: {e}") from None
 
 
 def pytest_testnodedown(node, error) -> None:  # xdist hook: a worker finished and sent its rows
@@ -78,7 +89,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         from tests.catalog import CATALOG
 
         families = {case.name: case.family for case in CATALOG}
-        audit.write(paths, config._audit_rows + RECORDER.dump(), families)
+        audit.write(paths, config._audit_rows + RECORDER.dump(), families, config.getoption("--mutation-results"))
 
 
 @pytest.fixture

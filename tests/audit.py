@@ -289,17 +289,21 @@ def write_markdown(path: Path, report: dict, closest_n: int = 15) -> None:
             f"{q['worst_situation']} | {headroom(q['headroom'])} | {error(q['worst_abs_error'])} | "
             f"{error(q['worst_rel_error'])} | {q['rtol']:g} | {q['atol']:g} | {_md(q['reason'])} |" for q in rows
         ] if rows else ["(none)"]
+    from tests.audit_mutation import cell, markdown
+
+    mutants = "mutation" in report
     for kind, title in KINDS.items():
         blocks = sorted((b for b in report["blocks"] if b["kind"] == kind), key=lambda b: b["block"])
         cols = COLUMNS[kind]
         lines += ["", f"## {title} per block ({len(blocks)})", "",
-                  "| block | family | comparisons | worst | at | " + " | ".join(cols) + " |",
-                  "|---|---|---:|---:|---|" + "---:|" * len(cols)]
+                  "| block | family | comparisons | worst | at | " + " | ".join(cols) + (" | mutants" * mutants)
+                  + " |", "|---|---|---:|---:|---|" + "---:|" * (len(cols) + mutants)]
         lines += [f"| {_md(b['block'])} | {b['family']} | {b['comparisons']} | {headroom(b['headroom'])} | "
                   f"{_md(_where(b['worst']))} | "
-                  + " | ".join(headroom(b["columns"][c]) if c in b["columns"] else "" for c in cols) + " |"
+                  + " | ".join(headroom(b["columns"][c]) if c in b["columns"] else "" for c in cols)
+                  + (f" | {cell(b.get('mutation'))}" if mutants else "") + " |"
                   for b in blocks]
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines + markdown(report)) + "\n")
 
 
 def _write_html(path: Path, report: dict) -> None:
@@ -320,11 +324,17 @@ def check_path(path: str | Path) -> Path:
     return path
 
 
-def write(paths: str | Path | list, rows: list[dict], families: Mapping[str, str] | None = None) -> dict:
+def write(paths: str | Path | list, rows: list[dict], families: Mapping[str, str] | None = None,
+          mutation: str | Path | None = None) -> dict:
     """Write the report to each path in its suffix's format, plus ``<stem>.json`` and ``<stem>.csv`` beside it;
-    returns the report (tests/audit.build)."""
+    returns the report (tests/audit.build). ``mutation``: a ``python -m tests.mutate --json`` file whose scores
+    join the blocks (tests/audit_mutation.py)."""
     paths = [check_path(p) for p in (paths if isinstance(paths, list) else [paths])]
     report = build(rows, families)
+    if mutation is not None:
+        from tests import audit_mutation
+
+        audit_mutation.attach(report, audit_mutation.load(mutation), str(mutation))
     for path in paths:
         path.parent.mkdir(parents=True, exist_ok=True)
         for p in {path, path.with_suffix(".json"), path.with_suffix(".csv")}:

@@ -15,6 +15,7 @@ from html import escape
 from pathlib import Path
 
 from tests.audit import CATEGORY_LABELS, COLUMNS, KINDS, SITUATIONS, closest, error, headroom
+from tests.audit_mutation import cell, percent
 
 _LEGEND = (("f", "failing"), ("o", "&lt;3x"), ("y", "&lt;30x"), ("g", "more"), ("x", "exact"))
 FULL = 8.0  # a bar is full at 10^8 headroom (float64 rows of twins computing the same expression go beyond)
@@ -86,11 +87,14 @@ def _checks(rows: list[dict]) -> str:
 
 def _block_table(kind: str, blocks: list[dict], checks: dict[tuple, list[dict]], ids: dict[tuple, str]) -> str:
     cols = COLUMNS[kind]
+    mutants = any("mutation" in b for b in blocks)
     head = ('<th></th><th data-sort="text">block</th><th data-sort="text">family</th>'
             '<th data-sort="num" title="comparisons">n</th><th data-sort="num" title="the least headroom of all its '
             'checks, and where">worst</th>'
-            + "".join(f'<th data-sort="num">{escape(c).replace(" f", "<br>f")}</th>' for c in cols))
-    span = 5 + len(cols)
+            + "".join(f'<th data-sort="num">{escape(c).replace(" f", "<br>f")}</th>' for c in cols)
+            + ('<th data-sort="num" title="mutation audit: mutants of the code it runs that its checks killed, of '
+               'the non-equivalent ones">mutants</th>' if mutants else ""))
+    span = 5 + len(cols) + mutants
     out = [f'<table class="blocks" data-kind="{kind}"><thead><tr>{head}</tr></thead>']
     for b in blocks:
         key = (kind, b["block"])
@@ -103,10 +107,42 @@ def _block_table(kind: str, blocks: list[dict], checks: dict[tuple, list[dict]],
             f'<td class="n" data-v="{b["comparisons"]}">{b["comparisons"]}</td>'
             + bar(b["headroom"], at=_where(b["worst"]))
             + "".join(bar(b["columns"].get(c), c not in b["columns"]) for c in cols)
+            + (_mutant_cell(b.get("mutation")) if mutants else "")
             + f'</tr><tr class="det" hidden><td colspan="{span}"><div class="w">{_checks(rows)}</div></td></tr>'
             "</tbody>")
     out.append("</table>")
     return "".join(out)
+
+
+def _mutant_cell(m: dict | None) -> str:
+    """killed/scored, red below 95% (the project's target), survivors as the tooltip."""
+    if not m:
+        return '<td class="m" data-v=""></td>'
+    v = "" if m["score"] is None else repr(m["score"])
+    low = m["score"] is not None and m["score"] < 0.95
+    survivors = m.get("survivors", [])
+    tip = "; ".join(survivors[:8]) + (" ..." if len(survivors) > 8 else "")
+    return (f'<td class="m{" low" if low else ""}" data-v="{v}" title="{escape(tip)}">'
+            f'{escape(cell(m))}</td>')
+
+
+def _mutation_section(report: dict) -> str:
+    m = report.get("mutation")
+    if m is None:
+        return ""
+    s = m["summary"]
+    fam = "".join(f'<tr><td>{escape(f)}</td>{_mutant_cell(c)}<td>{c["survived"]}</td><td>{c["equivalent"]}</td></tr>'
+                  for f, c in m["families"].items())
+    rest = "".join(f'<tr><td>{escape(n)}</td><td>{escape(e["family"])}</td>{_mutant_cell(e)}</tr>'
+                   for n, e in m["elsewhere"].items())
+    return (f'<section id="kind-mutation"><h2>Mutation audit</h2><p>From {escape(m["source"])}: {s["killed"]} of '
+            f'{s["scored"]} non-equivalent mutants killed ({escape(percent(s))}), {s["equivalent"]} declared '
+            f'equivalent{" (INTERRUPTED run)" if m["interrupted"] else ""}; per block, the <i>mutants</i> column '
+            'of each table (hover: its survivors).</p><table class="closest"><thead><tr><th>family</th><th>killed '
+            f'/ scored</th><th>survived</th><th>equivalent</th></tr></thead><tbody>{fam}</tbody></table>'
+            + (f'<h3>Audited with no block above</h3><table class="closest"><thead><tr><th>target</th><th>family'
+               f'</th><th>killed / scored</th></tr></thead><tbody>{rest}</tbody></table>' if rest else "")
+            + "</section>")
 
 
 def _closest_table(kind: str, report: dict, ids: dict[tuple, str], n: int) -> str:
@@ -155,7 +191,7 @@ parameter gradients by dtype (f32/f64), FD, and other checks (state after traini
 <select id="limit"><option value="">every block</option><option value="10">worst headroom &lt; 10x</option>
 <option value="2">worst headroom &lt; 2x</option><option value="1">failing</option></select>
 <button id="expand">expand shown</button><button id="collapse">collapse all</button></div></header>
-{"".join(sections)}
+{"".join(sections)}{_mutation_section(report)}
 <script>{_JS}</script></body></html>
 """
     path.write_text(page)
@@ -173,6 +209,7 @@ table.blocks thead th[data-sort]{cursor:pointer}table.blocks thead th[data-sort]
 th.asc:after{content:" \\25B2"}th.desc:after{content:" \\25BC"}
 tr.sum:hover{background:#f5f8ff}tbody.blk{border-bottom:1px solid #eee}td.name{font-weight:600}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.lg{white-space:nowrap}
+td.m{text-align:right;font-variant-numeric:tabular-nums}td.m.low{color:#b91c1c;font-weight:600}
 td.h{font-variant-numeric:tabular-nums;font-size:12px}
 td.h::before{content:"";display:inline-block;width:30px;height:9px;margin-right:4px;vertical-align:middle;
  background:linear-gradient(90deg,var(--c) var(--w),#eceff3 0)}td.h:not([style])::before{display:none}

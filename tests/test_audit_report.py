@@ -178,7 +178,8 @@ def test_report_merges_xdist_workers_in_process(monkeypatch, tmp_path):
     sent = [_worker(monkeypatch, [("relu", np.float32, 0), ("linear", np.float64, 1), ("linear", np.float32, 2)]),
             _worker(monkeypatch, [("relu", np.float64, 3), ("linear", np.float32, 4)])]
     out = tmp_path / "audit.html"
-    controller = SimpleNamespace(_audit_rows=[], getoption=lambda name: [str(out), str(tmp_path / "audit.md")])
+    options = {"--audit-report": [str(out), str(tmp_path / "audit.md")], "--mutation-results": None}
+    controller = SimpleNamespace(_audit_rows=[], getoption=options.__getitem__)
     for output in sent:
         conftest.pytest_testnodedown(SimpleNamespace(config=controller, workeroutput=output), None)
     monkeypatch.setattr(conftest, "RECORDER", _Recorder())  # the controller itself ran no test
@@ -270,3 +271,46 @@ def test_html_sorts_filters_and_opens_in_a_browser(tmp_path):
     assert probe == dict(order=["linear", "relu", "autograd.relu", "exact_block"],
                          filtered=["relu", "autograd.relu"], every=4, under10=["relu", "autograd.relu"],
                          opened=["relu"], count="(2 of 4)")
+
+
+def _counts(killed: int, survived: int, equivalent: int = 0) -> dict:
+    scored = killed + survived
+    return dict(mutants=scored + equivalent, killed=killed, survived=survived, timeout=0, crashed=0, error=0,
+                equivalent=equivalent, score=killed / scored if scored else None, **{"not applied": 0})
+
+
+MUTATION = {"summary": {**_counts(40, 4, 1), "interrupted": False},
+            "families": {"linear": _counts(27, 3), "optim": _counts(9, 1, 1), "data": _counts(4, 0)},
+            "entries": {"linear": {"family": "linear", **_counts(27, 3), "survivors": ["a.py:1:1 f: 1 -> 2"] * 3},
+                        "optim.Adam": {"family": "optim", **_counts(9, 1, 1), "survivors": ["adam.py:9:3 g: < -> <="]},
+                        "data.idx": {"family": "data", **_counts(4, 0), "survivors": []}}}
+
+
+def test_mutation_scores_join_their_blocks(tmp_path):
+    """A catalog entry's score goes to its gradient and initializer blocks, an optimizer unit's to the runs of
+    each class it holds (AdamW is in optim.Adam), the rest is listed apart; Markdown and HTML show them."""
+    from tests.audit_mutation import attach, cell
+
+    rows = [row("linear", "grad_input", 0.1), row("optim.AdamW[amsgrad]", "trajectory", 0.1),
+            row("optim.SGD", "trajectory", 0.1)]
+    report = attach(build(rows, {"linear": "linear"}), MUTATION, "m.json")
+    by_block = {b["block"]: b.get("mutation") for b in report["blocks"]}
+    assert cell(by_block["linear"]) == "27/30 (90%)" and by_block["optim.AdamW[amsgrad]"]["target"] == "optim.Adam"
+    assert by_block["optim.SGD"] is None and list(report["mutation"]["elsewhere"]) == ["data.idx"]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(MUTATION))
+    audit.write([tmp_path / "a.md", tmp_path / "a.html"], rows, {"linear": "linear"}, mutation=path)
+    md = (tmp_path / "a.md").read_text()
+    assert "40 of 44 non-equivalent mutants killed (90.9%), 1 declared equivalent" in md
+    assert "| linear | 27/30 (90%) | 3 | 0 |" in md and "| data.idx | data | 4/4 (100%) |" in md
+    page = (tmp_path / "a.html").read_text()
+    assert 'class="m low" data-v="0.9"' in page and ">9/10 (90%)</td>" in page
+
+
+def test_mutation_results_that_are_not_the_runners_json_are_a_usage_error(tmp_path):
+    bad = tmp_path / "x.json"
+    bad.write_text("[1, 2]")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--co",
+                           "tests/test_audit_report.py", f"--mutation-results={bad}", "--audit-report=a.md"],
+                          capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 4 and "not the JSON of `python -m tests.mutate --json`" in done.stderr
