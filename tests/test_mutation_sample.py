@@ -51,6 +51,63 @@ def test_sampled_mutant_is_killed(entry, key):
     assert restored(mutant)
 
 
+def _landscape_check(optimizer: str):
+    from tests.test_optim_trajectory import OPT_CASES
+    from tests.test_optim_trajectory import test_landscape_trajectory as trajectory_check
+
+    case = next(c for c in OPT_CASES if str(c) == optimizer)
+    return lambda tmp_path: trajectory_check(case, "shared", np.float64)
+
+
+def _autograd_op_check(name: str):
+    from tests.autograd_ops import OPS
+    from tests.test_autograd_ops import test_op_matches_torch as op_check
+
+    case = next(c for c in OPS if c.name == name)
+    return lambda tmp_path: op_check(case, np.float64, np.random.default_rng(0))
+
+
+def _check(module: str, function: str, *args):
+    """A test function of the suite called with these arguments (``tmp_path`` where it takes one)."""
+    import importlib
+
+    fn = getattr(importlib.import_module(module), function)
+    return lambda tmp_path: fn(*[tmp_path if a == "tmp_path" else a for a in args])
+
+
+# (unit, the key of a mutant in its files, the suite's check that must fail under it): one per family of units
+UNIT_SAMPLE = [
+    ("optim.Adam", "scratch/optim/adam.py::_adam_step::drop-term::1 - beta2**step -> 1#0", _landscape_check("Adam")),
+    ("lr_scheduler.simple", "scratch/optim/lr_scheduler/simple.py::StepLR.get_lr::drop-term::group[\"lr\"] * "
+     "self.gamma -> group['lr']#0", _check("tests.test_lr_scheduler",
+                                           "test_step_lr_decays_exactly_at_multiples_of_step_size")),
+    ("init", "scratch/init.py::calculate_gain::compare::nonlinearity == \"tanh\" -> nonlinearity != 'tanh'#0",
+     _check("tests.test_init", "test_calculate_gain_like_torch", "tanh", None)),
+    ("regularization", "scratch/regularization.py::clip_grads_with_norm_::arith::total + 1e-6 -> total - 1e-06#0",
+     _check("tests.test_regularization", "test_clip_grad_norm_eps_is_torchs_1e_minus_6", np.float64)),
+    ("autograd.ops", "scratch/autograd/ops.py::tanh.<locals>.<lambda>::arith::1 - out * out -> 1 + out * out#0",
+     _autograd_op_check("tanh")),
+    ("data.idx", "scratch/data/idx.py::read_idx::drop-term::1 + len(item_shape) -> len(item_shape)#0",
+     _check("tests.test_data_idx", "test_idx_dir_round_trip", "tmp_path", np.random.default_rng(0), False)),
+    ("gradcheck", "scratch/gradcheck.py::numerical_grad_at::drop-term::(f_plus - f_minus) / (2 * eps) -> "
+     "f_plus - f_minus#0", _check("tests.test_gradcheck", "test_numerical_grad_is_accurate_to_1e_9",
+                                  np.random.default_rng(0))),
+]
+
+
+@pytest.mark.parametrize("unit, key, check", UNIT_SAMPLE, ids=[u for u, _, _ in UNIT_SAMPLE])
+def test_sampled_unit_mutant_is_killed(unit, key, check, tmp_path):
+    """The mutant is in the unit's files, and one of the unit's checks passes unmutated and fails under it."""
+    from tests.mutate.units import UNITS
+
+    mutant = _mutant(key)
+    assert mutant.file in UNITS[unit].sources
+    check(tmp_path / "unmutated")
+    with applied(mutant), pytest.raises(Exception):  # noqa: B017, PT011 - any failure of the check is a kill
+        check(tmp_path / "mutated")
+    assert restored(mutant)
+
+
 SOURCE = '''
 X = 1 + 2  # module level: runs at import, never mutated
 
