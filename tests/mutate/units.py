@@ -61,9 +61,9 @@ UNITS_LIST: list[Unit] = [
     _optim("optimizer"), _optim("_blocks"),
     _scheduler("base"), _scheduler("simple", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
                                    "ConstantLR", "LinearLR", "PolynomialLR", "LambdaLR", "MultiplicativeLR"),
-    _scheduler("cyclic", "CyclicLR", "OneCycleLR"), _scheduler("plateau", "ReduceLROnPlateau"),
-    _scheduler("restarts", "CosineAnnealingWarmRestarts"),
-    _scheduler("composite", "SequentialLR", "ChainedScheduler"),
+    _scheduler("cyclic", "CyclicLR", "OneCycleLR"), _scheduler("plateau", "ReduceLROnPlateau", "Plateau"),
+    _scheduler("restarts", "CosineAnnealingWarmRestarts", "CAWR"),  # the short names the schedule tests' ids use
+    _scheduler("composite", "SequentialLR", "ChainedScheduler", "Sequential", "Chained"),
     Unit("init", "init", ("scratch/init.py",), ("tests/test_init.py", "tests/test_init_catalog.py")),
     Unit("regularization", "regularization", ("scratch/regularization.py",), ("tests/test_regularization.py",)),
     *[Unit(f"autograd.{f}", "autograd", (f"scratch/autograd/{f}.py",), AUTOGRAD_TESTS)
