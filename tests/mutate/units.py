@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 OPTIM_TESTS = ("tests/test_optim_api.py", "tests/test_optim_trajectory.py", "tests/test_optim_blocks.py",
                "tests/test_optim_tensor_lr.py", "tests/test_optim_adafactor_muon.py", "tests/test_optim_lbfgs.py",
-               "tests/test_optim_line_search.py", "tests/test_optim_sparse.py")
+               "tests/test_optim_line_search.py", "tests/test_optim_sparse.py", "tests/test_optim_bounds.py")
 SCHEDULER_TESTS = ("tests/test_lr_scheduler.py", "tests/test_lr_scheduler_cycles.py",
                    "tests/test_lr_scheduler_errors.py")
 AUTOGRAD_TESTS = ("tests/test_autograd_ops.py", "tests/test_autograd_engine.py", "tests/test_autograd_dtypes.py",
