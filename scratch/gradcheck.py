@@ -86,7 +86,7 @@ def _compare(numerical: np.ndarray, analytic: np.ndarray, atol: float, rtol: flo
     if bad.any():
         i = int(np.argmax(np.where(bad, err, -1)))
         raise GradcheckError(f"{what}: gradient mismatch at flat index {i}: numerical "
-                             f"{numerical.ravel()[i]!r}, analytic {analytic.ravel()[i]!r} "
+                             f"{float(numerical.ravel()[i])!r}, analytic {float(analytic.ravel()[i])!r} "
                              f"(max abs err {res.max_abs_err:.3g}; atol={atol:g}, rtol={rtol:g})")
     return res
 

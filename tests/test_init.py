@@ -9,6 +9,7 @@ The distribution helpers here are shared with tests/test_init_catalog.py (every 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -88,6 +89,9 @@ RANDOM_CASES = [
     ("trunc_normal_", {}, LIN, (-2.0, 2.0)),
     ("trunc_normal_", {"mean": 0.5, "std": 0.5, "a": 0.0, "b": 3.0}, LIN, (0.0, 3.0)),
     ("trunc_normal_", {"mean": 3.0, "std": 1.0, "a": -1.0, "b": 1.0}, LIN, (-1.0, 1.0)),  # mass < 0.3 branch
+    # mass < 0.3 below a, std 2: the peak of the accepted density is at a, z = 0.8 (a lower log_peak clips the
+    # acceptance near a and distorts the law; a higher one only costs rounds)
+    ("trunc_normal_", {"mean": -2.6, "std": 2.0, "a": -1.0, "b": 1.0}, LIN, (-1.0, 1.0)),
     ("xavier_uniform_", {}, LIN, (-math.sqrt(6 / 25), math.sqrt(6 / 25))),
     ("xavier_uniform_", {"gain": 5 / 3}, CONV, (-5 / 3 * math.sqrt(6 / 54), 5 / 3 * math.sqrt(6 / 54))),
     ("xavier_normal_", {"gain": 2.0}, CONV, None),
@@ -210,3 +214,18 @@ def test_in_place_seeded_and_parameters(fn):
 def test_non_float_arrays_are_rejected():
     with pytest.raises(NotImplementedError):
         sinit.uniform_(np.zeros(3, np.int64), rng=np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("mean", [5.0, 4.0, 3.5, -3.5, -4.0, -5.0, 4.5])
+def test_trunc_normal_warns_exactly_where_torch_does(mean):
+    """torch warns when mean < a - 2 std or mean > b + 2 std (a, b = -2, 2; std 1): on the bound (+-4.0) and
+    between one and two std outside (+-3.5) it does not."""
+    def warned(fill) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fill()
+        return [str(w.message) for w in caught]
+
+    want = warned(lambda: torch.nn.init.trunc_normal_(torch.empty(3), mean=mean))
+    assert warned(lambda: sinit.trunc_normal_(np.empty(3), mean=mean, rng=np.random.default_rng(0))) == want
+    assert bool(want) == (abs(mean) > 4.0)

@@ -165,3 +165,15 @@ def test_adafactor_eps1_comes_from_the_groups_first_parameter_like_torch(order):
         tol = TRAJ_TOL64 if x.dtype == np.float64 else TRAJ_TOL32
         assert_close(a, e, block="optim.Adafactor", check=f"eps1 group order {order}", tol=tol)
         assert np.abs(a - x).max() > 1e-6, "the parameters moved: eps1 is what the comparison is about"
+
+
+@pytest.mark.parametrize("weight", [0.05, 0.3, 0.5, 0.7, 0.95])
+def test_muon_momentum_lerp_is_torchs_bit_for_bit(weight):
+    """torch's vectorized float32 lerp switches formulas at |w| = 0.5 (fma(w, e - s, s) below, fma(w - 1, e - s,
+    e) from 0.5 on); Muon's momentum buffer (lerp by 1 - momentum) takes the same bits on both sides of it."""
+    from scratch.optim.muon import _lerp_fused
+
+    rng = np.random.default_rng(7)
+    s, e = ((rng.standard_normal(4096) * 2.0 ** rng.integers(-8, 9, 4096)).astype(np.float32) for _ in range(2))
+    want = torch.lerp(torch.from_numpy(s), torch.from_numpy(e), weight).numpy()
+    np.testing.assert_array_equal(_lerp_fused(s, e, weight), want, strict=True)
