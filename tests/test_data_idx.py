@@ -180,3 +180,24 @@ def test_idx_corrupt_gzip(tmp_path: Path, rng: np.random.Generator, damage: str)
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match=r"train-images-idx3-ubyte.gz: corrupt or truncated gzip"):
         load_mnist(tmp_path)
+
+
+def test_idx_header_sizes_are_read_as_whole_big_endian_words(tmp_path: Path) -> None:
+    """Each size is 4 big-endian bytes: 2^16 + 3 (bytes 0, 1, 0, 3) and 2^24 + 5 (1, 0, 0, 5); a reader of fewer
+    or other bytes per size sees another size."""
+    a = np.arange(2 * (2**16 + 3), dtype=np.int64).astype(np.uint8).reshape(2, 1, 2**16 + 3)
+    write_idx(tmp_path / "wide.idx", a)
+    assert (tmp_path / "wide.idx").read_bytes()[:16] == bytes([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 1, 0, 3])
+    np.testing.assert_array_equal(read_idx(tmp_path / "wide.idx", IMAGES, (1, 2**16 + 3)), a)
+    # a size of 2^24 + 5 (first header byte 1): checked from the header alone, before any data is read
+    (tmp_path / "huge.idx").write_bytes(bytes([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 5]))
+    with pytest.raises(ValueError, match=r"truncated\): expected 16777237 bytes \(16-byte header \+ 1 x 1 x "
+                                         r"16777221 values\), found 16"):
+        read_idx(tmp_path / "huge.idx", IMAGES, (1, 2**24 + 5))
+
+
+@pytest.mark.parametrize("array", [np.zeros((2, 3), np.int64), np.zeros((2, 3), np.float32), np.uint8(7)],
+                         ids=["int64", "float32", "0-d"])
+def test_write_idx_refuses_what_idx_cannot_hold(tmp_path: Path, array: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="write_idx needs a uint8 array with 1..255 dimensions"):
+        write_idx(tmp_path / "bad.idx", array)

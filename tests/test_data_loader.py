@@ -204,3 +204,18 @@ def test_bad_arguments() -> None:
         with pytest.raises(TypeError, match="np.random.Generator"):
             DataLoader(X, y, shuffle=True, rng=bad_rng)
     assert "batch_size=1" in repr(DataLoader(X, y))
+
+
+def test_one_hot_of_empty_labels_with_num_classes_one_like_torch() -> None:
+    want = F.one_hot(torch.zeros(0, dtype=torch.int64), 1).numpy()
+    got = one_hot(np.zeros(0, np.int64), 1)
+    assert got.shape == want.shape == (0, 1) and got.dtype == np.int64
+
+
+@pytest.mark.parametrize(("X", "y", "error"), [
+    (np.zeros(()), np.zeros(3), ValueError), (np.zeros(3), np.zeros(()), ValueError),
+    (np.arange(5.0), np.arange(5), None)], ids=["0-d X", "0-d y", "1-d X: one feature per sample"])
+def test_dataloader_needs_a_sample_axis_on_both(X, y, error) -> None:
+    assert raised(lambda: DataLoader(X, y, batch_size=2)) is error
+    if error is None:
+        assert [len(b[0]) for b in DataLoader(X, y, batch_size=2)] == [2, 2, 1]

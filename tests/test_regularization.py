@@ -281,3 +281,11 @@ def test_early_stopping_state_dict_and_errors():
     for kwargs in ({"mode": "avg"}, {"patience": -1}, {"min_delta": -0.1}, {"min_delta": float("nan")}):
         with pytest.raises(ValueError):
             sreg.EarlyStopping(**kwargs)
+
+
+def test_early_stopping_min_mode_min_delta_and_its_initial_state():
+    es = sreg.EarlyStopping(patience=2, min_delta=0.1, mode="min")
+    assert (es.best, es.best_epoch, es.epoch, es.num_bad_epochs) == (math.inf, -1, -1, 0)
+    out = [es.step(v) for v in [1.0, 0.95, 0.85, 0.8]]
+    # 0.95 is not 0.1 below 1.0 (a bad epoch), 0.85 is (best, bad epochs reset), 0.8 is not (a bad epoch)
+    assert out == [False, False, False, False] and (es.best, es.best_epoch, es.num_bad_epochs) == (0.85, 2, 1)

@@ -98,7 +98,7 @@ def write_idx(path: str | os.PathLike, array: np.ndarray, compress: bool | None 
         compress: gzip the file; default: when `path` ends with '.gz'.
     """
     path = Path(path)
-    array = np.ascontiguousarray(array)
+    array = np.asarray(array)  # not ascontiguousarray first: it would make a 0-d array 1-d
     if array.dtype != np.uint8 or array.ndim < 1 or array.ndim > 255:
         raise ValueError(f"write_idx needs a uint8 array with 1..255 dimensions, got {array.dtype} "
                          f"{array.shape}")
