@@ -5,6 +5,7 @@ result), the same warnings, the same signatures and the state_dict quirks."""
 from __future__ import annotations
 
 import inspect
+import sys
 import warnings
 
 import pytest
@@ -89,6 +90,13 @@ OUTCOMES = {
     "OneCycleLR steps_per_epoch=-1": lambda lib: lib.L.OneCycleLR(lib.opt(), 0.1, epochs=2, steps_per_epoch=-1),
     "OneCycleLR pct_start=1 (an int)": lambda lib: lib.L.OneCycleLR(lib.opt(), 0.1, 10, pct_start=1),
     "OneCycleLR pct_start=1.5": lambda lib: lib.L.OneCycleLR(lib.opt(), 0.1, 10, pct_start=1.5),
+    "OneCycleLR pct_start=1.0 (its bound)": lambda lib: _steps(lib.L.OneCycleLR(opt := lib.opt(), 0.1, 10,
+                                                                                pct_start=1.0), opt, 4),
+    "LinearLR start_factor=0 (its bound)": lambda lib: lib.L.LinearLR(lib.opt(), start_factor=0.0),
+    "LinearLR start_factor=1.0 (its bound)": lambda lib: _steps(lib.L.LinearLR(opt := lib.opt(), 1.0, 0.5), opt, 3),
+    "LinearLR start_factor=1.5": lambda lib: lib.L.LinearLR(lib.opt(), start_factor=1.5),
+    "LinearLR end_factor=0 and 1.0001": lambda lib: (_steps(lib.L.LinearLR(opt := lib.opt(), 0.5, 0.0), opt, 2),
+                                                    lib.L.LinearLR(lib.opt(), 0.5, 1.0001)),
     "OneCycleLR anneal exp": lambda lib: lib.L.OneCycleLR(lib.opt(), 0.1, 10, anneal_strategy="exp"),
     "OneCycleLR max_lr length": lambda lib: lib.L.OneCycleLR(lib.opt(), [0.1], 10),
     "OneCycleLR no momentum": lambda lib: lib.L.OneCycleLR(lib.opt("adagrad"), 0.1, 10),
@@ -219,3 +227,19 @@ def test_composite_state_dict_nests_the_schedulers_like_torch() -> None:
         assert sorted(state) == ["_last_lr", "_milestones", "_schedulers", "last_epoch"]
         sequential.load_state_dict(state)
         assert "_schedulers" in state
+
+
+
+def test_warnings_point_at_the_callers_line() -> None:
+    """Deliberate difference: scratch's warnings name the line that called the scheduler (their stacklevel), where
+    torch's name a line of torch/optim/lr_scheduler.py: get_lr outside step, step before optimizer.step, step(epoch)."""
+    sched = SCRATCH.L.CyclicLR(SCRATCH.opt(), 0.1, 1.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lines = [sys._getframe().f_lineno + 1]
+        sched.get_lr()
+        lines.append(sys._getframe().f_lineno + 1)
+        sched.step()
+        lines.append(sys._getframe().f_lineno + 1)
+        sched.step(3)
+    assert [(w.filename, w.lineno) for w in caught] == [(__file__, n) for n in lines]
