@@ -79,3 +79,10 @@ EQUIVALENT: dict[str, str | dict[str, str]] = {
     f"{_PIECEWISE}PReLU.forward::constant::1 -> 2#4":
         "(1, -2, ...) as a reshape size: numpy reads any negative size as the one unknown dimension, as -1",
 }
+EQUIVALENT.update({
+    # mlp_dropout: ReLU's input is always Linear(5, 8)'s float output, an ndarray that check_input passes
+    f"{_PIECEWISE}ReLU.forward::boolop::isinstance(x, np.ndarray) and x.dtype.kind in \"iu\" -> "
+    "isinstance(x, np.ndarray) or x.dtype.kind in 'iu'#0": {
+        "mlp_dropout": "ReLU's input is Linear's float32/float64 output: check_input, which the mutant skips for "
+                       "every ndarray, passes such an array unchanged"},
+})
