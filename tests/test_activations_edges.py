@@ -38,6 +38,8 @@ def like_torch(entry: str, make, args: tuple, rng: np.random.Generator, label: s
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. torch's zero-element init warning; warnings are tested apart
             s, r = make(Lib(S, dtype)), make(Lib(R, dtype))
+            if getattr(s, "has_uninitialized_params", None) is not None and s.has_uninitialized_params():
+                s.initialize_parameters(args[0])  # a lazy block: the twin loads scratch's draws, as harness.build
         r.load_state_dict(s.state_dict())
         compare_pair(BY_NAME[entry], dtype, s, r, args, rng, prefix=f"{label}:")
 

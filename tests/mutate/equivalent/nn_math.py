@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.mutate.equivalent.adaptive import ADAPTIVE
+
 _M = "scratch/nn/_math.py::"
 
 # normalize_dim's first line: lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
@@ -29,6 +31,8 @@ EQUIVALENT: dict[str, str | dict[str, str]] = {
     **{f"{_M}normalize_dim::{m}": _for(_SOFTMAX2D, _NEGATIVE_DIM) for m in _UPPER_BOUND},
     f"{_M}normalize_dim::constant::1 -> 0#0": _for(_SOFTMAX2D, "dim % max(ndim, 0) is dim % ndim at rank 3 or 4, "
                                                                "the only ranks Softmax2d lets through"),
+    f"{_M}_safe_max::axis::axis -> -1#0": _for(ADAPTIVE, "every softmax this entry takes is along axis 1 of a 2-d "
+                                                         "array (rows, classes), which is axis -1"),
     f"{_M}sigmoid::compare::x >= 0 -> x > 0#0":
         "at x = +-0 both branches give 1 / (1 + 1) = e / (1 + e) = 0.5 (e = exp(-0) = 1); NaN takes the second "
         "branch either way (checked bitwise in float32 and float64)",
