@@ -10,6 +10,8 @@ import torch
 
 import reference.nn as R
 import scratch.nn as S
+from tests.catalog import BY_NAME, Lib
+from tests.test_activations_edges import like_torch
 from tests.tolerances import assert_close
 
 
@@ -57,3 +59,36 @@ def test_output_fields_and_utilities_between_forward_and_backward(rng):
     d_out, d_loss = rng.standard_normal(5), rng.standard_normal(())
     assert_close(s.backward(d_out, d_loss), r.backward(d_out, d_loss), block="adaptive_log_softmax",
                  check="fields:grad_input_after_log_prob")
+
+
+ENTRIES = ["adaptive_log_softmax", "adaptive_log_softmax_head_bias_div2",
+           "adaptive_log_softmax_one_row_and_empty_cluster", "adaptive_log_softmax_batch1",
+           "adaptive_log_softmax_unbatched"]
+# (in_features, n_classes, cutoffs, div_value, head_bias) beyond the entries' own: tails of sizes 3, 1 and 0
+# (9 // 3^3 = 0: Linear(9, 0) and Linear(0, 5)); 1 // 0.1 = 9 where int(1 / 0.1) = 10, with the largest cutoff
+# torch allows (n_classes - 1)
+EXTRA = [(9, 14, [2, 5, 9], 3.0, True), (1, 4, [3], 0.1, False)]
+
+
+def _config(entry: str) -> tuple:
+    m = BY_NAME[entry].make(Lib(S))
+    return m.in_features, m.n_classes, m.cutoffs[:-1], m.div_value, m.head_bias
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_adaptive_log_softmax_configs_and_boundary_targets_like_torch(entry, rng):
+    """The entry's configuration and EXTRA, on targets at every cluster boundary (0, each cutoff - 1 and cutoff,
+    n_classes - 1) in one batch, as single rows and unbatched, at unit scale and at 1e4 (logits beyond exp's
+    range: the softmaxes need their shift): output, loss and the input gradient as torch's."""
+    for in_f, n_classes, cutoffs, div, bias in [_config(entry), *EXTRA]:
+        def make(lib, a=(in_f, n_classes, cutoffs, div, bias)):
+            return lib.AdaptiveLogSoftmaxWithLoss(a[0], a[1], a[2], div_value=a[3], head_bias=a[4])
+
+        t = np.array(sorted({0, n_classes - 1, *cutoffs, *(c - 1 for c in cutoffs)}), np.int64)
+        x = rng.standard_normal((t.size, in_f))
+        label = f"{in_f, n_classes, cutoffs, div, bias}"
+        for scale in (1.0, 1e4):
+            like_torch(entry, make, (x * scale, t), rng, f"{label} x{scale}")
+            like_torch(entry, make, (x[:1] * scale, t[-1:]), rng, f"{label} one row x{scale}")
+        for k in (0, t.size - 1):
+            like_torch(entry, make, (x[k], np.asarray(t[k])), rng, f"{label} unbatched target {t[k]}")

@@ -4,9 +4,11 @@ compares scratch with torch, this pins what both compute, element by element (lo
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 import scratch.nn as S
+from tests.test_activations_edges import like_torch
 
 
 def test_pixel_shuffle_and_unshuffle_follow_the_sub_pixel_definition():
@@ -27,3 +29,25 @@ def test_channel_shuffle_interleaves_the_groups():
     for g, order in ((2, [0, 3, 1, 4, 2, 5]), (3, [0, 2, 4, 1, 3, 5])):
         np.testing.assert_array_equal(S.ChannelShuffle(g)(x).ravel(), order)
         np.testing.assert_array_equal(torch.nn.ChannelShuffle(g)(torch.from_numpy(x)).numpy().ravel(), order)
+
+
+@pytest.mark.parametrize("entry, make", [("pixel_shuffle", lambda lib: lib.PixelShuffle(1)),
+                                         ("pixel_unshuffle", lambda lib: lib.PixelUnshuffle(1)),
+                                         ("channel_shuffle", lambda lib: lib.ChannelShuffle(1))],
+                         ids=["pixel_shuffle", "pixel_unshuffle", "channel_shuffle"])
+def test_factor_1_is_allowed_and_the_identity_like_torch(entry, make, rng):
+    """r = 1 (g = 1) is the smallest factor torch accepts: the identity, forward and backward."""
+    for shape in [(2, 3, 2, 4), (3, 1, 2)]:
+        x = rng.standard_normal(shape)
+        np.testing.assert_array_equal(make(S)(x), x)
+        like_torch(entry, make, (x,), rng, f"factor 1 on {shape}")
+
+
+def test_pixel_unshuffle_errors_name_the_dim_like_torch():
+    """The height and width errors quote torch's message, which names the dim (-2, -1) and its size."""
+    for shape in [(2, 3, 3, 4), (2, 3, 4, 5), (3, 6, 3)]:
+        with pytest.raises(RuntimeError) as got:
+            S.PixelUnshuffle(2)(np.zeros(shape))
+        with pytest.raises(RuntimeError) as want:
+            torch.nn.PixelUnshuffle(2)(torch.zeros(shape))
+        assert str(got.value) == str(want.value)

@@ -38,7 +38,8 @@ class CosineSimilarity(CachedModule):
 
     Args:
         dim (int, default 1): the dimension reduced, of the broadcast shape (IndexError out of range).
-        eps (float, default 1e-8): lower bound of each norm; negative eps is a RuntimeError at call.
+        eps (float, default 1e-8): lower bound of each norm (any real number, a bool too, as torch's parser);
+            negative eps is a RuntimeError at call, a non-number a TypeError.
     Shape: x1 and x2 broadcast to (*, D, *'); output (*, *') (the broadcast shape without ``dim``); 0-d inputs
         are one-element vectors (dim 0 or -1). Output dtype: torch's promotion (int64 with float32 gives float32);
         two non-float inputs are a RuntimeError. Evaluated in float64 and rounded once (torch normalizes a float32
@@ -56,7 +57,7 @@ class CosineSimilarity(CachedModule):
 
     def forward(self, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
         x1, x2 = np.asarray(x1), np.asarray(x2)
-        if not isinstance(self.eps, int | float | np.integer | np.floating) or isinstance(self.eps, bool):
+        if not isinstance(self.eps, int | float | np.integer | np.floating | np.bool_):  # a bool is 0 or 1, as torch
             raise TypeError(f"cosine_similarity(): argument 'eps' (position 4) must be float, not "
                             f"{_typename(self.eps)}")
         if x1.dtype.kind != "f" and x2.dtype.kind != "f":
@@ -92,7 +93,8 @@ class CosineSimilarity(CachedModule):
             for x, n, c, u_other, (shape, dtype) in ((a, n1, c1, u2, metas[0]), (b, n2, c2, u1, metas[1])):
                 if dtype.kind != "f":  # an integer input has no gradient
                     continue
-                direction = np.where(n == 0, 0.0, x / np.where(n == 0, 1.0, n))  # the norm's gradient: 0 at 0
+                # the norm's gradient, 0 at a zero vector (where x / n is 0 / 0, silenced above and discarded)
+                direction = np.where(n == 0, 0.0, x / n)
                 dx = g / c * (u_other - y * direction)
                 grads.append(sum_to(dx, shape).reshape(shape).astype(dtype))
         return grads[0] if len(grads) == 1 else tuple(grads)

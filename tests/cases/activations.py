@@ -28,6 +28,8 @@ def _bad_common(shape: tuple[int, ...], nonfinite_reason: str = "", nan_reason: 
 
 
 _ZERO_D = BadInput("0-d input (dims -1 and 0 only)", lambda rng, dt: (np.asarray(0.7, dt),))
+# the blocks that keep integer inputs still refuse bool (RuntimeError, Threshold's NotImplementedError)
+_BOOL = BadInput("bool", lambda rng, dt: (rng.random((3, 4)) < 0.5,))
 
 
 def act(name: str, make, kinks=(), low=-3.0, high=3.0, min_dims=1, nonfinite_reason="", nan_reason="",
@@ -87,10 +89,12 @@ def _glu(name: str, dim: int, shape: tuple[int, ...]) -> Case:
 def _softmax2d(name: str, shape: tuple[int, ...]) -> Case:
     channels_first = (1, 5, 2, 2) if len(shape) == 4 else (5, 2, 2)  # the inf input's 20 values, 5 channels
     ranks = tuple(BadInput(f"{n}-d", lambda rng, dt, n=n: (np.ones((2, 3, 2, 2, 2)[:n], dt),)) for n in (1, 2, 5))
+    other = (2, 3, 4, 2)[len(shape) - 3:]  # the other rank it takes (dim -3 is dim 0 of a 3-d input)
+    ranks += (BadInput(f"{len(other)}-d", lambda rng, dt: (rng.standard_normal(other).astype(dt),)),)
     return Case(name, lambda lib: lib.Softmax2d(), floats(), shape, shapes=shapes(len(shape), len(shape)),
                 bad_inputs=_bad_common(shape, inf_shape=channels_first) + ranks)
 CASES: list[Case] = [
-    act("relu", lambda lib: lib.ReLU(), kinks=(0.0,)),
+    act("relu", lambda lib: lib.ReLU(), kinks=(0.0,), bad_inputs=(_BOOL,)),
     act("leaky_relu", lambda lib: lib.LeakyReLU(0.2), kinks=(0.0,)),
     act("leaky_relu_default", lambda lib: lib.LeakyReLU(), kinks=(0.0,)),
     act("elu", lambda lib: lib.ELU(), kinks=(0.0,), nonfinite_reason=_SIMD_NAN),
@@ -131,13 +135,15 @@ CASES: list[Case] = [
     act("hardsigmoid", lambda lib: lib.Hardsigmoid(), kinks=(-3.0, 3.0), low=-5, high=5, tol=_SAME64),
     act("hardswish", lambda lib: lib.Hardswish(), kinks=(-3.0, 3.0), low=-5, high=5, nan_reason=_SIMD_NAN_ONLY,
         tol=_SAME64),
-    act("hardtanh", lambda lib: lib.Hardtanh(), kinks=(-1.0, 1.0), nan_reason=_SIMD_NAN_ONLY),
+    act("hardtanh", lambda lib: lib.Hardtanh(), kinks=(-1.0, 1.0), nan_reason=_SIMD_NAN_ONLY, bad_inputs=(_BOOL,),
+        bad_args=(BadArgs("min_val == max_val", lambda lib: lib.Hardtanh(1.0, 1.0)),)),
     act("hardtanh_range", lambda lib: lib.Hardtanh(-0.7, 1.3), kinks=(-0.7, 1.3), nan_reason=_SIMD_NAN_ONLY,
-        bad_inputs=(BadInput("bool", lambda rng, dt: (rng.random((3, 4)) < 0.5,)),),
+        bad_inputs=(_BOOL,),
         bad_args=(BadArgs("min_val > max_val", lambda lib: lib.Hardtanh(1.0, -1.0)),
                   BadArgs("min_val == max_val", lambda lib: lib.Hardtanh(0.5, 0.5)),
                   BadArgs("limit overflows int64", lambda lib: lib.Hardtanh(-1e30, 1.0)(np.zeros(3, np.int64))))),
-    act("relu6", lambda lib: lib.ReLU6(), kinks=(0.0, 6.0), low=-2, high=8, nan_reason=_SIMD_NAN_ONLY),
+    act("relu6", lambda lib: lib.ReLU6(), kinks=(0.0, 6.0), low=-2, high=8, nan_reason=_SIMD_NAN_ONLY,
+        bad_inputs=(_BOOL,)),
     act("logsigmoid", lambda lib: lib.LogSigmoid(), low=-8, high=8),
     act("mish", lambda lib: lib.Mish(), low=-8, high=8),
     act("rrelu", lambda lib: lib.RReLU(0.1, 0.3, rng=_slopes()), kinks=(0.0,), fd=False, train_steps=3,
@@ -159,10 +165,10 @@ CASES: list[Case] = [
                   BadArgs("lambd beyond float32", lambda lib: _f32(lib.Softshrink(1e39))))),
     act("softsign", lambda lib: lib.Softsign(), kinks=(0.0,), low=-5, high=5),
     act("tanhshrink", lambda lib: lib.Tanhshrink()),
-    act("threshold", lambda lib: lib.Threshold(0.1, 20.0), kinks=(0.1,), low=-1, high=1,
+    act("threshold", lambda lib: lib.Threshold(0.1, 20.0), kinks=(0.1,), low=-1, high=1, bad_inputs=(_BOOL,),
         bad_args=(BadArgs("value overflows float32", lambda lib: _f32(lib.Threshold(0.5, 1e39))),
                   BadArgs("NaN value, int64 input", lambda lib: lib.Threshold(0.5, float("nan"))(
                       np.zeros(3, np.int64))))),
     # int64 input: threshold and value truncate toward zero (-1 and -2; flooring would give -2 and -3)
-    act("threshold_negative", lambda lib: lib.Threshold(-1.5, -2.5), kinks=(-1.5,)),
+    act("threshold_negative", lambda lib: lib.Threshold(-1.5, -2.5), kinks=(-1.5,), bad_inputs=(_BOOL,)),
 ]

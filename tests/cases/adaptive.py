@@ -56,7 +56,8 @@ def _args(label: str, cutoffs, n_classes: int = 10) -> BadArgs:
 
 
 _ARGS = (_args("no cutoffs", []), _args("unsorted cutoffs", [5, 2]), _args("repeated cutoff", [2, 2, 5]),
-         _args("cutoff = n_classes", [3, 10]), _args("cutoff 0", [0, 4]), _args("fractional cutoff", [2.5, 6]))
+         _args("cutoff = n_classes", [3, 10]), _args("cutoff 0", [0, 4]), _args("fractional cutoff", [2.5, 6]),
+         BadArgs("negative in_features", lambda lib: lib.AdaptiveLogSoftmaxWithLoss(-1, 10, [3, 6])))
 
 
 def _shapes(in_features: int) -> st.SearchStrategy:
@@ -67,11 +68,12 @@ CASES: list[Case] = [
     Case("adaptive_log_softmax", lambda lib: lib.AdaptiveLogSoftmaxWithLoss(6, 10, [3, 6]), targets(10, [3, 6]),
          (7, 6), shapes=_shapes(6), bad_inputs=_BAD, bad_args=_ARGS),
     Case("adaptive_log_softmax_head_bias_div2", lambda lib: lib.AdaptiveLogSoftmaxWithLoss(
-        8, 12, [2, 5, 9], div_value=2.0, head_bias=True), targets(12, [2, 5, 9]), (9, 8), shapes=_shapes(8)),
+        8, 12, [2, 5, 9], div_value=2.0, head_bias=True), targets(12, [2, 5, 9]), (9, 8), shapes=_shapes(8),
+         bad_args=_ARGS),
     Case("adaptive_log_softmax_one_row_and_empty_cluster", lambda lib: lib.AdaptiveLogSoftmaxWithLoss(
-        5, 9, [2, 4, 7], div_value=1.5), targets(9, [2, 4, 7], skip=1, single=0), (5, 5)),
+        5, 9, [2, 4, 7], div_value=1.5), targets(9, [2, 4, 7], skip=1, single=0), (5, 5), bad_args=_ARGS),
     Case("adaptive_log_softmax_batch1", lambda lib: lib.AdaptiveLogSoftmaxWithLoss(4, 6, [3]), targets(6, [3]),
-         (1, 4)),
+         (1, 4), bad_args=_ARGS),
     Case("adaptive_log_softmax_unbatched", lambda lib: lib.AdaptiveLogSoftmaxWithLoss(4, 6, [2], head_bias=True),
-         targets(6, [2]), (4,)),
+         targets(6, [2]), (4,), bad_args=_ARGS),
 ]

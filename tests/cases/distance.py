@@ -73,13 +73,25 @@ _BAD = (
     BadInput("nan and inf", lambda rng, dt: (_nan_inf(rng.standard_normal((4, 5)).astype(dt)),
                                            rng.standard_normal((4, 5)).astype(dt))),
     BadInput("empty batch", _pair((0, 5), (0, 5))),
+    BadInput("x2 of one row against an empty batch", _pair((0, 5), (1, 5))),  # x2's gradient: zeros (1, 5)
     BadInput("no features", _pair((4, 0), (4, 0))),
+)
+# the dim=-1 entry: its own dim makes 1-D and 0-d inputs valid
+_BAD_LAST = (
+    BadInput("0-d pair (dim -1)", lambda rng, dt: (np.asarray(0.5, dt), np.asarray(-2.0, dt))),
+    BadInput("x2 of rank 1, broadcast", _pair((3, 4), (4,))),
+    BadInput("x2 of one row against an empty batch", _pair((0, 4), (1, 4))),
+    BadInput("int64 inputs", _pair((3, 4), (3, 4), x1_int=True, x2_int=True)),
+    BadInput("int64 x1 (float result)", _pair((3, 4), (3, 4), x1_int=True)),
+    BadInput("nan and inf", lambda rng, dt: (rng.standard_normal((3, 4)).astype(dt),
+                                           _nan_inf(rng.standard_normal((3, 4)).astype(dt)))),
 )
 
 _BAD_ARGS = (
     BadArgs("eps < 0 (at call)", lambda lib: lib.CosineSimilarity(eps=-1.0)(np.ones((2, 3)), np.ones((2, 3)))),
     BadArgs("eps a str (at call)", lambda lib: lib.CosineSimilarity(eps="1e-8")(np.ones((2, 3)), np.ones((2, 3)))),
     BadArgs("dim a float (at call)", lambda lib: lib.CosineSimilarity(dim=1.0)(np.ones((2, 3)), np.ones((2, 3)))),
+    BadArgs("dim a bool (at call)", lambda lib: lib.CosineSimilarity(dim=True)(np.ones((2, 3)), np.ones((2, 3)))),
     BadArgs("dim out of range (at call)", lambda lib: lib.CosineSimilarity(dim=2)(np.ones((2, 3)), np.ones((2, 3)))),
 )
 
@@ -89,5 +101,5 @@ CASES: list[Case] = [
     # dim=-1 on up to 3-d inputs with x2 broadcast on dim 0; eps = 0.5 clamps every norm at the scales 0 and 1e-4
     Case("cosine_similarity_last_dim_eps_broadcast", lambda lib: lib.CosineSimilarity(dim=-1, eps=0.5),
          _cos(-1, 0.5, broadcast=True), (3, 2, 4), shapes=shapes(1, 3, max_side=4), kinks=_cos_kinks(-1, 0.5),
-         bad_inputs=(BadInput("0-d pair (dim -1)", lambda rng, dt: (np.asarray(0.5, dt), np.asarray(-2.0, dt))),)),
+         bad_inputs=_BAD_LAST, bad_args=_BAD_ARGS),
 ]

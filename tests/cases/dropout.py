@@ -86,5 +86,7 @@ CASES: list[Case] = [
     # comparison allows 4x torch's own worst float32 error on each tensor, see tests/tolerances.py).
     Case("mlp_dropout", lambda lib: lib.Sequential(lib.Linear(5, 8), lib.ReLU(), lib.Dropout(0.25, rng=seeded()),
                                                    lib.Linear(8, 3)),
-         floats(), (6, 5), shapes=shapes(2, 2, fixed_last=5), fd=False, train_steps=3),
+         floats(), (6, 5), shapes=shapes(2, 2, fixed_last=5), fd=False, train_steps=3,
+         bad_inputs=(BadInput("unbatched", lambda rng, dt: (rng.standard_normal(5).astype(dt),)),
+                     BadInput("3-d", lambda rng, dt: (rng.standard_normal((2, 3, 5)).astype(dt),)))),
 ]

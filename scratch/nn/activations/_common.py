@@ -57,7 +57,9 @@ def _scalar(value: float, dtype: np.dtype) -> np.ndarray:
     dt = np.dtype(dtype)
     v = value if isinstance(value, int) else float(value)
     if dt.kind == "f":
-        ok, converted = not math.isfinite(v) or abs(v) <= np.finfo(dt).max, v
+        # compared as Python floats: against a float32 scalar, v would be rounded first (NEP 50), and the doubles
+        # just above float32's maximum, which torch refuses, would round to it and pass
+        ok, converted = not math.isfinite(v) or abs(v) <= float(np.finfo(dt).max), v
     else:
         info = np.iinfo(dt)
         ok = math.isfinite(v) and info.min <= math.trunc(v) <= info.max

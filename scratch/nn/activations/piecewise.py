@@ -68,7 +68,7 @@ class PReLU(CachedModule):
 
     Args: num_parameters (int, default 1): 1, or the number of channels C (dim 1 of the input; an input of rank
     < 2 has one channel); init (float, default 0.25): the initial slope; dtype (default np.float32).
-    Shape: any; with num_parameters > 1, (N, C, *). weight (num_parameters,).
+    Shape: any; with num_parameters != 1 (0 included: channels of size 0), (N, C, *). weight (num_parameters,).
     Gradient: dx = dy where x > 0, else a dy (prelu'(0) = a; NaN takes the a branch, as torch);
     da = sum of x dy over the elements with x <= 0 (per channel).
     """
@@ -89,14 +89,14 @@ class PReLU(CachedModule):
         if self.num_parameters not in (1, channels):
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                                f"{self.num_parameters} and channel size = {channels}.")
-        shape = (1, -1) + (1,) * (x.ndim - 2) if self.num_parameters > 1 else ()
+        shape = (1, -1) + (1,) * (x.ndim - 2) if self.num_parameters != 1 else ()  # 0: an empty channel dim
         a = self.weight.data.reshape(shape)
         positive = x > 0
         return self._save(np.where(positive, x, a * x), positive, np.where(positive, 0, x), a)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         dy, positive, x_neg, a = self._saved(dy)
-        axes = tuple(i for i in range(dy.ndim) if not (self.num_parameters > 1 and i == 1))
+        axes = tuple(i for i in range(dy.ndim) if not (self.num_parameters != 1 and i == 1))
         self.weight.accumulate(np.sum(dy * x_neg, axis=axes).reshape(self.num_parameters))
         return np.where(positive, dy, a * dy)
 
