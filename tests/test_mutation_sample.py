@@ -259,6 +259,10 @@ def test_names_resolve_to_units():
     by_file = resolve(["scratch/optim/adam.py"])
     assert (by_file.entries, [u.name for u in by_file.units]) == ([], ["optim.Adam"])
     assert [u.name for u in resolve(["AdamW"]).units] == ["optim.Adam"]
+    assert len(resolve(["family:linear"]).entries) > 1 and [c.name for c in resolve(["entry:linear"]).entries] == [
+        "linear"]
+    with pytest.raises(SystemExit, match="both a catalog entry and a family: say entry:linear or family:linear"):
+        resolve(["linear"])
     everything = resolve([])
     assert len(everything.entries) > 500 and {u.family for u in everything.units} >= {
         "optim", "lr_scheduler", "init", "regularization", "autograd", "data", "gradcheck", "protocol"}

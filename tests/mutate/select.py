@@ -89,6 +89,8 @@ def resolve(names: list[str]) -> Selection:
         kind, _, value = name.partition(":") if name.split(":")[0] in ("entry", "family", "class", "file", "unit") \
             else ("", "", name)
         path = value.removeprefix("./")
+        if not kind and value in BY_NAME and (value in families or value in UNIT_FAMILIES):
+            raise SystemExit(f"{name!r} is both a catalog entry and a family: say entry:{name} or family:{name}")
         if kind in ("", "entry") and value in BY_NAME:
             chosen.add(value)
         elif kind in ("", "unit") and value in UNITS:
