@@ -20,6 +20,7 @@ OPTIM_TESTS = ("tests/test_optim_api.py", "tests/test_optim_trajectory.py", "tes
 SCHEDULER_TESTS = ("tests/test_lr_scheduler.py", "tests/test_lr_scheduler_cycles.py",
                    "tests/test_lr_scheduler_errors.py")
 AUTOGRAD_TESTS = ("tests/test_autograd_ops.py", "tests/test_autograd_engine.py", "tests/test_autograd_dtypes.py",
+                  "tests/test_autograd_edges.py",
                   "tests/test_autograd_nn.py", "tests/test_autograd_programs.py")
 PROTOCOL_TESTS = ("tests/test_module_api.py", "tests/test_protocol.py", "tests/test_state_dict_roundtrip.py",
                   "tests/test_containers.py", "tests/test_containers_parameters.py", "tests/test_isolation.py")
