@@ -57,6 +57,12 @@ def _fma(x, y, z) -> np.ndarray:
     return (np.asarray(x, np.float64) * np.asarray(y, np.float64) + np.asarray(z, np.float64)).astype(_F32)
 
 
+def _addmm(beta, c: np.ndarray, product: np.ndarray) -> np.ndarray:
+    """``addmm``'s ``fma(beta, C, product)``; with beta = 0 the product alone: BLAS ignores C then, so an inf in
+    C gives no NaN (0 * inf) where a Newton-Schulz iteration with a zero coefficient overflows."""
+    return product.astype(_F32) if beta == 0 else _fma(beta, c, product)
+
+
 def _lane_sums(a: np.ndarray, b: np.ndarray, lanes: int, start: int, stop: int) -> np.ndarray:
     """(lanes, m, n) float32: for each l mod ``lanes`` in [start, stop) (a multiple of lanes long), the running sum
     from 0 in increasing l of the exact products ``a[:, l] * b[l, :]``. Small outputs take blocks of about
@@ -171,8 +177,8 @@ def zeropower_via_newtonschulz(grad: np.ndarray, ns_coefficients, ns_steps: int,
     for i in range(ns_steps):
         view = transposed and i == 0  # X is still grad's transposed view (later X's are new row-major results)
         gram = _bf16((_dot_seq if view else _dot_lanes)(x, x.T))
-        update = _bf16(_fma(b, gram, c * _dot_ilp4(gram, gram)))
-        x = _bf16(_fma(a, x, (_dot_lanes if view else _dot_ilp4)(update, x)))
+        update = _bf16(_addmm(b, gram, c * _dot_ilp4(gram, gram)))
+        x = _bf16(_addmm(a, x, (_dot_lanes if view else _dot_ilp4)(update, x)))
     return x.T if transposed else x
 
 
