@@ -235,3 +235,14 @@ def test_sparse_grad_is_torchs_coo(dtype):
         SparseGrad([7], np.ones((1, 4)), (7, 4))
     with pytest.raises(ValueError):
         SparseGrad([1, 2], np.ones((1, 4)), (7, 4))
+
+
+@pytest.mark.parametrize(("indices", "shape", "ok"), [([2], (3, 5), True), ([3], (3, 5), False), ([-1], (3, 5), False),
+                                                      ([4], (5, 3), True), ([], (0, 2), True)])
+def test_sparse_grad_checks_its_row_indices_against_the_row_count(indices, shape, ok):
+    make = lambda: SparseGrad(indices, np.ones((len(indices), *shape[1:])), shape)  # noqa: E731
+    if ok:
+        assert make().indices.tolist() == indices
+    else:
+        with pytest.raises(ValueError, match=rf"sparse gradient index out of range \[0, {shape[0]}\)"):
+            make()
