@@ -47,14 +47,14 @@ def _weight_param(n, d, padding_idx, _weight, requires_grad: bool, dtype, rng) -
         if w.dtype.type not in FLOAT_DTYPES:
             raise RuntimeError(f"Only Tensors of floating point dtype can require gradients (weight of {w.dtype})")
         return Parameter(w, requires_grad)
-    for pos, size in enumerate((n, d)):
-        if not _is_int(size):
+    for pos, size in enumerate((n, d)):  # torch's size parser takes a bool after the first element (as 0 / 1)
+        if not (_is_int(size) or pos and isinstance(size, bool | np.bool_)):
             raise TypeError(f"empty(): argument 'size' (position 1) must be tuple of ints, but found element of "
                             f"type {type(size).__name__} at pos {pos}")
     if n < 0 or d < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(n, d)}: [{n}, {d}]")
     dt = check_float_dtype(dtype)
-    w = (rng if rng is not None else np.random.default_rng()).standard_normal((n, d)).astype(dt)
+    w = (rng if rng is not None else np.random.default_rng()).standard_normal((int(n), int(d))).astype(dt)
     if padding_idx is not None:
         w[padding_idx] = 0  # numpy's IndexError for a float index or an empty table, as torch's
     return Parameter(w, requires_grad)
@@ -89,8 +89,6 @@ def _renorm_(w: np.ndarray, idx: np.ndarray, max_norm: float, p: float) -> None:
     """torch's embedding_renorm_, in place: each referenced row (once) whose p-norm exceeds max_norm is scaled by
     max_norm / (norm + 1e-7), computed in double and rounded to the weight's dtype before the multiply."""
     rows = np.unique(idx)
-    if rows.size == 0:
-        return
     sub = w[rows]
     norms = _norms(sub, p)
     over = norms > max_norm

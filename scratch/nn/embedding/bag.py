@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import CachedModule
-from ._common import _check_norm_args, _indices, _options_repr, _padding, _renorm_, _sum_rows, _weight_param
+from ._common import _check_norm_args, _indices, _is_int, _options_repr, _padding, _renorm_, _sum_rows, _weight_param
 
 __all__ = ["EmbeddingBag"]
 
@@ -122,6 +122,9 @@ class EmbeddingBag(CachedModule):
         if psw is not None and mode != "sum":
             raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
                                       f"supported for mode='sum' (got mode='{mode}')")
+        if self.padding_idx is not None and not _is_int(self.padding_idx):  # torch.embedding_bag's argument parser
+            raise TypeError(f"embedding_bag(): argument 'padding_idx' must be int, not "
+                            f"{type(self.padding_idx).__name__}")
         common = np.promote_types(input.dtype, offsets.dtype)  # torch promotes indices and offsets together
         if common.type not in (np.int32, np.int64):
             raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
@@ -156,9 +159,13 @@ class EmbeddingBag(CachedModule):
         w, n, d, dt = self.weight.data, self.num_embeddings, self.embedding_dim, self.weight.dtype
         if self.max_norm is not None:
             _renorm_(w, idx, float(self.max_norm), float(self.norm_type))
-        nb = off.size - 1 if ilo else off.size
+        nb = off.size
+        if ilo:  # (a branch the configuration decides is a statement or a line of its own: the mutation audit
+            nb -= 1  # traces lines, and an entry's mutants are made on the lines it runs)
         seg = _bag_of_entries(off, nb, idx.size)
-        keep = seg >= 0 if self.padding_idx is None else (seg >= 0) & (idx != self.padding_idx)
+        keep = seg >= 0
+        if self.padding_idx is not None:
+            keep &= idx != self.padding_idx
         seg_k, idx_k = seg[keep], idx[keep]
         rows = np.take(w, idx_k, axis=0)
         if self.mode == "max":
@@ -172,8 +179,11 @@ class EmbeddingBag(CachedModule):
                                             axis=0)
                 out[seg_k[starts]], arg = top, (seg_k[starts], idx_k[first])
             return self._save(out, "max", arg, None, None, None, None, None)
-        flat_psw = None if psw is None else psw.reshape(-1)[keep]
-        out = _sum_rows(rows if psw is None else rows * flat_psw[:, None], seg_k, nb)
+        flat_psw = (None if psw is None
+                    else psw.reshape(-1)[keep])
+        values = (rows if psw is None
+                  else rows * flat_psw[:, None])
+        out = _sum_rows(values, seg_k, nb)
         scale = None
         if psw is not None or self.scale_grad_by_freq or self.mode == "mean":  # torch: in double, then rounded
             s = np.ones(idx_k.size) if psw is None else flat_psw.astype(np.float64)
@@ -199,7 +209,9 @@ class EmbeddingBag(CachedModule):
                     bags, rows_of_max = arg
                     gw = _sum_rows(dy[bags], rows_of_max, n)
             else:
-                g = dy[seg_k] if scale is None else dy[seg_k] * scale[:, None]
+                g = dy[seg_k]
+                if scale is not None:
+                    g = g * scale[:, None]
                 gw = _sum_rows(g, idx_k, n)
             weight.accumulate(gw, owned=True)
         if grad_psw is None:

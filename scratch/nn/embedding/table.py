@@ -34,8 +34,9 @@ class Embedding(CachedModule):
         dtype (default np.float32), rng (np.random.Generator, optional): the weight's dtype and initial values.
     Init: weight ~ N(0, 1), the padding_idx row zeroed.
     Shape: input (*) of int32 or int64 (any rank, 0-d and empty included), output (*, embedding_dim).
-    Errors (torch's classes): an index outside [0, n) IndexError; float, bool or other integer dtypes
-        RuntimeError; a non-empty input into a 0-row table without max_norm RuntimeError.
+    Errors (torch's classes): an index outside [0, n) IndexError, RuntimeError for a 0-row table or 0-width rows
+        (torch's kernels there), IndexError again with max_norm for an index >= n or < -n (torch's renorm selects
+        each referenced row first); float, bool or other integer dtypes RuntimeError.
     Gradient: dW[k] = sum over positions i with input[i] = k (k != padding_idx) of dy[i], divided by the count
         of k in the input when scale_grad_by_freq. backward returns None (the input is integer).
     """
@@ -72,8 +73,10 @@ class Embedding(CachedModule):
         if self.max_norm is not None:
             _check_norm_args(self.max_norm, self.norm_type)
         if idx.size and (idx.min() < 0 or idx.max() >= n):
-            if n == 0 and self.max_norm is None:
-                raise RuntimeError("index_select(): self indexing axis dim should be positive (an empty table)")
+            if self.max_norm is not None and (idx.max() >= n or idx.min() < -n):  # torch's renorm selects each row
+                raise IndexError(f"select(): index out of range for tensor of size [{n}, {self.embedding_dim}]")
+            if n == 0 or self.embedding_dim == 0:  # torch's kernels for an empty table or empty rows
+                raise RuntimeError("index_select(): an index outside [0, num_embeddings) (an empty table or rows)")
             raise IndexError("index out of range in self")
         if self.max_norm is not None:  # checked first: scratch never renormalizes before raising
             _renorm_(w, idx, float(self.max_norm), float(self.norm_type))

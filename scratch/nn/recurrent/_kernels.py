@@ -76,6 +76,19 @@ def tanh_into(a: np.ndarray, out: np.ndarray) -> np.ndarray:
     return np.tanh(a, out=out)
 
 
+def _directions(bidirectional) -> int:
+    if bidirectional:
+        return 2
+    return 1
+
+
+def _steps(T: int, direction: int) -> range:
+    """The time positions in the order a direction visits them."""
+    if direction:
+        return range(T - 1, -1, -1)
+    return range(T)
+
+
 class Weights(NamedTuple):
     """One direction of one layer (None: no bias / no projection)."""
 
@@ -126,7 +139,10 @@ def rnn_forward(gi, h0, c0, w: Weights, steps, relu: bool):
             tanh_into(a, out[t])
         h = out[t]
     # act'(a): relu's threshold_backward is 0 at and below the kink and passes NaN; tanh from the pre-activation
-    slope = (~(out <= 0)).astype(out.dtype) if relu else tanh_slope(gi)
+    if relu:
+        slope = (~(out <= 0)).astype(out.dtype)
+    else:
+        slope = tanh_slope(gi)
     return out, h, None, (_previous(out, h0, steps), slope)
 
 
@@ -281,6 +297,9 @@ def weight_grads(x: np.ndarray, dGi: np.ndarray, dGh: np.ndarray, hprev: np.ndar
     dx = (gi_flat @ w.w_ih).reshape(x.shape) if need_dx else None
     d_w_ih = gi_flat.T @ x.reshape(T * N, x.shape[2])
     d_w_hh = gh_flat.T @ hprev.reshape(T * N, hprev.shape[2])
-    db_ih = gi_flat.sum(axis=0) if w.b_ih is not None else None
-    db_hh = (gh_flat.sum(axis=0) if dGh is not dGi else db_ih.copy()) if w.b_hh is not None else None
-    return dx, d_w_ih, d_w_hh, db_ih, db_hh
+    if w.b_ih is None:
+        return dx, d_w_ih, d_w_hh, None, None
+    db_ih = gi_flat.sum(axis=0)
+    if dGh is dGi:  # RNN, LSTM: the same gradient reaches both biases
+        return dx, d_w_ih, d_w_hh, db_ih, db_ih.copy()
+    return dx, d_w_ih, d_w_hh, db_ih, gh_flat.sum(axis=0)

@@ -22,45 +22,19 @@ Errors are torch's, checked in torch's order (see docs/torch_facts.md, "Recurren
 
 from __future__ import annotations
 
-import numbers
 import operator
-import warnings
 
 import numpy as np
 
 from ..base import CachedModule
 from ..module import Parameter, check_float_dtype
-from ._kernels import KERNELS, Weights, input_map, weight_grads
+from ._args import _check_args, _no_proj
+from ._kernels import KERNELS, Weights, _directions, _steps, input_map, weight_grads
 from .cells import _ndim
 
 __all__ = ["RNN", "LSTM", "GRU"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-def _check_args(input_size, hidden_size, num_layers, bias, batch_first, dropout, proj_size) -> None:
-    """torch's RNNBase.__init__ validation, in its order and with its classes."""
-    if not isinstance(dropout, numbers.Number) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
-        raise ValueError("dropout should be a number in range [0, 1] representing the probability of an element "
-                         "being zeroed")
-    if dropout > 0 and num_layers == 1:
-        warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects "
-                      f"num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}",
-                      stacklevel=4)
-    for name, value in (("bias", bias), ("batch_first", batch_first)):
-        if not isinstance(value, bool):
-            raise TypeError(f"{name} should be of type bool, got: {type(value).__name__}")
-    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(value, int):
-            raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
-        if value <= 0:
-            raise ValueError(f"{name} must be greater than zero")
-    if num_layers <= 0:
-        raise ValueError("num_layers must be greater than zero")
-    if proj_size < 0:
-        raise ValueError("proj_size should be a positive integer or zero to disable projections")
-    if proj_size >= hidden_size:
-        raise ValueError("proj_size has to be smaller than hidden_size")
 
 
 class _RNNBase(CachedModule):
@@ -76,20 +50,23 @@ class _RNNBase(CachedModule):
                  dtype=np.float32, rng: np.random.Generator | None = None) -> None:
         super().__init__()
         _check_args(input_size, hidden_size, num_layers, bias, batch_first, dropout, proj_size)
+        if proj_size:  # LSTM: an int from here on (torch's range checks come first: a float >= hidden_size is a
+            proj_size = operator.index(proj_size)  # ValueError there, one below it a TypeError)
         self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
         rng = rng if rng is not None else np.random.default_rng()
         self.rng = np.random.default_rng(rng.integers(2**63))  # the dropout masks' own stream (the first draw)
         dt = check_float_dtype(dtype)
-        gate, h_out, directions = _GATES[mode] * hidden_size, proj_size or hidden_size, 2 if bidirectional else 1
+        gate, h_out, directions = _GATES[mode] * hidden_size, proj_size or hidden_size, _directions(bidirectional)
         bound = 1.0 / np.sqrt(hidden_size)
         self._flat_weights_names: list[str] = []
         self._all_weights: list[list[str]] = []
         for layer in range(num_layers):
             for direction in range(directions):
-                shapes = {"weight_ih": (gate, input_size if layer == 0 else h_out * directions),
-                          "weight_hh": (gate, h_out)}
+                in_size = (input_size if layer == 0
+                           else h_out * directions)
+                shapes = {"weight_ih": (gate, in_size), "weight_hh": (gate, h_out)}
                 if bias:
                     shapes.update(bias_ih=(gate,), bias_hh=(gate,))
                 if proj_size:
@@ -119,8 +96,7 @@ class _RNNBase(CachedModule):
 
     def _sizes(self, x: np.ndarray) -> tuple[tuple, tuple]:
         """The expected (h0, c0) shapes for a batched input, torch's get_expected_hidden_size."""
-        n = x.shape[0] if self.batch_first else x.shape[1]
-        layers = self.num_layers * (2 if self.bidirectional else 1)
+        n, layers = x.shape[self._batch_axis()], self.num_layers * _directions(self.bidirectional)
         return (layers, n, self.proj_size or self.hidden_size), (layers, n, self.hidden_size)
 
     def _check_input(self, x: np.ndarray) -> None:
@@ -154,41 +130,56 @@ class _RNNBase(CachedModule):
             tensor = " tensor" if self.mode.startswith("RNN") else ""
             raise ValueError(f"{self._name()}: Expected input to be 2D or 3D, got {nd}D{tensor} instead")
         batched = nd == 3
-        x = input if batched else np.expand_dims(input, 0 if self.batch_first else 1)
+        # A conditional expression whose branch the configuration or the input's form decides has that branch on
+        # a line of its own: the mutation audit traces lines, and an entry's mutants are made on the lines it runs.
+        x = (input if batched
+             else np.expand_dims(input, self._batch_axis()))
         h0, c0 = self._states(x, hx, batched)
-        c_dtype = None if c0 is None or c0.dtype == x.dtype else c0.dtype  # LSTM: torch casts c0 (float64 only)
-        c0 = c0 if c_dtype is None else c0.astype(x.dtype)
-        if x.shape[1 if self.batch_first else 0] == 0:
-            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
-        x = np.array(x.transpose(1, 0, 2) if self.batch_first else x, order="C")  # time-major, owned (a copy)
+        c_dtype = (None if c0 is None or c0.dtype == x.dtype
+                   else c0.dtype)  # LSTM: torch casts c0 (float64 only)
+        if c_dtype is not None:
+            c0 = c0.astype(x.dtype)
+        x = np.array(self._swap_batch(x), order="C")  # time-major (T, N, I), owned (a copy)
         T, N, _ = x.shape
-        dt, directions = x.dtype, 2 if self.bidirectional else 1
+        if T == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+        dt, directions, lstm = x.dtype, _directions(self.bidirectional), self.mode == "LSTM"
         h_out = self.proj_size or self.hidden_size
         run = KERNELS[self.mode][0]
         h_n = np.empty((self.num_layers * directions, N, h_out), dt)
-        c_n = np.empty((self.num_layers * directions, N, self.hidden_size), dt) if self.mode == "LSTM" else None
+        c_n = (None if not lstm
+               else np.empty((self.num_layers * directions, N, self.hidden_size), dt))
         layer_in, tapes, noises = x, [], []
         for layer in range(self.num_layers):
             outs = []
             for d in range(directions):
                 k = layer * directions + d
                 w = self._weights(layer, d)
-                steps = range(T) if d == 0 else range(T - 1, -1, -1)
-                h_k = h0[k] if h0 is not None else np.zeros((N, h_out), dt)
-                c_k = None if c_n is None else (c0[k] if c0 is not None else np.zeros((N, self.hidden_size), dt))
-                out, h_n[k], c_last, tape = run(input_map(layer_in, w), h_k, c_k, w, steps)
-                if c_n is not None:
+                h_k = (np.zeros((N, h_out), dt) if h0 is None
+                       else h0[k])
+                c_k = None
+                if lstm:
+                    c_k = (np.zeros((N, self.hidden_size), dt) if c0 is None
+                           else c0[k])
+                out, h_n[k], c_last, tape = run(input_map(layer_in, w), h_k, c_k, w, _steps(T, d))
+                if lstm:
                     c_n[k] = c_last
                 outs.append(out)
                 tapes.append(tape)
-            y = outs[0] if directions == 1 else np.concatenate(outs, axis=2)
-            noise = self._dropout_noise(y) if layer < self.num_layers - 1 else None
+            y = (outs[0] if directions == 1
+                 else np.concatenate(outs, axis=2))
+            noise = (None if layer == self.num_layers - 1
+                     else self._dropout_noise(y))
             noises.append(noise)
             tapes.append(layer_in)
-            layer_in = y if noise is None else y * noise
-        output, hidden = self._user_layout(layer_in, batched), (h_n if c_n is None else (h_n, c_n))
+            layer_in = (y if noise is None
+                        else y * noise)
+        output, hidden = self._user_layout(layer_in, batched), h_n
         if not batched:
-            hidden = h_n[:, 0] if c_n is None else (h_n[:, 0], c_n[:, 0])
+            hidden = h_n[:, 0]
+        if lstm:
+            hidden = (hidden, c_n if batched
+                      else c_n[:, 0])
         return self._save((output, hidden), tapes, noises, batched, hx is not None, (T, N), c_dtype)
 
     def _dropout_noise(self, y: np.ndarray) -> np.ndarray | None:
@@ -209,14 +200,19 @@ class _RNNBase(CachedModule):
         dW_ih = dG^T x, dW_hh = dG_h^T h_prev, db = sums, dx = dG W_ih; the layer's dx, times the dropout
         mask of the layer below, is that layer's output cotangent."""
         (d_out, d_hid), (tapes, noises, batched, has_hx, (T, N), c_dtype) = self._saved_all(d_output, d_hidden)
-        d_hn, d_cn = (d_hid, None) if self.mode != "LSTM" else d_hid
+        lstm = self.mode == "LSTM"
+        d_hn, d_cn = (d_hid if lstm
+                      else (d_hid, None))
         if not batched:
-            d_out = d_out[None] if self.batch_first else d_out[:, None]
-            d_hn, d_cn = d_hn[:, None], (None if d_cn is None else d_cn[:, None])
-        d_y = d_out.transpose(1, 0, 2) if self.batch_first else d_out
-        directions, back = 2 if self.bidirectional else 1, KERNELS[self.mode][1]
+            d_out, d_hn = np.expand_dims(d_out, self._batch_axis()), d_hn[:, None]
+            if lstm:
+                d_cn = d_cn[:, None]
+        d_y = self._swap_batch(d_out)
+        directions, back = _directions(self.bidirectional), KERNELS[self.mode][1]
         h_out = self.proj_size or self.hidden_size
-        dh0, dc0 = np.empty(d_hn.shape, d_hn.dtype), (None if d_cn is None else np.empty(d_cn.shape, d_cn.dtype))
+        dh0, dc0 = np.empty(d_hn.shape, d_hn.dtype), None
+        if lstm:
+            dc0 = np.empty(d_cn.shape, d_cn.dtype)
         for layer in reversed(range(self.num_layers)):
             if noises[layer] is not None:
                 d_y = d_y * noises[layer]
@@ -225,19 +221,25 @@ class _RNNBase(CachedModule):
             for d in range(directions):
                 k = layer * directions + d
                 w = self._weights(layer, d)
-                steps = range(T) if d == 0 else range(T - 1, -1, -1)
+                dc_top = None
+                if lstm:
+                    dc_top = d_cn[k]
                 dGi, dGh, hprev, dh0[k], dc_k, d_hr = back(tapes[layer * (directions + 1) + d],
-                                                            d_y[..., d * h_out:(d + 1) * h_out], d_hn[k],
-                                                            None if d_cn is None else d_cn[k], w, steps)
-                if dc0 is not None:
+                                                            d_y[..., d * h_out:(d + 1) * h_out], d_hn[k], dc_top,
+                                                            w, _steps(T, d))
+                if lstm:
                     dc0[k] = dc_k
                 dx, *grads = weight_grads(layer_in, dGi, dGh, hprev, w, layer > 0 or self.needs_input_grad)
                 self._accumulate(layer, d, (*grads, d_hr))
-                d_in = dx if d_in is None else d_in + dx
+                d_in = (dx if d_in is None
+                        else d_in + dx)
             d_y = d_in
-        dx = None if d_y is None else self._user_layout(d_y, batched)
+        dx = (None if d_y is None
+              else self._user_layout(d_y, batched))
         if not batched:
-            dh0, dc0 = dh0[:, 0], (None if dc0 is None else dc0[:, 0])
+            dh0 = dh0[:, 0]
+            if lstm:
+                dc0 = dc0[:, 0]
         if not has_hx:
             return dx
         if dc0 is None:
@@ -248,10 +250,22 @@ class _RNNBase(CachedModule):
 
     def _user_layout(self, y: np.ndarray, batched: bool) -> np.ndarray:
         """A time-major (T, N, F) array in the caller's layout: (N, T, F) if batch_first, (T, F) unbatched."""
-        y = y.transpose(1, 0, 2) if self.batch_first else y
+        y = self._swap_batch(y)
         if not batched:
-            y = y[0] if self.batch_first else y[:, 0]
+            y = np.take(y, 0, axis=self._batch_axis())
         return np.ascontiguousarray(y)
+
+    def _batch_axis(self) -> int:
+        """The batch's axis in the caller's (batched) layout."""
+        if self.batch_first:
+            return 0
+        return 1
+
+    def _swap_batch(self, y: np.ndarray) -> np.ndarray:
+        """(N, T, F) <-> (T, N, F) with batch_first; time-major arrays as they are without."""
+        if self.batch_first:
+            return y.transpose(1, 0, 2)
+        return y
 
     def _accumulate(self, layer: int, direction: int, grads: tuple) -> None:
         suffix = f"_l{layer}{'_reverse' if direction else ''}"
@@ -287,13 +301,6 @@ class _SingleState(_RNNBase):
             self._check_size(hx, h_shape, "hidden")
             self._check_dtype(hx, "hidden")
         return hx, None
-
-
-def _no_proj(kwargs: dict, name: str) -> None:
-    if "proj_size" in kwargs:
-        raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
-    if kwargs:
-        raise TypeError(f"{name}.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'")
 
 
 class RNN(_SingleState):
@@ -367,7 +374,7 @@ class LSTM(_RNNBase):
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
                  dtype=np.float32, rng: np.random.Generator | None = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         proj_size if proj_size == 0 else operator.index(proj_size), dtype, rng)
+                         proj_size, dtype, rng)
 
     def _states(self, x, hx, batched):
         if hx is not None:
