@@ -90,6 +90,12 @@ def _index_bad(log_probs: bool = False, weighted: bool = False, spatial: bool = 
         _bad("int64 input", lambda rng, dt: (rng.integers(-3, 3, shape), rng.integers(0, C, ts))),
         _bad("0-d input", lambda rng, dt: (np.asarray(0.3, dt), np.asarray(0))),
         _bad("uint8 target", lambda rng, dt: (x(rng, dt), rng.integers(0, C, ts).astype(np.uint8))),
+        # torch: CrossEntropyLoss' log_softmax over dim 1 fails first (IndexError), NLLLoss' ValueError
+        _bad("0-d input with a (1,) target", lambda rng, dt: (np.asarray(0.3, dt), np.array([0]))),
+        _bad("(1, C) input with a 0-d target", lambda rng, dt: (x(rng, dt)[:1], np.asarray(1))),
+        # with label smoothing torch's CrossEntropyLoss refuses the (1,) target (RuntimeError)
+        _bad("unbatched (C,) input with a (1,) target", lambda rng, dt: (x(rng, dt)[0, :, 0] if spatial else
+                                                                        x(rng, dt)[0], np.array([2]))),
     ]
     if weighted:
         out.append(_bad("input of the other float dtype than the weight", lambda rng, dt: (
