@@ -156,8 +156,8 @@ class _Loss(CachedModule):
         super().__init__()
         self.reduction = legacy_reduction(size_average, reduce, reduction)
 
-    def _check_reduction(self, extra: tuple[str, ...] = ()) -> str:
-        if self.reduction not in REDUCTIONS + extra:
+    def _check_reduction(self, valid: tuple[str, ...] = REDUCTIONS) -> str:
+        if self.reduction not in valid:
             raise ValueError(f"{self.reduction} is not a valid value for reduction")
         return self.reduction
 

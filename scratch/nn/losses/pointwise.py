@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from ._base import _PointwiseLoss, result_type
+from ._base import REDUCTIONS, _PointwiseLoss, result_type
 
 
 # -- regression losses -----------------------------------------------------------------------------------------
@@ -140,13 +140,13 @@ class KLDivLoss(_PointwiseLoss):
         super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
 
-    def _check_reduction(self, extra: tuple[str, ...] = ()) -> str:
+    def _check_reduction(self, valid: tuple[str, ...] = REDUCTIONS) -> str:
         if self.reduction == "mean":
             warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
                           "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
                           "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
                           UserWarning, stacklevel=4)
-        return super()._check_reduction(("batchmean",))
+        return super()._check_reduction(REDUCTIONS + ("batchmean",))
 
     def _dtypes(self, x, t):
         if x.kind != "f" or t.kind != "f":

@@ -1,0 +1,209 @@
+"""Every loss entry's configuration (its constructor arguments: weights, ignore_index, smoothing, margins, ...)
+beyond its own sample: under every reduction of its class, on the inputs of the other entries of its class
+(their samples, other shapes and target kinds, and their bad inputs), with torch's warnings, and with the
+deprecated size_average / reduce pair. Always against torch.
+
+An entry's own checks (tests/test_blocks.py) meet one reduction and one kind of input; the shared code (the
+reductions and validation in losses/_base.py, CrossEntropyLoss' index, probability and spatial paths) runs
+under every entry, so each entry's checks must reach its other branches too (the mutation audit audits each
+entry with its own checks: README "Mutation audit")."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import warnings
+
+import numpy as np
+import pytest
+
+import reference.nn as R
+import scratch.nn as S
+from conftest import DTYPES
+from scratch.nn.losses._base import REDUCTIONS
+from tests import test_blocks, test_losses
+from tests.catalog import CATALOG, BadInput, Case, Lib, _parameter_names
+from tests.harness import build, build_pair, compare_pair
+
+LOSS_CASES = [c for c in CATALOG if c.loss]
+losses = pytest.mark.parametrize("case", LOSS_CASES, ids=str)
+
+# torch's 'mean' / 'sum' of an empty batch is uninitialized memory for these two: their 'none' entries' inputs
+# stay their own
+_OWN_INPUTS = {"multi_margin_none", "multilabel_margin_none"}
+# torch's float32 recursion over 200 frames is ~1e-5 off (tests/test_losses_ctc.py compares scratch's float32
+# with float64 there): its sample is not lent, and its other reductions allow torch's measured float32 error
+_TORCH_FLOAT32_ERROR = {"ctc_long_sequence"}
+# lent only between entries of the same reduction: torch returns an integer loss for the first three with 'sum' /
+# 'none' (scratch requires a float input: the classes' docstrings); the fourth's float64 target gradient is
+# float32-accurate on both sides (log_softmax of the float32 input), within float64's tolerance only at the
+# magnitude its own entry's reduction gives it
+_SAME_REDUCTION_ONLY = {("L1Loss", "int64 input and target"), ("SmoothL1Loss", "int64 input and target"),
+                        ("HingeEmbeddingLoss", "int64 input"),
+                        ("CrossEntropyLoss", "probabilities of the other float dtype")}
+
+
+@functools.cache
+def _class_of(name: str) -> type:
+    return type(build(next(c for c in LOSS_CASES if c.name == name), S, np.float64))
+
+
+def _siblings(case: Case) -> list[Case]:
+    """The other entries whose scratch block is of the case's class."""
+    return [c for c in LOSS_CASES if c is not case and _class_of(c.name) is _class_of(case.name)]
+
+
+def _sampler_key(c: Case):
+    """Entries sampling alike (the same sampler function with the same closure, at the same shape) share one."""
+    f = c.sample
+    cells = tuple(repr(cell.cell_contents) for cell in (getattr(f, "__closure__", None) or ()))
+    return getattr(f, "__code__", f), cells, c.shape
+
+
+@functools.cache
+def _borrowed(name: str) -> tuple[BadInput, ...]:
+    """The inputs of the entry's siblings that it does not have itself: each distinct sample (at the sibling's
+    default shape, scale 1) and each bad input (by label), compared with torch by the bad-input check (the
+    same error class, or the same values and gradients)."""
+    case = next(c for c in LOSS_CASES if c.name == name)
+    own, cls = {b.label for b in case.bad_inputs}, _class_of(name).__name__
+    samples, bad = {_sampler_key(case): None}, {}
+    for sib in _siblings(case):
+        if sib.name not in _TORCH_FLOAT32_ERROR:
+            samples.setdefault(_sampler_key(sib), BadInput(f"the sample of {sib.name}", functools.partial(
+                lambda rng, dt, sib: sib.sample(rng, dt, sib.shape, 1.0), sib=sib)))
+        if sib.name in _OWN_INPUTS:
+            continue
+        same_reduction = build(sib, S, np.float64).reduction == build(case, S, np.float64).reduction
+        for b in sib.bad_inputs:
+            if b.label not in own and (same_reduction or (cls, b.label) not in _SAME_REDUCTION_ONLY):
+                bad.setdefault(b.label, b)
+    return tuple(b for b in samples.values() if b is not None) + tuple(bad.values())
+
+
+def _reductions(case: Case) -> tuple[str, ...]:
+    return REDUCTIONS + (("batchmean",) if _class_of(case.name) is S.KLDivLoss else ())
+
+
+def _with_reduction(case: Case, reduction: str) -> Case:
+    """The entry with another reduction (every block the case builds: the twins the float32 slack measures too)."""
+
+    def make(lib):
+        block = case.make(lib)
+        getattr(block, "torch_module", block).reduction = reduction
+        return block
+
+    return dataclasses.replace(case, make=make)
+
+
+def _dtype(case: Case, k: int):
+    """The dtype of the entry's k-th extra run: float64 and float32 in turn (the entry's own inputs run in both,
+    its extra runs each in one, half of them in each)."""
+    return DTYPES[(LOSS_CASES.index(case) + k) % len(DTYPES)]
+
+
+@losses
+def test_every_reduction_like_torch(case, rng):
+    """The entry's block under each other reduction of its class (its own is the generic checks')."""
+    own = build(case, S, np.float64).reduction
+    for k, reduction in enumerate(r for r in _reductions(case) if r != own):
+        other, dtype = _with_reduction(case, reduction), _dtype(case, k)
+        s, r = build_pair(other, dtype)
+        compare_pair(other, dtype, s, r, case.sample(rng, dtype, case.shape, 1.0), rng, prefix=f"{reduction}:",
+                     slack_seed=0 if case.name in _TORCH_FLOAT32_ERROR else None)
+
+
+@losses
+def test_inputs_of_the_other_entries_like_torch(case, rng):
+    """The entry's block on its siblings' samples and bad inputs: other shapes (spatial, unbatched), target kinds
+    (probabilities, ignored classes), dtypes, NaN/inf, empty batches, broadcasting; as torch, and without a
+    RuntimeWarning."""
+    for k, bad in enumerate(_borrowed(case.name)):
+        dtype = _dtype(case, k)
+        try:
+            test_blocks.test_bad_input_like_torch(case, bad, dtype, rng)
+            test_losses.assert_no_runtime_warning(case, bad.sample(rng, dtype), rng)
+        except AssertionError as e:
+            raise AssertionError(f"{case.name} on '{bad.label}' ({np.dtype(dtype).name}): {e}") from None
+
+
+def _warning_classes(module, args: tuple) -> list[str] | None:
+    """The classes of the warnings ``module(*args)`` emits (NumPy's RuntimeWarnings aside: errors in this suite);
+    None when it raises."""
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        try:
+            module(*args)
+        except Exception:  # noqa: BLE001 - the bad-input checks compare errors
+            return None
+    return sorted(w.category.__name__ for w in rec if not issubclass(w.category, RuntimeWarning))
+
+
+def _mismatched(args: tuple) -> bool:
+    """Two float arrays first, of different shapes (the inputs a size-mismatch warning is about)."""
+    a, b = (np.asarray(v) for v in args[:2])
+    return a.dtype.kind == b.dtype.kind == "f" and a.shape != b.shape
+
+
+@losses
+def test_forward_warns_like_torch(case, rng):
+    """The same warnings as torch's forward on the entry's sample (KLDivLoss' 'mean', options the chunked path
+    ignores, ...) and on its own and its siblings' inputs of two float arrays of different shapes (MSELoss'
+    size mismatch, which other losses broadcast silently); none where torch has none."""
+    inputs = [case.sample(rng, np.float64, case.shape, 1.0)]
+    lent = (b.sample(rng, np.float64) for b in (*case.bad_inputs, *_borrowed(case.name)))
+    inputs += [args for args in lent if _mismatched(args)]
+    for args in inputs:
+        s, r = build_pair(case, np.float64)
+        expected, got = _warning_classes(r, args), _warning_classes(s, args)
+        if expected is not None and got is not None:  # (which inputs raise: the bad-input checks)
+            assert got == expected, f"{case.name} on inputs of shapes {[np.shape(a) for a in args]}"
+
+
+class _LegacyLib(Lib):
+    """A Lib view that also passes the deprecated ``size_average`` / ``reduce`` to every class taking them (the
+    entry's own arguments win; scratch's signature decides for the twin too, whose signature is torch's)."""
+
+    def __init__(self, namespace, dtype, rng, legacy: dict) -> None:
+        super().__init__(namespace, dtype, rng)
+        self.legacy = legacy
+
+    def __getattr__(self, name: str):
+        make = super().__getattr__(name)
+        if {"size_average", "reduce"} <= (_parameter_names(getattr(S, name)) or set()):
+            return lambda *args, **kwargs: make(*args, **{**self.legacy, **kwargs})
+        return make
+
+
+def _legacy_pair(case: Case, dtype, legacy: dict):
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        s = case.make(_LegacyLib(S, dtype, np.random.default_rng(0), legacy))
+        told = [str(w.message) for w in rec if "size_average and reduce" in str(w.message)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = case.make(_LegacyLib(R, dtype, np.random.default_rng(0), legacy))
+    r.load_state_dict(s.state_dict())
+    return s, r, told
+
+
+_TAKES_LEGACY = [c for c in LOSS_CASES if {"size_average", "reduce"} <= (_parameter_names(_class_of(c.name)) or set())]
+
+
+@pytest.mark.parametrize("case", _TAKES_LEGACY, ids=str)
+def test_legacy_size_average_reduce_like_torch(case, rng):
+    """One of the deprecated pair given (the other None): torch's reduction ('sum', 'none'), its warning, and the
+    values and gradients of the entry's block under it."""
+    for k, legacy in enumerate((dict(size_average=False), dict(reduce=False))):
+        dtype = _dtype(case, k)
+        s, r, told = _legacy_pair(case, dtype, legacy)
+        assert s.reduction == r.torch_module.reduction, legacy
+        assert told == [f"size_average and reduce args will be deprecated, please use reduction='{s.reduction}' "
+                        "instead."], told
+        compare_pair(case, dtype, s, r, case.sample(rng, dtype, case.shape, 1.0), rng, prefix=f"legacy {legacy}:")
+
+
+def test_the_borrowed_inputs_are_not_empty_by_accident():
+    """A class renamed or a sampler key that merges everything would leave the checks above with nothing."""
+    assert len(_borrowed("cross_entropy")) >= 10 and len(_borrowed("mse_sum")) >= 5
+    assert {b.label for b in _borrowed("nll_sum")} >= {"the sample of nll_2d", "class == C"}
