@@ -125,8 +125,8 @@ def test_no_runtime_warning_escapes(case, rng):
 
 
 def assert_no_runtime_warning(case, args: tuple, rng) -> None:
-    """The entry's scratch block on ``args``, forward and (float input) backward with a random cotangent, raising
-    any RuntimeWarning (an error, as torch's, is fine: the bad-input checks compare it)."""
+    """The entry's scratch block on ``args``, forward and (float input) backward with a random cotangent and with
+    zeros, raising any RuntimeWarning (an error, as torch's, is fine: the bad-input checks compare it)."""
     s = build(case, S, np.asarray(args[0]).dtype if np.asarray(args[0]).dtype.kind == "f" else np.float64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # size-mismatch / KLDiv 'mean' warnings: tested above
@@ -135,6 +135,8 @@ def assert_no_runtime_warning(case, args: tuple, rng) -> None:
             y = s(*args)
             if np.asarray(args[0]).dtype.kind == "f":  # (a backward torch refuses raises too)
                 s.backward(rng.standard_normal(np.shape(y)).astype(y.dtype))
+                s(*args)
+                s.backward(np.zeros(np.shape(y), y.dtype))  # a zero cotangent on an infinite gradient: 0 * inf
         except (RuntimeError, ValueError, IndexError, NotImplementedError, TypeError) as e:
             assert not isinstance(e, Warning)
 

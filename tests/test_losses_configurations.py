@@ -1,7 +1,8 @@
 """Every loss entry's configuration (its constructor arguments: weights, ignore_index, smoothing, margins, ...)
 beyond its own sample: under every reduction of its class, on the inputs of the other entries of its class
 (their samples, other shapes and target kinds, and their bad inputs), with torch's warnings, and with the
-deprecated size_average / reduce pair. Always against torch.
+invalid hyper-parameters of its siblings (tests/test_losses_arguments.py: other argument values, the deprecated
+size_average / reduce pair). Always against torch.
 
 An entry's own checks (tests/test_blocks.py) meet one reduction and one kind of input; the shared code (the
 reductions and validation in losses/_base.py, CrossEntropyLoss' index, probability and spatial paths) runs
@@ -17,13 +18,13 @@ import warnings
 import numpy as np
 import pytest
 
-import reference.nn as R
 import scratch.nn as S
 from conftest import DTYPES
 from scratch.nn.losses._base import REDUCTIONS
 from tests import test_blocks, test_losses
-from tests.catalog import CATALOG, BadInput, Case, Lib, _parameter_names
-from tests.harness import build, build_pair, compare_pair
+from tests.catalog import CATALOG, BadArgs, BadInput, Case
+from tests.harness import assert_same_outcome, build, build_pair, compare_pair, forward, outcome
+from tests.structure import argument_names, call_backward, cotangents
 
 LOSS_CASES = [c for c in CATALOG if c.loss]
 losses = pytest.mark.parametrize("case", LOSS_CASES, ids=str)
@@ -81,6 +82,18 @@ def _borrowed(name: str) -> tuple[BadInput, ...]:
     return tuple(b for b in samples.values() if b is not None) + tuple(bad.values())
 
 
+@functools.cache
+def _borrowed_args(name: str) -> tuple[BadArgs, ...]:
+    """The invalid hyper-parameters of the entry's siblings that it does not have itself (by label)."""
+    case = next(c for c in LOSS_CASES if c.name == name)
+    own, lent = {b.label for b in case.bad_args}, {}
+    for sib in _siblings(case):
+        for b in sib.bad_args:
+            if b.label not in own:
+                lent.setdefault(b.label, b)
+    return tuple(lent.values())
+
+
 def _reductions(case: Case) -> tuple[str, ...]:
     return REDUCTIONS + (("batchmean",) if _class_of(case.name) is S.KLDivLoss else ())
 
@@ -117,14 +130,34 @@ def test_every_reduction_like_torch(case, rng):
 def test_inputs_of_the_other_entries_like_torch(case, rng):
     """The entry's block on its siblings' samples and bad inputs: other shapes (spatial, unbatched), target kinds
     (probabilities, ignored classes), dtypes, NaN/inf, empty batches, broadcasting; as torch, and without a
-    RuntimeWarning."""
+    RuntimeWarning; an integer target's gradient (its own inputs' too); its siblings' invalid hyper-parameters."""
     for k, bad in enumerate(_borrowed(case.name)):
         dtype = _dtype(case, k)
         try:
             test_blocks.test_bad_input_like_torch(case, bad, dtype, rng)
             test_losses.assert_no_runtime_warning(case, bad.sample(rng, dtype), rng)
+            _integer_target_grad_like_torch(case, bad.sample(rng, dtype), dtype, rng)
         except AssertionError as e:
             raise AssertionError(f"{case.name} on '{bad.label}' ({np.dtype(dtype).name}): {e}") from None
+    for k, bad in enumerate(case.bad_inputs):
+        _integer_target_grad_like_torch(case, bad.sample(rng, _dtype(case, k)), _dtype(case, k), rng)
+    for bad in _borrowed_args(case.name):
+        test_blocks.test_invalid_hyper_parameters_like_torch(case, bad)
+
+
+def _integer_target_grad_like_torch(case: Case, args: tuple, dtype, rng) -> None:
+    """An integer target's gradient asked for (``target_grad=True``): torch's error (an integer tensor cannot
+    require grad), on both sides. (The generic checks ask for a float target's only.)"""
+    s, r = build_pair(case, dtype)
+    names = argument_names(s, args)
+    if "target" not in names or np.asarray(args[names.index("target")]).dtype.kind not in "iub":
+        return
+    outs = [outcome(lambda m=m: forward(m, args)) for m in (s, r)]
+    if outs[0][0] == outs[1][0] == "ok" and np.asarray(args[0]).dtype.kind == "f":
+        cots = cotangents(rng, outs[1][1])
+        assert_same_outcome("backward(target_grad=True), an integer target", *(
+            outcome(lambda m=m, y=y: call_backward(m, y, cots, True, True)) for m, y in ((s, outs[0][1]),
+                                                                                       (r, outs[1][1]))))
 
 
 def _warning_classes(module, args: tuple) -> list[str] | None:
@@ -158,49 +191,6 @@ def test_forward_warns_like_torch(case, rng):
         expected, got = _warning_classes(r, args), _warning_classes(s, args)
         if expected is not None and got is not None:  # (which inputs raise: the bad-input checks)
             assert got == expected, f"{case.name} on inputs of shapes {[np.shape(a) for a in args]}"
-
-
-class _LegacyLib(Lib):
-    """A Lib view that also passes the deprecated ``size_average`` / ``reduce`` to every class taking them (the
-    entry's own arguments win; scratch's signature decides for the twin too, whose signature is torch's)."""
-
-    def __init__(self, namespace, dtype, rng, legacy: dict) -> None:
-        super().__init__(namespace, dtype, rng)
-        self.legacy = legacy
-
-    def __getattr__(self, name: str):
-        make = super().__getattr__(name)
-        if {"size_average", "reduce"} <= (_parameter_names(getattr(S, name)) or set()):
-            return lambda *args, **kwargs: make(*args, **{**self.legacy, **kwargs})
-        return make
-
-
-def _legacy_pair(case: Case, dtype, legacy: dict):
-    with warnings.catch_warnings(record=True) as rec:
-        warnings.simplefilter("always")
-        s = case.make(_LegacyLib(S, dtype, np.random.default_rng(0), legacy))
-        told = [str(w.message) for w in rec if "size_average and reduce" in str(w.message)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        r = case.make(_LegacyLib(R, dtype, np.random.default_rng(0), legacy))
-    r.load_state_dict(s.state_dict())
-    return s, r, told
-
-
-_TAKES_LEGACY = [c for c in LOSS_CASES if {"size_average", "reduce"} <= (_parameter_names(_class_of(c.name)) or set())]
-
-
-@pytest.mark.parametrize("case", _TAKES_LEGACY, ids=str)
-def test_legacy_size_average_reduce_like_torch(case, rng):
-    """One of the deprecated pair given (the other None): torch's reduction ('sum', 'none'), its warning, and the
-    values and gradients of the entry's block under it."""
-    for k, legacy in enumerate((dict(size_average=False), dict(reduce=False))):
-        dtype = _dtype(case, k)
-        s, r, told = _legacy_pair(case, dtype, legacy)
-        assert s.reduction == r.torch_module.reduction, legacy
-        assert told == [f"size_average and reduce args will be deprecated, please use reduction='{s.reduction}' "
-                        "instead."], told
-        compare_pair(case, dtype, s, r, case.sample(rng, dtype, case.shape, 1.0), rng, prefix=f"legacy {legacy}:")
 
 
 def test_the_borrowed_inputs_are_not_empty_by_accident():

@@ -190,6 +190,13 @@ class _Loss(CachedModule):
         raise RuntimeError(f"{type(self).__name__} takes an integer target here, which has no gradient (only "
                            "floating-point tensors can require gradients, as in torch)")
 
+    def _unreached_target(self, dy: np.ndarray, target_dtype: np.dtype) -> None:
+        """The gradient of a target torch's graph does not reach: None for a float target (which can require
+        grad), torch's error for an integer one (which cannot)."""
+        if np.dtype(target_dtype).kind != "f":
+            return _Loss._target_backward(self, dy)
+        return None
+
 
 
 class _SeveralInputs(_Loss):

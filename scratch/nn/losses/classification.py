@@ -148,7 +148,8 @@ class _NLLCore(_WeightedLoss):
         if reduction == "none":
             out = nll.reshape(()) if unbatched else nll
         else:
-            out = np.sum(nll) if reduction == "sum" else np.sum(nll) / lsm.shape[0]
+            with nonfinite_guard(nll):  # +inf and -inf picked: NaN, as torch (and the general path)
+                out = np.sum(nll) if reduction == "sum" else np.sum(nll) / lsm.shape[0]
         return np.asarray(out, lsm.dtype), rows
 
     @staticmethod

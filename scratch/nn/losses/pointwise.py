@@ -206,9 +206,9 @@ class HingeEmbeddingLoss(_PointwiseLoss):
         dl = np.where(not_neg, 1, 0) - np.where(not_pos & (z >= 0), 1, 0)
         return l, dl.astype(x.dtype), None
 
-    def _target_backward(self, dy, *cache) -> None:
+    def _target_backward(self, dy, grads, shapes, dtypes, reduction, n) -> None:
         """The target only selects branches (torch's ``where(target != 1, ..)``): no gradient reaches it."""
-        return None
+        return self._unreached_target(dy, dtypes[1])
 
 
 
