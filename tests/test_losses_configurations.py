@@ -1,13 +1,14 @@
-"""Every loss entry's configuration (its constructor arguments: weights, ignore_index, smoothing, margins, ...)
-beyond its own sample: under every reduction of its class, on the inputs of the other entries of its class
-(their samples, other shapes and target kinds, and their bad inputs), with torch's warnings, and with the
-invalid hyper-parameters of its siblings (tests/test_losses_arguments.py: other argument values, the deprecated
-size_average / reduce pair). Always against torch.
+"""Every entry of the losses family with its configuration (its constructor arguments: weights, ignore_index,
+smoothing, margins, ...) beyond its own sample: under every reduction of its class, on the inputs of the other
+entries of its class (their samples, other shapes and target kinds, and their bad inputs), with torch's
+warnings, and with its siblings' invalid hyper-parameters (tests/test_losses_arguments.py: other argument
+values, the deprecated size_average / reduce pair). Always against torch.
 
 An entry's own checks (tests/test_blocks.py) meet one reduction and one kind of input; the shared code (the
 reductions and validation in losses/_base.py, CrossEntropyLoss' index, probability and spatial paths) runs
 under every entry, so each entry's checks must reach its other branches too (the mutation audit audits each
-entry with its own checks: README "Mutation audit")."""
+entry with its own checks: README "Mutation audit"). Each extra run is in one dtype, float64 and float32 in
+turn (inputs of mixed float dtypes: both), so that the whole costs about 3 s of CPU."""
 
 from __future__ import annotations
 
@@ -22,12 +23,13 @@ import scratch.nn as S
 from conftest import DTYPES
 from scratch.nn.losses._base import REDUCTIONS
 from tests import test_blocks, test_losses
-from tests.catalog import CATALOG, BadArgs, BadInput, Case
+from tests.catalog import CATALOG, BadArgs, BadInput, Case, Lib, _parameter_names
 from tests.harness import assert_same_outcome, build, build_pair, compare_pair, forward, outcome
 from tests.structure import argument_names, call_backward, cotangents
 
-LOSS_CASES = [c for c in CATALOG if c.loss]
-losses = pytest.mark.parametrize("case", LOSS_CASES, ids=str)
+FAMILY = [c for c in CATALOG if c.family == "losses"]  # the losses and PairwiseDistance
+LOSS_CASES = [c for c in FAMILY if c.loss]
+family = pytest.mark.parametrize("case", FAMILY, ids=str)
 
 # torch's 'mean' / 'sum' of an empty batch is uninitialized memory for these two: their 'none' entries' inputs
 # stay their own
@@ -42,16 +44,23 @@ _TORCH_FLOAT32_ERROR = {"ctc_long_sequence"}
 _SAME_REDUCTION_ONLY = {("L1Loss", "int64 input and target"), ("SmoothL1Loss", "int64 input and target"),
                         ("HingeEmbeddingLoss", "int64 input"),
                         ("CrossEntropyLoss", "probabilities of the other float dtype")}
+_KIN = {S.NLLLoss2d: S.NLLLoss}  # the deprecated alias is NLLLoss' code: their entries are siblings
 
 
 @functools.cache
 def _class_of(name: str) -> type:
-    return type(build(next(c for c in LOSS_CASES if c.name == name), S, np.float64))
+    return type(build(next(c for c in FAMILY if c.name == name), S, np.float64))
 
 
 def _siblings(case: Case) -> list[Case]:
-    """The other entries whose scratch block is of the case's class."""
-    return [c for c in LOSS_CASES if c is not case and _class_of(c.name) is _class_of(case.name)]
+    """The other entries whose scratch block is of the case's class (or its kin)."""
+    kind = _KIN.get(_class_of(case.name), _class_of(case.name))
+    return [c for c in FAMILY if c is not case and _KIN.get(_class_of(c.name), _class_of(c.name)) is kind]
+
+
+def _dtype(case: Case, k: int):
+    """The dtype of the entry's k-th extra run: float64 and float32 in turn."""
+    return DTYPES[(FAMILY.index(case) + k) % len(DTYPES)]
 
 
 def _sampler_key(c: Case):
@@ -61,12 +70,16 @@ def _sampler_key(c: Case):
     return getattr(f, "__code__", f), cells, c.shape
 
 
+def _reduction(case: Case):
+    return getattr(build(case, S, np.float64), "reduction", None)
+
+
 @functools.cache
 def _borrowed(name: str) -> tuple[BadInput, ...]:
     """The inputs of the entry's siblings that it does not have itself: each distinct sample (at the sibling's
     default shape, scale 1) and each bad input (by label), compared with torch by the bad-input check (the
     same error class, or the same values and gradients)."""
-    case = next(c for c in LOSS_CASES if c.name == name)
+    case = next(c for c in FAMILY if c.name == name)
     own, cls = {b.label for b in case.bad_inputs}, _class_of(name).__name__
     samples, bad = {_sampler_key(case): None}, {}
     for sib in _siblings(case):
@@ -75,7 +88,7 @@ def _borrowed(name: str) -> tuple[BadInput, ...]:
                 lambda rng, dt, sib: sib.sample(rng, dt, sib.shape, 1.0), sib=sib)))
         if sib.name in _OWN_INPUTS:
             continue
-        same_reduction = build(sib, S, np.float64).reduction == build(case, S, np.float64).reduction
+        same_reduction = _reduction(sib) == _reduction(case)
         for b in sib.bad_inputs:
             if b.label not in own and (same_reduction or (cls, b.label) not in _SAME_REDUCTION_ONLY):
                 bad.setdefault(b.label, b)
@@ -85,7 +98,7 @@ def _borrowed(name: str) -> tuple[BadInput, ...]:
 @functools.cache
 def _borrowed_args(name: str) -> tuple[BadArgs, ...]:
     """The invalid hyper-parameters of the entry's siblings that it does not have itself (by label)."""
-    case = next(c for c in LOSS_CASES if c.name == name)
+    case = next(c for c in FAMILY if c.name == name)
     own, lent = {b.label for b in case.bad_args}, {}
     for sib in _siblings(case):
         for b in sib.bad_args:
@@ -94,51 +107,67 @@ def _borrowed_args(name: str) -> tuple[BadArgs, ...]:
     return tuple(lent.values())
 
 
-def _reductions(case: Case) -> tuple[str, ...]:
-    return REDUCTIONS + (("batchmean",) if _class_of(case.name) is S.KLDivLoss else ())
+class ArgumentsLib(Lib):
+    """A Lib view whose ``cls`` (the entry's block class) gets extra keyword arguments: ``override`` replaces the
+    entry's own, ``default`` does not. Scratch's signature decides which it takes, for the twin too (whose
+    signature is torch's)."""
+
+    def __init__(self, namespace, dtype, rng, cls: str, override: dict, default: dict) -> None:
+        super().__init__(namespace, dtype, rng)
+        self.cls, self.override, self.default = cls, override, default
+
+    def __getattr__(self, name: str):
+        make = super().__getattr__(name)
+        if name != self.cls:
+            return make
+        taken = _parameter_names(getattr(S, name)) or set()
+        extra = {k: v for k, v in self.default.items() if k in taken}
+        return lambda *args, **kwargs: make(*args, **{**extra, **kwargs, **self.override})
 
 
-def _with_reduction(case: Case, reduction: str) -> Case:
-    """The entry with another reduction (every block the case builds: the twins the float32 slack measures too)."""
+def with_arguments(case: Case, override: dict | None = None, default: dict | None = None) -> Case:
+    """The entry built with other keyword arguments (every block the case builds: the twins of the float32 slack
+    and of the bad-input checks too)."""
+    cls = _class_of(case.name).__name__
 
     def make(lib):
-        block = case.make(lib)
-        getattr(block, "torch_module", block).reduction = reduction
-        return block
+        return case.make(ArgumentsLib(lib.namespace, lib.dtype, lib.rng, cls, override or {}, default or {}))
 
     return dataclasses.replace(case, make=make)
 
 
-def _dtype(case: Case, k: int):
-    """The dtype of the entry's k-th extra run: float64 and float32 in turn (the entry's own inputs run in both,
-    its extra runs each in one, half of them in each)."""
-    return DTYPES[(LOSS_CASES.index(case) + k) % len(DTYPES)]
+def _reductions(case: Case) -> tuple[str, ...]:
+    return REDUCTIONS + (("batchmean",) if _class_of(case.name) is S.KLDivLoss else ())
 
 
-@losses
+@pytest.mark.parametrize("case", LOSS_CASES, ids=str)
 def test_every_reduction_like_torch(case, rng):
     """The entry's block under each other reduction of its class (its own is the generic checks')."""
-    own = build(case, S, np.float64).reduction
-    for k, reduction in enumerate(r for r in _reductions(case) if r != own):
-        other, dtype = _with_reduction(case, reduction), _dtype(case, k)
+    for k, reduction in enumerate(r for r in _reductions(case) if r != _reduction(case)):
+        other, dtype = with_arguments(case, {"reduction": reduction}), _dtype(case, k)
         s, r = build_pair(other, dtype)
         compare_pair(other, dtype, s, r, case.sample(rng, dtype, case.shape, 1.0), rng, prefix=f"{reduction}:",
                      slack_seed=0 if case.name in _TORCH_FLOAT32_ERROR else None)
 
 
-@losses
+def _mixed(args: tuple) -> bool:
+    """float32 and float64 arrays together (which one is the narrower matters: run both ways)."""
+    return len({np.asarray(a).dtype for a in args if np.asarray(a).dtype.kind == "f"}) > 1
+
+
+@family
 def test_inputs_of_the_other_entries_like_torch(case, rng):
     """The entry's block on its siblings' samples and bad inputs: other shapes (spatial, unbatched), target kinds
     (probabilities, ignored classes), dtypes, NaN/inf, empty batches, broadcasting; as torch, and without a
     RuntimeWarning; an integer target's gradient (its own inputs' too); its siblings' invalid hyper-parameters."""
     for k, bad in enumerate(_borrowed(case.name)):
-        dtype = _dtype(case, k)
-        try:
-            test_blocks.test_bad_input_like_torch(case, bad, dtype, rng)
-            test_losses.assert_no_runtime_warning(case, bad.sample(rng, dtype), rng)
-            _integer_target_grad_like_torch(case, bad.sample(rng, dtype), dtype, rng)
-        except AssertionError as e:
-            raise AssertionError(f"{case.name} on '{bad.label}' ({np.dtype(dtype).name}): {e}") from None
+        for dtype in DTYPES if _mixed(bad.sample(rng, np.float64)) else (_dtype(case, k),):
+            try:
+                test_blocks.test_bad_input_like_torch(case, bad, dtype, rng)
+                test_losses.assert_no_runtime_warning(case, bad.sample(rng, dtype), rng)
+                _integer_target_grad_like_torch(case, bad.sample(rng, dtype), dtype, rng)
+            except AssertionError as e:
+                raise AssertionError(f"{case.name} on '{bad.label}' ({np.dtype(dtype).name}): {e}") from None
     for k, bad in enumerate(case.bad_inputs):
         _integer_target_grad_like_torch(case, bad.sample(rng, _dtype(case, k)), _dtype(case, k), rng)
     for bad in _borrowed_args(case.name):
@@ -148,6 +177,8 @@ def test_inputs_of_the_other_entries_like_torch(case, rng):
 def _integer_target_grad_like_torch(case: Case, args: tuple, dtype, rng) -> None:
     """An integer target's gradient asked for (``target_grad=True``): torch's error (an integer tensor cannot
     require grad), on both sides. (The generic checks ask for a float target's only.)"""
+    if not case.loss:
+        return
     s, r = build_pair(case, dtype)
     names = argument_names(s, args)
     if "target" not in names or np.asarray(args[names.index("target")]).dtype.kind not in "iub":
@@ -178,14 +209,16 @@ def _mismatched(args: tuple) -> bool:
     return a.dtype.kind == b.dtype.kind == "f" and a.shape != b.shape
 
 
-@losses
+@family
 def test_forward_warns_like_torch(case, rng):
-    """The same warnings as torch's forward on the entry's sample (KLDivLoss' 'mean', options the chunked path
-    ignores, ...) and on its own and its siblings' inputs of two float arrays of different shapes (MSELoss'
-    size mismatch, which other losses broadcast silently); none where torch has none."""
+    """The same warnings as torch's forward (KLDivLoss' 'mean', options the chunked path ignores, MSELoss' size
+    mismatch, which other losses broadcast silently, ...) on the entry's sample, its siblings' and its own and
+    its siblings' inputs of two float arrays of different shapes; none where torch has none."""
     inputs = [case.sample(rng, np.float64, case.shape, 1.0)]
-    lent = (b.sample(rng, np.float64) for b in (*case.bad_inputs, *_borrowed(case.name)))
-    inputs += [args for args in lent if _mismatched(args)]
+    for b in (*case.bad_inputs, *_borrowed(case.name)):
+        args = b.sample(rng, np.float64)
+        if b.label.startswith("the sample of") or _mismatched(args):
+            inputs.append(args)
     for args in inputs:
         s, r = build_pair(case, np.float64)
         expected, got = _warning_classes(r, args), _warning_classes(s, args)
@@ -196,4 +229,5 @@ def test_forward_warns_like_torch(case, rng):
 def test_the_borrowed_inputs_are_not_empty_by_accident():
     """A class renamed or a sampler key that merges everything would leave the checks above with nothing."""
     assert len(_borrowed("cross_entropy")) >= 10 and len(_borrowed("mse_sum")) >= 5
-    assert {b.label for b in _borrowed("nll_sum")} >= {"the sample of nll_2d", "class == C"}
+    assert {b.label for b in _borrowed("nll2d_sum")} >= {"the sample of nll_2d", "class == C"}
+    assert {b.label for b in _borrowed("pairwise_distance_p3")} >= {"the sample of pairwise_distance", "0-d"}

@@ -11,7 +11,8 @@ import torch
 import scratch.nn as S
 from scratch.nn import CrossEntropyLoss, NLLLoss
 from tests.harness import build
-from tests.test_losses_configurations import LOSS_CASES, _borrowed, _class_of
+from tests.test_losses_arguments import argument_runs
+from tests.test_losses_configurations import FAMILY, _borrowed, _class_of, with_arguments
 
 DTYPES = [np.float32, np.float64]
 REDUCTIONS = ["mean", "sum", "none"]
@@ -85,7 +86,7 @@ def test_out_of_range_target_still_raises_index_error(cls, target):
         cls()(np.zeros((2, 3)), np.array(target))
 
 
-_INDEX_CASES = [c for c in LOSS_CASES if issubclass(_class_of(c.name), (CrossEntropyLoss, NLLLoss))]
+_INDEX_CASES = [c for c in FAMILY if issubclass(_class_of(c.name), (CrossEntropyLoss, NLLLoss))]
 
 
 def _applies(loss, x: np.ndarray, t: np.ndarray) -> bool:
@@ -100,15 +101,17 @@ def _applies(loss, x: np.ndarray, t: np.ndarray) -> bool:
 
 @pytest.mark.parametrize("case", _INDEX_CASES, ids=str)
 def test_row_fast_path_taken_exactly_where_it_applies(case):
-    """The speed device is not silently off (nor on where it does not apply) for any entry, on its sample and its
-    siblings' (spatial, unbatched, ignored classes, probabilities): forward saves which path ran."""
+    """The speed device is not silently off (nor on where it does not apply) for any entry, with its arguments and
+    their other values (tests/test_losses_arguments.py), on its sample and its siblings' (spatial, unbatched,
+    ignored classes, probabilities): forward saves which path ran."""
     rng = np.random.default_rng(3)
     inputs = [case.sample(rng, np.float64, case.shape, 1.0)] + [
         b.sample(rng, np.float64) for b in _borrowed(case.name) if b.label.startswith("the sample of")]
-    for x, t in inputs:
-        loss = build(case, S, np.float64)
-        try:
-            loss(x, t)
-        except (IndexError, RuntimeError, ValueError):  # (-100 targets with another ignore_index: the bad-input checks)
-            continue
-        assert (loss._cache[0] == "rows") == _applies(loss, x, t), (case.name, x.shape, t.shape, loss._cache[0])
+    for other in [case] + [with_arguments(case, {arg: value}) for arg, value in argument_runs(case)]:
+        for x, t in inputs:
+            loss = build(other, S, np.float64)
+            try:
+                loss(x, t)
+            except (IndexError, RuntimeError, ValueError):  # (e.g. -100 targets, another ignore_index: compared
+                continue                                   # with torch by the bad-input checks)
+            assert (loss._cache[0] == "rows") == _applies(loss, x, t), (other.name, x.shape, t.shape, loss._cache[0])

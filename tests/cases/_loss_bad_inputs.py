@@ -55,6 +55,9 @@ def _regression_bad(huber: bool = False, all_int: bool = True) -> tuple[BadInput
         _bad("broadcast target (4,) vs input (3,4)", lambda rng, dt: (rng.standard_normal((3, 4)).astype(dt),
                                                                      rng.standard_normal(4).astype(dt))),
         _bad("incompatible shapes", lambda rng, dt: (np.zeros((3, 4), dt), np.zeros((3, 5), dt))),
+        _bad("broadcast input (1, 4) against (3, 4)", lambda rng, dt: (rng.standard_normal((1, 4)).astype(dt),
+                                                                      rng.standard_normal((3, 4)).astype(dt))),
+        _bad("an input dim of 1 against an empty target", lambda rng, dt: (np.ones(1, dt), np.zeros(0, dt))),
     ) + (() if huber else (  # torch's huber backward raises for another target dtype: tests/test_losses.py
         _bad("target of the other float dtype", lambda rng, dt: (rng.standard_normal((3, 4)).astype(dt),
                                                                 rng.standard_normal((3, 4)).astype(_other(dt)))),
@@ -99,6 +102,8 @@ def _index_bad(log_probs: bool = False, weighted: bool = False, spatial: bool = 
         _bad("int64 input", lambda rng, dt: (rng.integers(-3, 3, shape), rng.integers(0, C, ts))),
         _bad("0-d input", lambda rng, dt: (np.asarray(0.3, dt), np.asarray(0))),
         _bad("uint8 target", lambda rng, dt: (x(rng, dt), rng.integers(0, C, ts).astype(np.uint8))),
+        _bad("one class, at 1e3 (log_softmax's max shift)", lambda rng, dt: (np.full((2, 1), 1e3, dt),
+                                                                           np.zeros(2, np.int64))),
         # torch: CrossEntropyLoss' log_softmax over dim 1 fails first (IndexError), NLLLoss' ValueError
         _bad("0-d input with a (1,) target", lambda rng, dt: (np.asarray(0.3, dt), np.array([0]))),
         _bad("(1, C) input with a 0-d target", lambda rng, dt: (x(rng, dt)[:1], np.asarray(1))),
@@ -129,6 +134,7 @@ def _probs_bad() -> tuple[BadInput, ...]:
         _bad("nan and inf inputs", lambda rng, dt: (_nan_inf(_logits(rng, dt, (3, C), 1.0)),
                                                     _softmax(rng.standard_normal((3, C)), 1).astype(dt))),
         _bad("empty batch", lambda rng, dt: (np.zeros((0, C), dt), np.zeros((0, C), dt))),
+        _bad("no classes (3, 0): mean NaN", lambda rng, dt: (np.zeros((3, 0), dt), np.zeros((3, 0), dt))),
     )
 
 
@@ -192,6 +198,7 @@ def _hinge_bad() -> tuple[BadInput, ...]:
     shape = (3, C)
     return (
         _bad("broadcast target (C,)", lambda rng, dt: (_hinge()(rng, dt, shape)[0], _hinge()(rng, dt, (C,))[1])),
+        _bad("broadcast input (3, 1)", lambda rng, dt: (_hinge()(rng, dt, (3, 1))[0], _hinge()(rng, dt, shape)[1])),
         _bad("incompatible shapes", lambda rng, dt: (np.zeros(shape, dt), np.ones((3, C + 1), dt))),
         _bad("target of the other float dtype (output keeps the input's)", lambda rng, dt: (
             _hinge()(rng, dt, shape)[0], _hinge()(rng, dt, shape)[1].astype(_other(dt)))),

@@ -50,6 +50,8 @@ def _ranking_bad() -> tuple[BadInput, ...]:
         _bad("0-d target", lambda rng, dt: (*xy(rng, dt, (3,))[:2], np.asarray(1.0, dt))),
         _bad("incompatible sizes", lambda rng, dt: (xy(rng, dt)[0], xy(rng, dt, (3, 5))[1], xy(rng, dt)[2])),
         _bad("int64 target", lambda rng, dt: (*xy(rng, dt)[:2], xy(rng, dt)[2].astype(np.int64))),
+        _bad("int64 input2 and target (one gradient)", lambda rng, dt: (
+            xy(rng, dt)[0], *(a.astype(np.int64) for a in xy(rng, dt)[1:]))),
         _bad("target of the other float dtype", lambda rng, dt: (*xy(rng, dt)[:2],
                                                                  xy(rng, dt)[2].astype(_other(dt)))),
         _bad("input2 of the other float dtype", lambda rng, dt: (xy(rng, dt)[0], xy(rng, dt)[1].astype(_other(dt)),
@@ -109,6 +111,7 @@ def _cosine_bad() -> tuple[BadInput, ...]:
                                                                xy(rng, dt)[2][:1])),
         _bad("(N, D) inputs with a 0-d target", lambda rng, dt: (*xy(rng, dt)[:2], np.asarray(xy(rng, dt)[2][0]))),
         _bad("3-d inputs", lambda rng, dt: (xy(rng, dt)[0][None], xy(rng, dt)[1][None], xy(rng, dt)[2])),
+        _bad("3-d input1 only", lambda rng, dt: (xy(rng, dt)[0][None], *xy(rng, dt)[1:])),
         _bad("input2 of one row broadcast", lambda rng, dt: (xy(rng, dt)[0], xy(rng, dt)[1][:1], xy(rng, dt)[2])),
         _bad("target of one entry broadcast", lambda rng, dt: (*xy(rng, dt)[:2], np.array([-1.0], dt))),
         _bad("target of another length", lambda rng, dt: (*xy(rng, dt)[:2], xy(rng, dt, (3, 3))[2])),

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from tests.cases._loss_bad_inputs import _bad, _nan_inf
+from tests.cases._loss_bad_inputs import _bad, _nan_inf, _planted
 from tests.cases._loss_samplers import _M, _call, _x
 from tests.catalog import BadArgs, BadInput
 
@@ -87,7 +87,12 @@ def _triplet_bad() -> tuple[BadInput, ...]:
         _bad("int64 inputs (float32 loss)", lambda rng, dt: tuple(rng.integers(-3, 4, (3, 4)) for _ in range(3))),
         _bad("anchor == positive (d = ||eps||)", lambda rng, dt: (apn(rng, dt)[0], apn(rng, dt)[0],
                                                                   apn(rng, dt)[2])),
-        _bad("nan and inf", lambda rng, dt: (_nan_inf(apn(rng, dt)[0]), *apn(rng, dt)[1:])),
+        _bad("nan and inf (inf - inf too)", lambda rng, dt: (_nan_inf(apn(rng, dt)[0]),
+                                                             _planted(apn(rng, dt)[1], np.inf, 5), apn(rng, dt)[2])),
+        # an integer array among float ones: no gradient for it (one or two gradients come back, as torch's)
+        _bad("int64 negative", lambda rng, dt: (*apn(rng, dt)[:2], rng.integers(-3, 4, (3, 4)))),
+        _bad("int64 positive and negative", lambda rng, dt: (apn(rng, dt)[0], *(rng.integers(-3, 4, (3, 4))
+                                                                              for _ in range(2)))),
         _bad("empty batch", lambda rng, dt: (np.zeros((0, 4), dt),) * 3),
         _bad("no features", lambda rng, dt: (np.zeros((3, 0), dt),) * 3),
         _bad("0-d", lambda rng, dt: (np.asarray(0.5, dt), np.asarray(0.2, dt), np.asarray(-1.0, dt))),
@@ -164,7 +169,8 @@ def _pairs_bad() -> tuple[BadInput, ...]:
         return _pairs()(rng, dt, shape)
 
     return (
-        _bad("nan and inf", lambda rng, dt: (_nan_inf(pair(rng, dt)[0]), pair(rng, dt)[1])),
+        _bad("nan and inf (inf - inf too)", lambda rng, dt: (_nan_inf(pair(rng, dt)[0]),
+                                                             _planted(pair(rng, dt)[1], np.inf, 5))),
         _bad("no features (the inf norms: RuntimeError)", lambda rng, dt: (np.zeros((3, 0), dt),) * 2),
         _bad("empty batch", lambda rng, dt: (np.zeros((0, 4), dt),) * 2),
         _bad("one row broadcast", lambda rng, dt: (pair(rng, dt)[0], pair(rng, dt)[1][:1])),

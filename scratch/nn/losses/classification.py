@@ -107,15 +107,20 @@ class _NLLCore(_WeightedLoss):
         d = np.sum(wy)
         with np.errstate(invalid="ignore", divide="ignore"):  # d = 0 (all ignored): 0/0 = NaN, as torch
             if reduction == "none":
-                out = nll if smooth is None else (1.0 - eps) * nll + smooth * (eps / C)
+                out = nll if smooth is None else self._smoothed(nll, smooth, eps, C)
                 out = out.reshape(()) if unbatched else out
             elif reduction == "sum":
-                out = np.sum(nll) if smooth is None else (1.0 - eps) * np.sum(nll) + np.sum(smooth) * (eps / C)
+                out = np.sum(nll) if smooth is None else self._smoothed(np.sum(nll), np.sum(smooth), eps, C)
             elif smooth is None:
                 out = np.sum(nll) / d
             else:
-                out = (1.0 - eps) * (np.sum(nll) / d) + (np.sum(smooth) / d) * (eps / C)
+                out = self._smoothed(np.sum(nll) / d, np.sum(smooth) / d, eps, C)
         return np.asarray(out, lsm.dtype), (keep, tc, wy, d)
+
+    @staticmethod
+    def _smoothed(nll, smooth, eps: float, C: int):
+        """The label-smoothed loss from its two parts, reduced alike: (1 - eps) nll + (eps / C) smooth."""
+        return (1.0 - eps) * nll + smooth * (eps / C)
 
     def _nll_grad(self, dy, lsm, cache, C, eps, reduction):
         """d loss / d lsm: -(1 - eps) a_n w[y_n] at the target class and -(eps/C) a_n w[c] at every class, where
@@ -280,8 +285,8 @@ class CrossEntropyLoss(_NLLCore):
         dt = result_type(x.dtype, t.dtype, *(() if w is None else (w.dtype,)))
         n = x2.size // C if C else 0
         with nonfinite_guard(x2, t2):
-            lsm = _math.log_softmax(x2, axis=1)
-            tw = t2.astype(dt) * (1.0 - eps) + eps / C if eps > 0 else t2.astype(dt)
+            lsm = _math.log_softmax(x2, axis=1) if C else x2  # no classes: nothing to normalize (log 0 unasked)
+            tw = t2.astype(dt) * (1.0 - eps) + eps / max(C, 1) if eps > 0 else t2.astype(dt)  # (C = 0: empty)
             wv = _class_view(w.astype(dt), tw.ndim) if w is not None else None
             tw = tw * wv if w is not None else tw
             prod = lsm * tw

@@ -156,8 +156,9 @@ class _Triplet(_SeveralInputs):
                                "inputs")
         dt = promoted(*(x.dtype for x in arrays))
         a, p, n = (x.astype(dt) for x in arrays)  # copies: backward runs the distance on them again
-        d_pos, d_neg = self._dist(a, p), self._dist(a, n)
-        d_swap = self._dist(p, n) if self.swap else None
+        with nonfinite_guard(a, p, n):  # inf - inf: NaN, as torch (a user distance's too)
+            d_pos, d_neg = self._dist(a, p), self._dist(a, n)
+            d_swap = self._dist(p, n) if self.swap else None
         with nonfinite_guard(d_pos, d_neg):
             # torch.minimum's backward at a tie gives each side half; with NaN both sides the whole
             w_neg = None if d_swap is None else np.where(d_neg == d_swap, 0.5, np.where(d_neg > d_swap, 0.0, 1.0))
@@ -173,12 +174,13 @@ class _Triplet(_SeveralInputs):
         a, p, n = apn
         d_neg, d_swap, w_neg = dists
         gu = np.where(active, reduction_grad(dy.astype(np.float64), reduction, active.size), 0.0)
-        grads = [self._dist_grad(a, p, gu), self._dist_grad(a, n, -gu if w_neg is None else -gu * w_neg)]
-        if w_neg is not None:
-            w_swap = np.where(d_neg == d_swap, 0.5, np.where(d_swap > d_neg, 0.0, 1.0))
-            grads.append(self._dist_grad(p, n, -gu * w_swap))
-        if grads[0][0] is None:  # p = 0: torch's graph does not reach the inputs
-            return [None, None, None]
+        with nonfinite_guard(a, p, n):
+            grads = [self._dist_grad(a, p, gu), self._dist_grad(a, n, -gu if w_neg is None else -gu * w_neg)]
+            if w_neg is not None:
+                w_swap = np.where(d_neg == d_swap, 0.5, np.where(d_swap > d_neg, 0.0, 1.0))
+                grads.append(self._dist_grad(p, n, -gu * w_swap))
+        if grads[0][0] is None:  # p = 0: torch's graph does not reach the inputs (an integer one has no entry)
+            return [None if np.dtype(dtype).kind == "f" else NOT_DIFFERENTIATED for _, dtype in metas]
         total = [grads[0][0] + grads[1][0], grads[0][1], grads[1][1]]  # d/da, d/dp, d/dn
         if w_neg is not None:
             total[1], total[2] = total[1] + grads[2][0], total[2] + grads[2][1]
