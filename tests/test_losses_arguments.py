@@ -15,7 +15,7 @@ import scratch.nn as S
 from tests import test_blocks
 from tests.catalog import BadInput, Case, Lib, _parameter_names
 from tests.harness import build_pair, compare_pair
-from tests.test_losses_configurations import FAMILY, LOSS_CASES, _class_of, _dtype, with_arguments
+from tests.test_losses_configurations import FAMILY, LOSS_CASES, _borrowed, _class_of, _dtype, with_arguments
 
 
 def _classes(case: Case) -> int:
@@ -87,16 +87,20 @@ _WITH_ARGUMENTS = [c for c in FAMILY if _class_of(c.name).__name__ in ARGUMENTS]
 
 @pytest.mark.parametrize("case", _WITH_ARGUMENTS, ids=str)
 def test_other_argument_values_like_torch(case, rng):
-    """The entry's block with each other value of its class' arguments, one at a time, on its sample: torch's
-    error class (e.g. ignore_index with probabilities) or its values and gradients."""
-    sample = BadInput("the entry's sample", lambda rng, dt: case.sample(rng, dt, case.shape, 1.0))
+    """The entry's block with each other value of its class' arguments, one at a time, on its sample and on its
+    first sibling's (another shape or target kind): torch's error class (e.g. ignore_index with probabilities) or
+    its values and gradients."""
+    inputs = [BadInput("the entry's sample", lambda rng, dt: case.sample(rng, dt, case.shape, 1.0))]
+    inputs += [b for b in _borrowed(case.name) if b.label.startswith("the sample of")][:1]
     for k, (arg, value) in enumerate(argument_runs(case)):
         dtype = _dtype(case, k)
         value = value.astype(dtype) if isinstance(value, np.ndarray) else value
-        try:
-            test_blocks.test_bad_input_like_torch(with_arguments(case, {arg: value}), sample, dtype, rng)
-        except AssertionError as e:
-            raise AssertionError(f"{case.name} with {arg}={value} ({np.dtype(dtype).name}): {e}") from None
+        for sample in inputs:
+            try:
+                test_blocks.test_bad_input_like_torch(with_arguments(case, {arg: value}), sample, dtype, rng)
+            except AssertionError as e:
+                raise AssertionError(f"{case.name} with {arg}={value} on {sample.label} ({np.dtype(dtype).name}): "
+                                     f"{e}") from None
 
 
 def test_every_entry_of_these_classes_meets_another_value():

@@ -102,8 +102,11 @@ def _index_bad(log_probs: bool = False, weighted: bool = False, spatial: bool = 
         _bad("int64 input", lambda rng, dt: (rng.integers(-3, 3, shape), rng.integers(0, C, ts))),
         _bad("0-d input", lambda rng, dt: (np.asarray(0.3, dt), np.asarray(0))),
         _bad("uint8 target", lambda rng, dt: (x(rng, dt), rng.integers(0, C, ts).astype(np.uint8))),
-        _bad("one class, at 1e3 (log_softmax's max shift)", lambda rng, dt: (np.full((2, 1), 1e3, dt),
-                                                                           np.zeros(2, np.int64))),
+        _bad("one class, one row, at 1e3 (log_softmax's max shift)", lambda rng, dt: (
+            np.full((1, 1), 1e3, dt), np.zeros(1, np.int64))),
+        _bad("one class and an ignored target", lambda rng, dt: (np.full((2, 1), 0.5, dt), np.array([0, -100]))),
+        _bad("unbatched (C,) input with a (1,) target == C (IndexError before any smoothing refusal)",
+             lambda rng, dt: (x(rng, dt)[0, :, 0] if spatial else x(rng, dt)[0], np.array([C]))),
         # torch: CrossEntropyLoss' log_softmax over dim 1 fails first (IndexError), NLLLoss' ValueError
         _bad("0-d input with a (1,) target", lambda rng, dt: (np.asarray(0.3, dt), np.array([0]))),
         _bad("(1, C) input with a 0-d target", lambda rng, dt: (x(rng, dt)[:1], np.asarray(1))),
@@ -135,6 +138,7 @@ def _probs_bad() -> tuple[BadInput, ...]:
                                                     _softmax(rng.standard_normal((3, C)), 1).astype(dt))),
         _bad("empty batch", lambda rng, dt: (np.zeros((0, C), dt), np.zeros((0, C), dt))),
         _bad("no classes (3, 0): mean NaN", lambda rng, dt: (np.zeros((3, 0), dt), np.zeros((3, 0), dt))),
+        _bad("one class, one row, at 1e3", lambda rng, dt: (np.full((1, 1), 1e3, dt), np.ones((1, 1), dt))),
     )
 
 
@@ -230,6 +234,9 @@ def _margin_bad(weighted: bool = False) -> tuple[BadInput, ...]:
         _bad("int64 input", lambda rng, dt: (rng.integers(-3, 3, shape), rng.integers(0, C, 5))),
         # z = margin - x[y] + x[i] is NaN there and torch's `z > 0` test drops the term: loss and gradient 0
         _bad("nan input", lambda rng, dt: (_planted(x(rng, dt), np.nan, 1), rng.integers(0, C, 5))),
+        _bad("one class", lambda rng, dt: (x(rng, dt)[:, :1], np.zeros(5, np.int64))),
+        _bad("3-d input of one sample (1, 1, C)", lambda rng, dt: (x(rng, dt)[:1, None], np.zeros(1, np.int64))),
+        _bad("unbatched input with no classes (0,)", lambda rng, dt: (np.zeros(0, dt), np.asarray(0))),
         _bad("inf at the target and another class (inf - inf: a NaN term, dropped)", lambda rng, dt: (
             _planted(_planted(x(rng, dt), np.inf, 0), np.inf, 1), _planted(rng.integers(0, C, 5), 0, 0))),
         _bad("unbatched (C,) with a (1,) target", lambda rng, dt: (x(rng, dt)[0], np.array([2]))),

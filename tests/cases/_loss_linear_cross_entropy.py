@@ -74,6 +74,8 @@ def _lce_call(lib, **kw):
 
 
 _BAD_ARGS = (
+    BadArgs("in_features -1", lambda lib: lib.LinearCrossEntropyLoss(-1, C)),
+    BadArgs("num_classes -1", lambda lib: lib.LinearCrossEntropyLoss(F, -1)),
     BadArgs("weight of another length", lambda lib: lib.LinearCrossEntropyLoss(F, C, weight=np.ones(C - 1))),
     BadArgs("label_smoothing 1.5", lambda lib: lib.LinearCrossEntropyLoss(F, C, label_smoothing=1.5)),
     BadArgs("label_smoothing -0.1", lambda lib: lib.LinearCrossEntropyLoss(F, C, label_smoothing=-0.1)),

@@ -27,6 +27,24 @@ NO_LEGACY = (HUBER + ("gaussian_nll", "gaussian_nll_var_last1_sum", "gaussian_nl
                 "linear_cross_entropy_chunked_auto_none"))
 
 
+NLL = ("nll", "nll_sum", "nll_none", "nll_weight_ignore", "nll_2d", "nll_unbatched", "nll_uint8_target",
+       "nll2d_deprecated_alias", "nll2d_sum", "nll2d_none")
+# the class-index entries without label smoothing (CrossEntropyLoss, NLLLoss, LinearCrossEntropyLoss' inner one)
+UNSMOOTHED = NLL + ("cross_entropy", "cross_entropy_sum", "cross_entropy_none", "cross_entropy_weight",
+                    "cross_entropy_ignore_index_in_range", "cross_entropy_2d_none", "cross_entropy_3d_sum",
+                    "cross_entropy_unbatched", "linear_cross_entropy", "linear_cross_entropy_out_features",
+                    "linear_cross_entropy_unbatched", "linear_cross_entropy_chunked",
+                    "linear_cross_entropy_chunked_auto_none")
+# the class-index entries whose reduction is 'none' or 'sum'
+UNAVERAGED = ("nll_sum", "nll_none", "nll_2d", "nll_unbatched", "nll2d_sum", "nll2d_none", "cross_entropy_sum",
+              "cross_entropy_none", "cross_entropy_ignore_index_in_range", "cross_entropy_weight_ignore_smooth_sum",
+              "cross_entropy_smooth_none", "cross_entropy_2d_none", "cross_entropy_3d_sum",
+              "cross_entropy_unbatched_none", "linear_cross_entropy_bias_weight_smooth_ignore_sum",
+              "linear_cross_entropy_chunked_auto_none")
+_C = "scratch/nn/losses/classification.py::"
+_NLL_EPS = "NLLLoss passes label smoothing eps = 0.0 (it has none): "
+
+
 def _for(entries: tuple[str, ...], reason: str) -> dict[str, str]:
     return dict.fromkeys(entries, reason)
 
@@ -77,7 +95,33 @@ EQUIVALENT: dict[str, str | dict[str, str]] = {
     "scratch/nn/losses/ctc.py::CTCLoss.forward::compare::labels >= C -> labels > C#0":
         "a label == C then reaches np.take_along_axis, which raises IndexError too (torch does not check and "
         "reads out of bounds: no torch result to compare)",
+    _C + "MultiMarginLoss.forward::axis::1 -> -1#0": "x2 is (N, C): axis 1 is its last",
+    _C + "MultiMarginLoss.forward::axis::1 -> -1#1": "g is (N, C): axis 1 is its last",
+    _C + "MultiMarginLoss.forward::axis::1 -> -1#2": "h is (N, C): axis 1 is its last",
     # -- the entries of some classes ----------------------------------------------------------------------------
+    _C + "_NLLCore._kept::compare::t >= C -> t > C#0": _for(
+        UNSMOOTHED, "without label smoothing a class == C next reaches np.take_along_axis (or the class weights' "
+                    "indexing), which raises IndexError too (only the smoothing path's refusals come between)"),
+    _C + "_NLLCore._nll_forward::constant::0 -> 1#1": _for(
+        UNAVERAGED, "the class weight picked for an ignored entry is a placeholder: its loss and gradient are "
+                    "masked, and it enters only the 'mean' denominator"),
+    _C + "_NLLCore._nll_forward::constant::0 -> 1#3": _for(NLL, _NLL_EPS + "eps > 1 is False as eps > 0"),
+    _C + "_NLLCore._nll_grad::constant::0 -> 1#1": _for(NLL, _NLL_EPS + "eps > 1 is False as eps > 0"),
+    _C + "_NLLCore._nll_grad::constant::0 -> 1#0": _for(
+        NLL, _NLL_EPS + "an ignored entry's upstream gradient only meets wy, which is 0 there, and the smoothing "
+                        "term, which is not computed"),
+    _C + "_NLLCore._nll_grad::drop-term::1.0 - eps -> 1.0#0": _for(NLL, _NLL_EPS + "1.0 - eps is 1.0"),
+    _C + "_NLLCore._nll_grad::arith::1.0 - eps -> 1.0 + eps#0": _for(NLL, _NLL_EPS + "1.0 + eps is 1.0 - eps"),
+    _C + "_index_target::constant::1 -> 0#0": _for(
+        ("cross_entropy", "cross_entropy_sum", "cross_entropy_none", "cross_entropy_weight",
+         "cross_entropy_ignore_index_in_range", "cross_entropy_weight_ignore_smooth",
+         "cross_entropy_weight_ignore_smooth_sum", "cross_entropy_smooth_none", "cross_entropy_smooth_full",
+         "cross_entropy_2d", "cross_entropy_2d_none", "cross_entropy_3d_sum", "cross_entropy_unbatched",
+         "cross_entropy_unbatched_none", "linear_cross_entropy", "linear_cross_entropy_bias_weight_smooth_ignore_sum",
+         "linear_cross_entropy_out_features", "linear_cross_entropy_unbatched", "linear_cross_entropy_chunked",
+         "linear_cross_entropy_chunked_auto_none"),
+        "the 0-d check is NLLLoss': CrossEntropyLoss raises torch's IndexError for a 0-d input first, and "
+        "LinearCrossEntropyLoss' logits have a dim at least"),
     _B + "legacy_reduction::boolop::size_average is None and reduce is None -> size_average is None or reduce is "
          "None#0": _for(NO_LEGACY, "this class takes no size_average / reduce (both None, as torch's)"),
     _B + "_PointwiseLoss._backward::index::0 -> 1#1": _for(
