@@ -121,32 +121,42 @@ def test_no_runtime_warning_escapes(case, rng):
     inputs += [case.kinks(rng, dt, case.shape, 1.0) for dt in DTYPES] if case.kinks else []
     inputs += [b.sample(rng, dt) for b in case.bad_inputs for dt in DTYPES]
     for args in inputs:
-        s = build(case, S, np.asarray(args[0]).dtype if np.asarray(args[0]).dtype.kind == "f" else np.float64)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # size-mismatch / KLDiv 'mean' warnings: tested above
-            warnings.simplefilter("error", RuntimeWarning)
-            try:
-                y = s(*args)
-            except (RuntimeError, ValueError, IndexError, NotImplementedError, TypeError) as e:
-                assert not isinstance(e, Warning)
-                continue
-            if np.asarray(args[0]).dtype.kind == "f":
+        assert_no_runtime_warning(case, args, rng)
+
+
+def assert_no_runtime_warning(case, args: tuple, rng) -> None:
+    """The entry's scratch block on ``args``, forward and (float input) backward with a random cotangent and with
+    zeros, raising any RuntimeWarning (an error, as torch's, is fine: the bad-input checks compare it)."""
+    s = build(case, S, np.asarray(args[0]).dtype if np.asarray(args[0]).dtype.kind == "f" else np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # size-mismatch / KLDiv 'mean' warnings: tested above
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            y = s(*args)
+            if np.asarray(args[0]).dtype.kind == "f":  # (a backward torch refuses raises too)
                 s.backward(rng.standard_normal(np.shape(y)).astype(y.dtype))
+                s(*args)
+                s.backward(np.zeros(np.shape(y), y.dtype))  # a zero cotangent on an infinite gradient: 0 * inf
+        except (RuntimeError, ValueError, IndexError, NotImplementedError, TypeError) as e:
+            assert not isinstance(e, Warning)
 
 
+@pytest.mark.parametrize("case", [c for c in LOSS_CASES if type(build(c, S, np.float64)) is S.HuberLoss], ids=str)
 @pytest.mark.parametrize("target_dtype", ["other float", "int64"])
 @dtypes
-def test_huber_target_of_another_dtype_like_torch(target_dtype, dtype, rng):
+def test_huber_target_of_another_dtype_like_torch(case, target_dtype, dtype, rng):
     """torch's HuberLoss forward accepts a target of another dtype (the output keeps the input's dtype) but its
     backward raises RuntimeError; scratch does the same (the generic bad-input check cannot express this)."""
     x = rng.standard_normal((3, 4)).astype(dtype)
     t = (rng.standard_normal((3, 4)).astype(np.float32 if dtype == np.float64 else np.float64)
          if target_dtype == "other float" else rng.integers(-2, 3, (3, 4)))
-    s, r = S.HuberLoss(), R.HuberLoss()
+    s, r = build_pair(case, dtype)
     ys, yr = s(x, t), r(x, t)
     assert ys.dtype == yr.dtype == dtype
-    assert_close(ys, yr, block="huber", check="mixed_dtype_forward", dtype=dtype)
-    assert_same_outcome("huber backward, mixed dtypes", outcome(s.backward), outcome(r.backward))
+    assert_close(ys, yr, block=case.name, check="mixed_dtype_forward", dtype=dtype)
+    dy = rng.standard_normal(yr.shape).astype(dtype)
+    assert_same_outcome("huber backward, mixed dtypes", outcome(lambda: s.backward(dy)),
+                        outcome(lambda: r.backward(dy)))
 
 
 def test_every_loss_has_a_case_per_reduction():
@@ -168,6 +178,32 @@ def test_weights_are_buffers_not_parameters(rng):
         assert list(m.parameters()) == []
         assert m.weight is w
     Lib(S)  # the catalog's Lib view works on the losses (no dtype/rng injection)
+
+
+def _rounded_once(case) -> bool:
+    """PoissonNLLLoss on log-rates, GaussianNLLLoss with an array var: float64 throughout. (A rate's x + eps is
+    rounded in the input's dtype, and a Python float var becomes one of the input's dtype, as in torch.)"""
+    block = build(case, S, np.float64)
+    if isinstance(block, S.PoissonNLLLoss):
+        return block.log_input
+    return isinstance(block, S.GaussianNLLLoss) and isinstance(case.sample(np.random.default_rng(0), np.float64,
+                                                                           case.shape, 1.0)[2], np.ndarray)
+
+
+@pytest.mark.parametrize("case", [c for c in LOSS_CASES if _rounded_once(c)], ids=str)
+def test_float32_is_the_float64_evaluation_rounded_once(case, rng):
+    """PoissonNLLLoss and GaussianNLLLoss evaluate a float32 loss in float64 and round it once (their docstring):
+    elementwise ('none'), the loss and every gradient of float32 inputs are the float64 ones rounded, exactly."""
+    args32 = case.sample(rng, np.float32, case.shape, 1.0)
+    args64 = tuple(a.astype(np.float64) if isinstance(a, np.ndarray) else a for a in args32)
+    s32, s64 = build(case, S, np.float32), build(case, S, np.float64)
+    s32.reduction = s64.reduction = "none"
+    y32, y64 = s32(*args32), s64(*args64)
+    np.testing.assert_array_equal(y32, y64.astype(np.float32), strict=True)
+    dy = rng.standard_normal(y32.shape).astype(np.float32)
+    g32, g64 = s32.backward(dy, target_grad=True), s64.backward(dy.astype(np.float64), target_grad=True)
+    for a, b in zip(g32, g64, strict=True):
+        np.testing.assert_array_equal(a, b.astype(np.float32), strict=True)
 
 
 @pytest.mark.parametrize("log_input", [True, False])

@@ -8,7 +8,11 @@ import numpy as np
 import pytest
 import torch
 
+import scratch.nn as S
 from scratch.nn import CrossEntropyLoss, NLLLoss
+from tests.harness import build
+from tests.test_losses_arguments import argument_runs
+from tests.test_losses_configurations import FAMILY, _borrowed, _class_of, with_arguments
 
 DTYPES = [np.float32, np.float64]
 REDUCTIONS = ["mean", "sum", "none"]
@@ -80,3 +84,34 @@ def test_other_configurations_take_the_general_path_and_agree_with_torch(kwargs,
 def test_out_of_range_target_still_raises_index_error(cls, target):
     with pytest.raises(IndexError, match="out of bounds"):
         cls()(np.zeros((2, 3)), np.array(target))
+
+
+_INDEX_CASES = [c for c in FAMILY if issubclass(_class_of(c.name), (CrossEntropyLoss, NLLLoss))]
+
+
+def _applies(loss, x: np.ndarray, t: np.ndarray) -> bool:
+    """The fast path's domain (the class docstrings): an (N, C) or (C,) input with N > 0, class-index targets all
+    in [0, C), no class weight, no label smoothing (a negative one acts as none), ignore_index outside [0, C)."""
+    if x.shape == t.shape or x.ndim not in (1, 2) or t.dtype.kind not in "iu":
+        return False
+    C = x.shape[-1]
+    return (loss.weight is None and max(getattr(loss, "label_smoothing", 0.0), 0.0) == 0 and t.size > 0
+            and not 0 <= loss.ignore_index < C and bool(((t >= 0) & (t < C)).all()))
+
+
+@pytest.mark.parametrize("case", _INDEX_CASES, ids=str)
+def test_row_fast_path_taken_exactly_where_it_applies(case):
+    """The speed device is not silently off (nor on where it does not apply) for any entry, with its arguments and
+    their other values (tests/test_losses_arguments.py), on its sample and its siblings' (spatial, unbatched,
+    ignored classes, probabilities): forward saves which path ran."""
+    rng = np.random.default_rng(3)
+    inputs = [case.sample(rng, np.float64, case.shape, 1.0)] + [
+        b.sample(rng, np.float64) for b in _borrowed(case.name) if b.label.startswith("the sample of")]
+    for other in [case] + [with_arguments(case, {arg: value}) for arg, value in argument_runs(case)]:
+        for x, t in inputs:
+            loss = build(other, S, np.float64)
+            try:
+                loss(x, t)
+            except (IndexError, RuntimeError, ValueError):  # (e.g. -100 targets, another ignore_index: compared
+                continue                                   # with torch by the bad-input checks)
+            assert (loss._cache[0] == "rows") == _applies(loss, x, t), (other.name, x.shape, t.shape, loss._cache[0])

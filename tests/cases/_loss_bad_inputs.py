@@ -55,14 +55,17 @@ def _regression_bad(huber: bool = False, all_int: bool = True) -> tuple[BadInput
         _bad("broadcast target (4,) vs input (3,4)", lambda rng, dt: (rng.standard_normal((3, 4)).astype(dt),
                                                                      rng.standard_normal(4).astype(dt))),
         _bad("incompatible shapes", lambda rng, dt: (np.zeros((3, 4), dt), np.zeros((3, 5), dt))),
+        _bad("broadcast input (1, 4) against (3, 4)", lambda rng, dt: (rng.standard_normal((1, 4)).astype(dt),
+                                                                      rng.standard_normal((3, 4)).astype(dt))),
+        _bad("an input dim of 1 against an empty target", lambda rng, dt: (np.ones(1, dt), np.zeros(0, dt))),
     ) + (() if huber else (  # torch's huber backward raises for another target dtype: tests/test_losses.py
         _bad("target of the other float dtype", lambda rng, dt: (rng.standard_normal((3, 4)).astype(dt),
                                                                 rng.standard_normal((3, 4)).astype(_other(dt)))),
         _bad("int64 target", lambda rng, dt: (rng.standard_normal((3, 4)).astype(dt), rng.integers(-2, 3, (3, 4)))),
     )) + (
         _bad("int64 input", lambda rng, dt: (rng.integers(-2, 3, (3, 4)), rng.standard_normal((3, 4)).astype(dt))),
-        _bad("nan and inf", lambda rng, dt: (np.array([np.nan, np.inf, -np.inf, 1.0, 0.5], dt),
-                                             np.array([0.0, 0.0, 1.0, np.nan, 0.5], dt))),
+        _bad("nan and inf (inf - inf too)", lambda rng, dt: (np.array([np.nan, np.inf, -np.inf, 1.0, 0.5, np.inf], dt),
+                                                             np.array([0.0, 0.0, 1.0, np.nan, 0.5, np.inf], dt))),
         _bad("empty batch", lambda rng, dt: (np.zeros((0, 3), dt), np.zeros((0, 3), dt))),
         _bad("0-d", lambda rng, dt: (np.asarray(0.7, dt), np.asarray(-0.2, dt))),
     ) + ((_bad("int64 input and target", lambda rng, dt: (rng.integers(-2, 3, 5), rng.integers(-2, 3, 5))),)
@@ -85,11 +88,31 @@ def _index_bad(log_probs: bool = False, weighted: bool = False, spatial: bool = 
         _bad("target batch mismatch", lambda rng, dt: (x(rng, dt), np.zeros((shape[0] + 1,) + ts[1:], np.int64))),
         _bad("target with an extra dim", lambda rng, dt: (x(rng, dt), np.zeros(ts + (1,), np.int64))),
         _bad("nan and inf inputs", lambda rng, dt: (_nan_inf(x(rng, dt)), rng.integers(0, C, ts))),
+        # padding rows: an ignored row of +-inf (its loss is 0, not 0 * inf) and a masked class (a -inf logit or
+        # log-probability 0 off the target: a finite loss)
+        _bad("an ignored row holding +-inf", lambda rng, dt: (
+            _planted(_planted(x(rng, dt), np.inf, 0), -np.inf, 1), _planted(rng.integers(1, C, ts), -100, 0))),
+        _bad("+inf and -inf at two targets (inf - inf in the sum)", lambda rng, dt: (
+            _planted(_planted(x(rng, dt), np.inf, 0), -np.inf, shape[-1] + 1), _planted(_planted(
+                rng.integers(0, C, ts), 0, 0), 1, 1))),
+        _bad("a -inf score off the target (a masked class)", lambda rng, dt: (
+            _planted(x(rng, dt), -np.inf, 1), _planted(rng.integers(0, C, ts), 0, 0))),
         _bad("empty batch", lambda rng, dt: (np.zeros((0,) + shape[1:], dt), np.zeros((0,) + ts[1:], np.int64))),
         _bad("all targets ignored", lambda rng, dt: (x(rng, dt), np.full(ts, -100))),
         _bad("int64 input", lambda rng, dt: (rng.integers(-3, 3, shape), rng.integers(0, C, ts))),
         _bad("0-d input", lambda rng, dt: (np.asarray(0.3, dt), np.asarray(0))),
         _bad("uint8 target", lambda rng, dt: (x(rng, dt), rng.integers(0, C, ts).astype(np.uint8))),
+        _bad("one class, one row, at 1e3 (log_softmax's max shift)", lambda rng, dt: (
+            np.full((1, 1), 1e3, dt), np.zeros(1, np.int64))),
+        _bad("one class and an ignored target", lambda rng, dt: (np.full((2, 1), 0.5, dt), np.array([0, -100]))),
+        _bad("unbatched (C,) input with a (1,) target == C (IndexError before any smoothing refusal)",
+             lambda rng, dt: (x(rng, dt)[0, :, 0] if spatial else x(rng, dt)[0], np.array([C]))),
+        # torch: CrossEntropyLoss' log_softmax over dim 1 fails first (IndexError), NLLLoss' ValueError
+        _bad("0-d input with a (1,) target", lambda rng, dt: (np.asarray(0.3, dt), np.array([0]))),
+        _bad("(1, C) input with a 0-d target", lambda rng, dt: (x(rng, dt)[:1], np.asarray(1))),
+        # with label smoothing torch's CrossEntropyLoss refuses the (1,) target (RuntimeError)
+        _bad("unbatched (C,) input with a (1,) target", lambda rng, dt: (x(rng, dt)[0, :, 0] if spatial else
+                                                                        x(rng, dt)[0], np.array([2]))),
     ]
     if weighted:
         out.append(_bad("input of the other float dtype than the weight", lambda rng, dt: (
@@ -114,6 +137,8 @@ def _probs_bad() -> tuple[BadInput, ...]:
         _bad("nan and inf inputs", lambda rng, dt: (_nan_inf(_logits(rng, dt, (3, C), 1.0)),
                                                     _softmax(rng.standard_normal((3, C)), 1).astype(dt))),
         _bad("empty batch", lambda rng, dt: (np.zeros((0, C), dt), np.zeros((0, C), dt))),
+        _bad("no classes (3, 0): mean NaN", lambda rng, dt: (np.zeros((3, 0), dt), np.zeros((3, 0), dt))),
+        _bad("one class, one row, at 1e3", lambda rng, dt: (np.full((1, 1), 1e3, dt), np.ones((1, 1), dt))),
     )
 
 
@@ -177,14 +202,16 @@ def _hinge_bad() -> tuple[BadInput, ...]:
     shape = (3, C)
     return (
         _bad("broadcast target (C,)", lambda rng, dt: (_hinge()(rng, dt, shape)[0], _hinge()(rng, dt, (C,))[1])),
+        _bad("broadcast input (3, 1)", lambda rng, dt: (_hinge()(rng, dt, (3, 1))[0], _hinge()(rng, dt, shape)[1])),
         _bad("incompatible shapes", lambda rng, dt: (np.zeros(shape, dt), np.ones((3, C + 1), dt))),
         _bad("target of the other float dtype (output keeps the input's)", lambda rng, dt: (
             _hinge()(rng, dt, shape)[0], _hinge()(rng, dt, shape)[1].astype(_other(dt)))),
         _bad("int64 +-1 target", lambda rng, dt: (_hinge()(rng, dt, shape)[0],
                                                   _hinge()(rng, dt, shape)[1].astype(np.int64))),
         _bad("int64 input", lambda rng, dt: (rng.integers(-2, 3, shape), _hinge()(rng, dt, shape)[1])),
-        _bad("nan and inf inputs", lambda rng, dt: (_nan_inf(_hinge()(rng, dt, (3, 5))[0]),
-                                                    np.resize(np.array([1.0, -1.0, 0.0], dt), (3, 5)))),
+        _bad("nan and inf inputs (-inf with target 0: inf - inf)", lambda rng, dt: (
+            _planted(_nan_inf(_hinge()(rng, dt, (3, 5))[0]), -np.inf),
+            _planted(np.resize(np.array([1.0, -1.0, 0.0], dt), (3, 5)), 0.0))),
         _bad("empty batch", lambda rng, dt: (np.zeros((0, C), dt), np.zeros((0, C), dt))),
     )
 
@@ -207,6 +234,11 @@ def _margin_bad(weighted: bool = False) -> tuple[BadInput, ...]:
         _bad("int64 input", lambda rng, dt: (rng.integers(-3, 3, shape), rng.integers(0, C, 5))),
         # z = margin - x[y] + x[i] is NaN there and torch's `z > 0` test drops the term: loss and gradient 0
         _bad("nan input", lambda rng, dt: (_planted(x(rng, dt), np.nan, 1), rng.integers(0, C, 5))),
+        _bad("one class", lambda rng, dt: (x(rng, dt)[:, :1], np.zeros(5, np.int64))),
+        _bad("3-d input of one sample (1, 1, C)", lambda rng, dt: (x(rng, dt)[:1, None], np.zeros(1, np.int64))),
+        _bad("unbatched input with no classes (0,)", lambda rng, dt: (np.zeros(0, dt), np.asarray(0))),
+        _bad("inf at the target and another class (inf - inf: a NaN term, dropped)", lambda rng, dt: (
+            _planted(_planted(x(rng, dt), np.inf, 0), np.inf, 1), _planted(rng.integers(0, C, 5), 0, 0))),
         _bad("unbatched (C,) with a (1,) target", lambda rng, dt: (x(rng, dt)[0], np.array([2]))),
         _bad("0-d input", lambda rng, dt: (np.asarray(0.5, dt), np.asarray(0))),
     ]

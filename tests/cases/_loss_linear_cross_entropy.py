@@ -52,7 +52,11 @@ def _lce_bad(chunked: bool = False) -> tuple[BadInput, ...]:
     )
     if chunked:  # torch's chunked path: IndexError (weighted) and RuntimeError, NaN gradients for the third
         return common + (_bad("uint8 target (falls back to the reference path)", lambda rng, dt: (
-            xt(rng, dt)[0], np.abs(xt(rng, dt)[1]).astype(np.uint8) % C)),)
+            xt(rng, dt)[0], np.abs(xt(rng, dt)[1]).astype(np.uint8) % C)),
+            _bad("a 2-d target (the class weights' index_select: IndexError)", lambda rng, dt: (
+                xt(rng, dt)[0], np.abs(xt(rng, dt)[1][:, None]))),
+            _bad("int64 input (its acc_dtype: ValueError)", lambda rng, dt: (np.ones((4, F), np.int64),
+                                                                              xt(rng, dt)[1])))
     return common + (
         _bad("3-d input", lambda rng, dt: (xt(rng, dt)[0][None], xt(rng, dt)[1][None])),
         _bad("0-d input", lambda rng, dt: (np.asarray(xt(rng, dt)[0][0, 0]), np.asarray(1))),
@@ -70,6 +74,8 @@ def _lce_call(lib, **kw):
 
 
 _BAD_ARGS = (
+    BadArgs("in_features -1", lambda lib: lib.LinearCrossEntropyLoss(-1, C)),
+    BadArgs("num_classes -1", lambda lib: lib.LinearCrossEntropyLoss(F, -1)),
     BadArgs("weight of another length", lambda lib: lib.LinearCrossEntropyLoss(F, C, weight=np.ones(C - 1))),
     BadArgs("label_smoothing 1.5", lambda lib: lib.LinearCrossEntropyLoss(F, C, label_smoothing=1.5)),
     BadArgs("label_smoothing -0.1", lambda lib: lib.LinearCrossEntropyLoss(F, C, label_smoothing=-0.1)),

@@ -82,6 +82,7 @@ def _multilabel_bad() -> tuple[BadInput, ...]:
         _bad("int64 input", lambda rng, dt: (rng.integers(-2, 3, (3, C)), xy(rng, dt)[1])),
         _bad("nan and inf", lambda rng, dt: (_nan_inf(xy(rng, dt)[0]), np.array(
             [[0, -1, 0, 0], [1, 2, -1, 0], [3, -1, 0, 0]]))),
+        _bad("(C,) input with a (1, C) target", lambda rng, dt: (xy(rng, dt, (C,))[0], xy(rng, dt, (1, C))[1])),
         _bad("(C,) input with a 0-d target (C != 1)", lambda rng, dt: (xy(rng, dt, (C,))[0], np.asarray(1))),
         _bad("(1,) input with a 0-d target", lambda rng, dt: (np.array([0.5], dt), np.asarray(0))),
         _bad("0-d input with a (1,) target", lambda rng, dt: (np.asarray(0.5, dt), np.array([0]))),

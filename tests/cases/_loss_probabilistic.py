@@ -130,6 +130,8 @@ def _gaussian_bad() -> tuple[BadInput, ...]:
         _bad("incompatible target", lambda rng, dt: (xtv(rng, dt)[0], xtv(rng, dt, (3, 5))[1], xtv(rng, dt)[2])),
         _bad("zero and nan var", lambda rng, dt: (*xtv(rng, dt)[:2], _planted(_planted(xtv(rng, dt)[2], 0.0, 0),
                                                                                np.nan, 5))),
+        _bad("int64 target (float input and var: one gradient)", lambda rng, dt: (
+            xtv(rng, dt)[0], rng.integers(-2, 3, (3, 4)), 0.5)),
         _bad("int64 input (float var)", lambda rng, dt: (rng.integers(-2, 3, (3, 4)), xtv(rng, dt)[1], 0.5)),
         _bad("int64 input and target", lambda rng, dt: (rng.integers(-2, 3, (3, 4)), rng.integers(-2, 3, (3, 4)),
                                                         xtv(rng, dt)[2])),

@@ -50,6 +50,8 @@ def _ranking_bad() -> tuple[BadInput, ...]:
         _bad("0-d target", lambda rng, dt: (*xy(rng, dt, (3,))[:2], np.asarray(1.0, dt))),
         _bad("incompatible sizes", lambda rng, dt: (xy(rng, dt)[0], xy(rng, dt, (3, 5))[1], xy(rng, dt)[2])),
         _bad("int64 target", lambda rng, dt: (*xy(rng, dt)[:2], xy(rng, dt)[2].astype(np.int64))),
+        _bad("int64 input2 and target (one gradient)", lambda rng, dt: (
+            xy(rng, dt)[0], *(a.astype(np.int64) for a in xy(rng, dt)[1:]))),
         _bad("target of the other float dtype", lambda rng, dt: (*xy(rng, dt)[:2],
                                                                  xy(rng, dt)[2].astype(_other(dt)))),
         _bad("input2 of the other float dtype", lambda rng, dt: (xy(rng, dt)[0], xy(rng, dt)[1].astype(_other(dt)),
@@ -58,8 +60,9 @@ def _ranking_bad() -> tuple[BadInput, ...]:
             a.astype(np.int64) for a in _ranking_kinks(1.0)(rng, np.float64, (3, 4)))),
         _bad("targets other than +-1", lambda rng, dt: (
             *xy(rng, dt)[:2], rng.choice(np.array([0.0, 2.0, 0.5, -3.0]), (3, 4)).astype(dt))),
-        _bad("nan and inf", lambda rng, dt: (_nan_inf(xy(rng, dt)[0]), _planted(xy(rng, dt)[1], np.nan, 1),
-                                             _planted(xy(rng, dt)[2], np.nan, 2))),
+        _bad("nan and inf (inf - inf too)", lambda rng, dt: (
+            _nan_inf(xy(rng, dt)[0]), _planted(_planted(xy(rng, dt)[1], np.nan, 1), np.inf, 5),
+            _planted(xy(rng, dt)[2], np.nan, 2))),
         _bad("empty batch", lambda rng, dt: (np.zeros((0, 2), dt),) * 3),
         _bad("0-d", lambda rng, dt: (np.asarray(0.3, dt), np.asarray(-0.2, dt), np.asarray(-1.0, dt))),
     )
@@ -108,6 +111,7 @@ def _cosine_bad() -> tuple[BadInput, ...]:
                                                                xy(rng, dt)[2][:1])),
         _bad("(N, D) inputs with a 0-d target", lambda rng, dt: (*xy(rng, dt)[:2], np.asarray(xy(rng, dt)[2][0]))),
         _bad("3-d inputs", lambda rng, dt: (xy(rng, dt)[0][None], xy(rng, dt)[1][None], xy(rng, dt)[2])),
+        _bad("3-d input1 only", lambda rng, dt: (xy(rng, dt)[0][None], *xy(rng, dt)[1:])),
         _bad("input2 of one row broadcast", lambda rng, dt: (xy(rng, dt)[0], xy(rng, dt)[1][:1], xy(rng, dt)[2])),
         _bad("target of one entry broadcast", lambda rng, dt: (*xy(rng, dt)[:2], np.array([-1.0], dt))),
         _bad("target of another length", lambda rng, dt: (*xy(rng, dt)[:2], xy(rng, dt, (3, 3))[2])),
@@ -153,7 +157,8 @@ def _soft_margin_bad() -> tuple[BadInput, ...]:
         _bad("logits +-1e4 and at the overflow edges (inf loss, NaN gradient, as torch)", lambda rng, dt: (
             np.array([1e4, -1e4, 88.5, 89.0, 700.0, 710.0, -50.0, 0.0], dt),
             np.array([1.0, 1.0, -1.0, -1.0, -1.0, -1.0, 1.0, -1.0], dt))),
-        _bad("nan and inf", lambda rng, dt: (_nan_inf(xy(rng, dt)[0]), _planted(xy(rng, dt)[1], np.nan, 1))),
+        _bad("nan and inf (an inf input with target 0: 0 * inf)", lambda rng, dt: (
+            _nan_inf(xy(rng, dt)[0]), _planted(_planted(xy(rng, dt)[1], np.nan, 1), 0.0, 5))),
         _bad("empty batch", lambda rng, dt: (np.zeros((0, 3), dt), np.zeros((0, 3), dt))),
         _bad("0-d", lambda rng, dt: (np.asarray(0.5, dt), np.asarray(-1.0, dt))),
     )

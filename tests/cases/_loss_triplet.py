@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from tests.cases._loss_bad_inputs import _bad, _nan_inf
+from tests.cases._loss_bad_inputs import _bad, _nan_inf, _planted
 from tests.cases._loss_samplers import _M, _call, _x
 from tests.catalog import BadArgs, BadInput
 
@@ -87,7 +87,12 @@ def _triplet_bad() -> tuple[BadInput, ...]:
         _bad("int64 inputs (float32 loss)", lambda rng, dt: tuple(rng.integers(-3, 4, (3, 4)) for _ in range(3))),
         _bad("anchor == positive (d = ||eps||)", lambda rng, dt: (apn(rng, dt)[0], apn(rng, dt)[0],
                                                                   apn(rng, dt)[2])),
-        _bad("nan and inf", lambda rng, dt: (_nan_inf(apn(rng, dt)[0]), *apn(rng, dt)[1:])),
+        _bad("nan and inf (inf - inf too)", lambda rng, dt: (_nan_inf(apn(rng, dt)[0]),
+                                                             _planted(apn(rng, dt)[1], np.inf, 5), apn(rng, dt)[2])),
+        # an integer array among float ones: no gradient for it (one or two gradients come back, as torch's)
+        _bad("int64 negative", lambda rng, dt: (*apn(rng, dt)[:2], rng.integers(-3, 4, (3, 4)))),
+        _bad("int64 positive and negative", lambda rng, dt: (apn(rng, dt)[0], *(rng.integers(-3, 4, (3, 4))
+                                                                              for _ in range(2)))),
         _bad("empty batch", lambda rng, dt: (np.zeros((0, 4), dt),) * 3),
         _bad("no features", lambda rng, dt: (np.zeros((3, 0), dt),) * 3),
         _bad("0-d", lambda rng, dt: (np.asarray(0.5, dt), np.asarray(0.2, dt), np.asarray(-1.0, dt))),
@@ -117,7 +122,25 @@ def squared_distance(lib):
     fn = lambda x1, x2: ((x1 - x2) ** 2).sum(-1)  # noqa: E731 - the same expression on tensors and arrays
     if lib.namespace.__name__.startswith("reference"):
         return fn
-    return fn, lambda x1, x2, g: (2.0 * (x1 - x2) * g[..., None], -2.0 * (x1 - x2) * g[..., None])
+    return _same_errors_as_torch(fn), _pair_grad
+
+
+def _same_errors_as_torch(fn):
+    """The NumPy function raising what the same expression on tensors raises (RuntimeError for sizes that do not
+    broadcast: NumPy's is a ValueError), so that a bad input is the user function's error on both sides."""
+
+    def call(x1, x2):
+        try:
+            return fn(x1, x2)
+        except ValueError as e:
+            raise RuntimeError(str(e)) from None
+
+    return call
+
+
+def _pair_grad(x1, x2, g):
+    with np.errstate(invalid="ignore"):  # an infinite difference with a zero cotangent: NaN, as torch's graph
+        return 2.0 * (x1 - x2) * g[..., None], -2.0 * (x1 - x2) * g[..., None]
 
 
 # -- PairwiseDistance (x1, x2) ------------------------------------------------------------------------------------
@@ -139,6 +162,22 @@ def _pairs(p: float = 2.0, eps: float = 1e-6):
         return (x1 * scale).astype(dtype), (x2 * scale).astype(dtype)
 
     return sample
+
+
+def _pairs_bad() -> tuple[BadInput, ...]:
+    def pair(rng, dt, shape=(3, 4)):
+        return _pairs()(rng, dt, shape)
+
+    return (
+        _bad("nan and inf (inf - inf too)", lambda rng, dt: (_nan_inf(pair(rng, dt)[0]),
+                                                             _planted(pair(rng, dt)[1], np.inf, 5))),
+        _bad("no features (the inf norms: RuntimeError)", lambda rng, dt: (np.zeros((3, 0), dt),) * 2),
+        _bad("empty batch", lambda rng, dt: (np.zeros((0, 4), dt),) * 2),
+        _bad("one row broadcast", lambda rng, dt: (pair(rng, dt)[0], pair(rng, dt)[1][:1])),
+        _bad("feature sizes differ", lambda rng, dt: (pair(rng, dt)[0], pair(rng, dt, (3, 5))[1])),
+        _bad("int64 inputs (float32 distance)", lambda rng, dt: tuple(rng.integers(-3, 4, (3, 4)) for _ in range(2))),
+        _bad("0-d", lambda rng, dt: (np.asarray(0.5, dt), np.asarray(-1.0, dt))),
+    )
 
 
 def _pair_kinks(rng, dtype, shape, scale=1.0):

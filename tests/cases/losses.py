@@ -86,6 +86,7 @@ from tests.cases._loss_samplers import (
 from tests.cases._loss_triplet import (
     _pair_kinks,
     _pairs,
+    _pairs_bad,
     _triplet,
     _triplet_bad,
     _triplet_bad_args,
@@ -369,11 +370,12 @@ CASES: list[Case] = [
          _triplet(0.75, 1.0, 0.0), (5, 4), shapes=_COS_SHAPES, loss=True,
          kinks=_triplet_kinks(0.75, plant_hinge=True)),
     # -- PairwiseDistance: the default distance of TripletMarginWithDistanceLoss (a block: two inputs, no target) ----
-    Case("pairwise_distance", lambda lib: lib.PairwiseDistance(), _pairs(), (5, 4), shapes=_COS_SHAPES),
+    Case("pairwise_distance", lambda lib: lib.PairwiseDistance(), _pairs(), (5, 4), shapes=_COS_SHAPES,
+         bad_inputs=_pairs_bad()),
     Case("pairwise_distance_p1_eps0_keepdim", lambda lib: lib.PairwiseDistance(p=1.0, eps=0.0, keepdim=True),
-         _pairs(1.0, 0.0), (5, 4), shapes=_COS_SHAPES, kinks=_pair_kinks),
+         _pairs(1.0, 0.0), (5, 4), shapes=_COS_SHAPES, kinks=_pair_kinks, bad_inputs=_pairs_bad()),
     Case("pairwise_distance_pinf_eps0", lambda lib: lib.PairwiseDistance(p=math.inf, eps=0.0), _pairs(math.inf, 0.0),
-         (5, 4), shapes=_COS_SHAPES, kinks=_pair_kinks),
+         (5, 4), shapes=_COS_SHAPES, kinks=_pair_kinks, bad_inputs=_pairs_bad()),
     Case("pairwise_distance_p05_eps0", lambda lib: lib.PairwiseDistance(p=0.5, eps=0.0), _pairs(0.5, 0.0), (5, 4),
          shapes=_COS_SHAPES, kinks=_pair_kinks),
     Case("pairwise_distance_p3", lambda lib: lib.PairwiseDistance(p=3.0), _pairs(3.0), (5, 4), shapes=_COS_SHAPES),

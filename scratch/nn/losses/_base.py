@@ -156,8 +156,8 @@ class _Loss(CachedModule):
         super().__init__()
         self.reduction = legacy_reduction(size_average, reduce, reduction)
 
-    def _check_reduction(self, extra: tuple[str, ...] = ()) -> str:
-        if self.reduction not in REDUCTIONS + extra:
+    def _check_reduction(self, valid: tuple[str, ...] = REDUCTIONS) -> str:
+        if self.reduction not in valid:
             raise ValueError(f"{self.reduction} is not a valid value for reduction")
         return self.reduction
 
@@ -189,6 +189,13 @@ class _Loss(CachedModule):
     def _target_backward(self, dy: np.ndarray, *cache) -> np.ndarray | None:
         raise RuntimeError(f"{type(self).__name__} takes an integer target here, which has no gradient (only "
                            "floating-point tensors can require gradients, as in torch)")
+
+    def _unreached_target(self, dy: np.ndarray, target_dtype: np.dtype) -> None:
+        """The gradient of a target torch's graph does not reach: None for a float target (which can require
+        grad), torch's error for an integer one (which cannot)."""
+        if np.dtype(target_dtype).kind != "f":
+            return _Loss._target_backward(self, dy)
+        return None
 
 
 

@@ -176,15 +176,15 @@ class SoftMarginLoss(_Loss):
             l = np.asarray(np.log1p(zl), x.dtype)  # (asarray: a ufunc on a 0-d array gives a scalar)
         with np.errstate(invalid="ignore"):  # inf / inf: NaN, as torch
             dl = -y * (zg / (1.0 + zg))
-        return self._save(reduce_loss(l, reduction), np.broadcast_to(dl, x.shape), reduction, x.dtype)
+        return self._save(reduce_loss(l, reduction), np.broadcast_to(dl, x.shape), reduction, x.dtype, t.dtype)
 
-    def _backward(self, dy, dl, reduction, dtype):
+    def _backward(self, dy, dl, reduction, dtype, tdtype):
         with nonfinite_guard(dl):
             return (dl * reduction_grad(dy.astype(np.float64), reduction, dl.size)).astype(dtype, copy=False)
 
-    def _target_backward(self, dy, *cache) -> None:
+    def _target_backward(self, dy, dl, reduction, dtype, tdtype) -> None:
         """torch's soft_margin_loss has no derivative for the target (it raises when the target requires grad)."""
-        return None
+        return self._unreached_target(dy, tdtype)
 
 
 __all__ = ["BCELoss", "BCEWithLogitsLoss", "SoftMarginLoss"]

@@ -72,11 +72,28 @@ class _NLLCore(_WeightedLoss):
 
     ignore_index: int
 
-    def _nll_forward(self, lsm, t, C, eps, reduction, unbatched):
+    def _kept(self, t: np.ndarray, C: int) -> np.ndarray:
+        """The entries that count (not ignore_index); each must be a class in [0, C) (IndexError, as torch)."""
         keep = t != self.ignore_index
         bad = keep & ((t < 0) | (t >= C))
         if bad.any():
             raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
+        return keep
+
+    def _save_index(self, out, x: np.ndarray, target: np.ndarray, *cache):
+        """The index path's cache. An unbatched (C,) input with a (1,) target: torch's forward takes the pair, its
+        backward raises (the sizes [C] and [1]), so only that is kept."""
+        if x.ndim == 1 and target.ndim == 1:
+            return self._save(out, "refused", x.shape)
+        return self._save(out, *cache)
+
+    @staticmethod
+    def _refused(kind: str, shape) -> None:
+        if kind == "refused":
+            raise RuntimeError(f"size mismatch (got input: {list(shape)}, target: [1])")
+
+    def _nll_forward(self, lsm, t, C, eps, reduction, unbatched):
+        keep = self._kept(t, C)
         tc = np.where(keep, t, 0)[:, None]
         w = self.weight
         wy = np.where(keep, w[tc[:, 0]], 0) if w is not None else keep.astype(lsm.dtype)
@@ -90,15 +107,20 @@ class _NLLCore(_WeightedLoss):
         d = np.sum(wy)
         with np.errstate(invalid="ignore", divide="ignore"):  # d = 0 (all ignored): 0/0 = NaN, as torch
             if reduction == "none":
-                out = nll if smooth is None else (1.0 - eps) * nll + smooth * (eps / C)
+                out = nll if smooth is None else self._smoothed(nll, smooth, eps, C)
                 out = out.reshape(()) if unbatched else out
             elif reduction == "sum":
-                out = np.sum(nll) if smooth is None else (1.0 - eps) * np.sum(nll) + np.sum(smooth) * (eps / C)
+                out = np.sum(nll) if smooth is None else self._smoothed(np.sum(nll), np.sum(smooth), eps, C)
             elif smooth is None:
                 out = np.sum(nll) / d
             else:
-                out = (1.0 - eps) * (np.sum(nll) / d) + (np.sum(smooth) / d) * (eps / C)
+                out = self._smoothed(np.sum(nll) / d, np.sum(smooth) / d, eps, C)
         return np.asarray(out, lsm.dtype), (keep, tc, wy, d)
+
+    @staticmethod
+    def _smoothed(nll, smooth, eps: float, C: int):
+        """The label-smoothed loss from its two parts, reduced alike: (1 - eps) nll + (eps / C) smooth."""
+        return (1.0 - eps) * nll + smooth * (eps / C)
 
     def _nll_grad(self, dy, lsm, cache, C, eps, reduction):
         """d loss / d lsm: -(1 - eps) a_n w[y_n] at the target class and -(eps/C) a_n w[c] at every class, where
@@ -131,7 +153,8 @@ class _NLLCore(_WeightedLoss):
         if reduction == "none":
             out = nll.reshape(()) if unbatched else nll
         else:
-            out = np.sum(nll) if reduction == "sum" else np.sum(nll) / lsm.shape[0]
+            with nonfinite_guard(nll):  # +inf and -inf picked: NaN, as torch (and the general path)
+                out = np.sum(nll) if reduction == "sum" else np.sum(nll) / lsm.shape[0]
         return np.asarray(out, lsm.dtype), rows
 
     @staticmethod
@@ -163,14 +186,16 @@ class NLLLoss(_NLLCore):
     def forward(self, input: np.ndarray, target: np.ndarray) -> np.ndarray:
         reduction = self._check_reduction()
         x = float_input(input, "nll_loss_out_frame")
-        x2, t, C, unbatched = _index_target(x, np.asarray(target), self.weight)
+        target = np.asarray(target)
+        x2, t, C, unbatched = _index_target(x, target, self.weight)
         if self._plain_rows(x2, t, C, 0.0):
             out, rows = self._nll_rows(x2, t, reduction, unbatched)
-            return self._save(out, "rows", x2, rows, t, reduction, x.shape)
+            return self._save_index(out, x, target, "rows", x2, rows, t, reduction, x.shape)
         out, cache = self._nll_forward(x2, t, C, 0.0, reduction, unbatched)
-        return self._save(out, "general", x2, cache, C, reduction, x.shape)
+        return self._save_index(out, x, target, "general", x2, cache, C, reduction, x.shape)
 
     def _backward(self, dy, kind, x2, *cache):
+        self._refused(kind, x2)
         if kind == "rows":  # -a_n at the target, 0 elsewhere
             rows, t, reduction, shape = cache
             dx = np.zeros_like(x2)
@@ -211,14 +236,29 @@ class CrossEntropyLoss(_NLLCore):
             raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {self.label_smoothing}")
         if x.shape == t.shape:
             return self._forward_probs(x, t, eps, reduction)
+        if x.ndim == 0:  # torch's log_softmax over dim 1 comes first
+            raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
         x2, t2, C, unbatched = _index_target(x, t, self.weight)
+        if eps > 0:
+            self._smoothing_refuses(x, t, t2, C, reduction)
         with nonfinite_guard(x2):
             lsm = _math.log_softmax(x2, axis=1)
         if self._plain_rows(lsm, t2, C, eps):
             out, rows = self._nll_rows(lsm, t2, reduction, unbatched)
-            return self._save(out, "rows", lsm, rows, t2, reduction, x.shape)
+            return self._save_index(out, x, t, "rows", lsm, rows, t2, reduction, x.shape)
         out, cache = self._nll_forward(lsm, t2, C, eps, reduction, unbatched)
-        return self._save(out, "index", lsm, cache, C, eps, reduction, x.shape)
+        return self._save_index(out, x, t, "index", lsm, cache, C, eps, reduction, x.shape)
+
+    def _smoothing_refuses(self, x: np.ndarray, t: np.ndarray, t2: np.ndarray, C: int, reduction: str) -> None:
+        """torch's label-smoothing path, after its class range check, refuses (RuntimeError) an unbatched input's
+        (1,) target (it does not broadcast into the 0-d loss) and, for 'mean', a uint8 target with class weights
+        (the mean's gather of the weights takes int64 indices only)."""
+        self._kept(t2, C)
+        if x.ndim == 1 and t.ndim == 1:
+            raise RuntimeError("output with shape [] doesn't match the broadcast shape [1]")
+        if t.dtype == np.uint8 and self.weight is not None and reduction == "mean":
+            raise RuntimeError("gather(): Expected dtype int32/int64 for index (a uint8 target with class weights "
+                               "and label smoothing)")
 
     @staticmethod
     def _backward_rows(dy, lsm, rows, t, reduction, shape):
@@ -245,8 +285,8 @@ class CrossEntropyLoss(_NLLCore):
         dt = result_type(x.dtype, t.dtype, *(() if w is None else (w.dtype,)))
         n = x2.size // C if C else 0
         with nonfinite_guard(x2, t2):
-            lsm = _math.log_softmax(x2, axis=1)
-            tw = t2.astype(dt) * (1.0 - eps) + eps / C if eps > 0 else t2.astype(dt)
+            lsm = _math.log_softmax(x2, axis=1) if C else x2  # no classes: nothing to normalize (log 0 unasked)
+            tw = t2.astype(dt) * (1.0 - eps) + eps / max(C, 1) if eps > 0 else t2.astype(dt)  # (C = 0: empty)
             wv = _class_view(w.astype(dt), tw.ndim) if w is not None else None
             tw = tw * wv if w is not None else tw
             prod = lsm * tw
@@ -261,6 +301,7 @@ class CrossEntropyLoss(_NLLCore):
         return self._save(np.asarray(out, dt), "probs", lsm, tw, n, reduction, x.shape, (eps, wv, t.dtype))
 
     def _backward(self, dy, kind, lsm, *cache):
+        self._refused(kind, lsm)
         if kind == "rows":
             return self._backward_rows(dy, lsm, *cache)
         if kind == "probs":

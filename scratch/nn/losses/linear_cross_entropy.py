@@ -124,18 +124,22 @@ class LinearCrossEntropyLoss(_WeightedLoss):
         if t.shape == logits_shape and self.ignore_index is not None:
             raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
         ignore = -100 if self.ignore_index is None else self.ignore_index
+        chunked = self.options is not None
+        if chunked and (out or self.reduction not in ("mean", "sum", "none") or self.label_smoothing != 0.0
+                        or t.dtype != np.int64):
+            warnings.warn("linear_cross_entropy: ``options`` ignored; chunked path needs reduction in "
+                          "{'mean','sum','none'}, label_smoothing == 0, target.dtype == int64, out_features "
+                          f"== (). Got reduction={self.reduction!r}, label_smoothing={self.label_smoothing}, "
+                          f"target.dtype={t.dtype}, out_features={out}.", UserWarning, stacklevel=2)
+            chunked = False
+        if chunked and self.options.acc_dtype is None and x.dtype.kind != "f":
+            # torch's options resolve acc_dtype to the input's dtype first, and validate it
+            raise ValueError(f"acc_dtype must be one of None, float16, float32, float64, got {x.dtype}")
         if x.dtype != self.linear.weight.dtype:
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {x.dtype} != "
                                f"{self.linear.weight.dtype}")
-        if self.options is not None:
-            if (out or self.reduction not in ("mean", "sum", "none") or self.label_smoothing != 0.0
-                    or t.dtype != np.int64):
-                warnings.warn("linear_cross_entropy: ``options`` ignored; chunked path needs reduction in "
-                              "{'mean','sum','none'}, label_smoothing == 0, target.dtype == int64, out_features "
-                              f"== (). Got reduction={self.reduction!r}, label_smoothing={self.label_smoothing}, "
-                              f"target.dtype={t.dtype}, out_features={out}.", UserWarning, stacklevel=2)
-            else:
-                return self._chunked_forward(x, t, ignore)
+        if chunked:
+            return self._chunked_forward(x, t, ignore)
         ce = CrossEntropyLoss(weight=self.weight, ignore_index=ignore, reduction=self.reduction,
                               label_smoothing=self.label_smoothing)
         y = ce(self.linear(x).reshape(logits_shape), t)
@@ -174,6 +178,8 @@ class LinearCrossEntropyLoss(_WeightedLoss):
         reduction = self._check_reduction()
         unbatched = x.ndim == 1
         x2, t2 = (x[None], t[None]) if unbatched else (x, t)  # torch's unsqueeze(0) of both
+        if t2.ndim > 1 and self.weight is not None:  # torch picks the class weights first (index_select)
+            raise IndexError("index_select(): Index is supposed to be a vector")
         if t2.ndim != 1:
             raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
         N, C = x2.shape[0], self.num_classes

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from ._base import _PointwiseLoss, result_type
+from ._base import REDUCTIONS, _PointwiseLoss, result_type
 
 
 # -- regression losses -----------------------------------------------------------------------------------------
@@ -140,13 +140,13 @@ class KLDivLoss(_PointwiseLoss):
         super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
 
-    def _check_reduction(self, extra: tuple[str, ...] = ()) -> str:
+    def _check_reduction(self, valid: tuple[str, ...] = REDUCTIONS) -> str:
         if self.reduction == "mean":
             warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
                           "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
                           "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
                           UserWarning, stacklevel=4)
-        return super()._check_reduction(("batchmean",))
+        return super()._check_reduction(REDUCTIONS + ("batchmean",))
 
     def _dtypes(self, x, t):
         if x.kind != "f" or t.kind != "f":
@@ -206,9 +206,9 @@ class HingeEmbeddingLoss(_PointwiseLoss):
         dl = np.where(not_neg, 1, 0) - np.where(not_pos & (z >= 0), 1, 0)
         return l, dl.astype(x.dtype), None
 
-    def _target_backward(self, dy, *cache) -> None:
+    def _target_backward(self, dy, grads, shapes, dtypes, reduction, n) -> None:
         """The target only selects branches (torch's ``where(target != 1, ..)``): no gradient reaches it."""
-        return None
+        return self._unreached_target(dy, dtypes[1])
 
 
 

@@ -130,9 +130,10 @@ class CosineEmbeddingLoss(_PairLoss):
             # dl/dcos: the branch each entry took (torch's where + clamp_min backward)
             dcos = np.where(pos, -1.0, 0.0) + np.where(neg & (cos - float(self.margin) >= 0), 1.0, 0.0)
         out = reduce_loss(np.asarray(l, dt), reduction)  # (ufuncs on 0-d arrays give scalars)
-        return self._save(out, (a, b, m1, m2, den, cos), dcos, reduction, (x1.shape, x1.dtype), (x2.shape, x2.dtype))
+        return self._save(out, (a, b, m1, m2, den, cos), dcos, reduction, (x1.shape, x1.dtype), (x2.shape, x2.dtype),
+                          t.dtype)
 
-    def _backward(self, dy, ctx, dcos, reduction, meta1, meta2):
+    def _backward(self, dy, ctx, dcos, reduction, meta1, meta2, tdtype):
         a, b, m1, m2, den, cos = ctx
         g = dcos * reduction_grad(dy.astype(np.float64), reduction, dcos.size)
         joint = np.broadcast_shapes(a.shape, b.shape)  # the shape of x1 * x2 (the feature dim may broadcast too)
@@ -143,9 +144,9 @@ class CosineEmbeddingLoss(_PairLoss):
             d2 = sum_to(np.broadcast_to(gs * a, joint), b.shape) - b * sum_to(gc / m2, m2.shape)[..., None]
         return [grad_as(d1, *meta1), grad_as(d2, *meta2)]
 
-    def _target_backward(self, dy, *cache) -> None:
+    def _target_backward(self, dy, ctx, dcos, reduction, meta1, meta2, tdtype) -> None:
         """The target only selects branches (torch's ``where(target == 1, ..)``): no gradient reaches it."""
-        return None
+        return self._unreached_target(dy, tdtype)
 
 
 __all__ = ["MarginRankingLoss", "CosineEmbeddingLoss"]

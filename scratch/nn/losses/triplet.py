@@ -40,7 +40,10 @@ from ._base import (
 def _pnorm(v: np.ndarray, p: float) -> np.ndarray:
     """||v||_p over the last dim, as torch.linalg.vector_norm (p = 0 counts nonzeros; +-inf: max / min of |v|)."""
     a = np.abs(v)
-    if v.shape[-1] == 0:  # torch: the norm of nothing is 0
+    if v.shape[-1] == 0:  # torch: the norm of nothing is 0; the max or min of nothing has no value
+        if p in (math.inf, -math.inf):
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on the dimension {v.ndim - 1} because "
+                               "this dimension is empty and the operation does not have an identity")
         return np.zeros(v.shape[:-1])
     if p == math.inf:
         return a.max(axis=-1)
@@ -58,15 +61,16 @@ def _pnorm(v: np.ndarray, p: float) -> np.ndarray:
 
 def _pnorm_grad(v: np.ndarray, n: np.ndarray, p: float, g: np.ndarray) -> np.ndarray:
     """d ||v||_p / d v times g (torch's linalg_vector_norm_backward): 0 where the norm is 0; p = 1: sign(v) (0 at
-    0); +-inf: split evenly among the entries attaining the max (min); p < 1: 0 at v_k == 0; p = 0: 0."""
+    0, and at NaN: torch's sign(NaN) is 0); +-inf: split evenly among the entries attaining the max (min); p < 1:
+    0 at v_k == 0; p = 0: 0."""
     n1, g1 = n[..., None], g[..., None]
     if p == 0:  # a count: no gradient
         return np.zeros_like(v)
     if p == 1:
-        return np.sign(v) * g1
+        return _sign(v) * g1
     if p in (math.inf, -math.inf):
         hit = np.abs(v) == n1
-        return np.sign(v) * hit * (g1 / np.maximum(hit.sum(axis=-1, keepdims=True), 1))
+        return _sign(v) * hit * (g1 / np.maximum(hit.sum(axis=-1, keepdims=True), 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         if p == 2:
             return v * np.where(n1 == 0, 0.0, g1 / n1)
@@ -74,6 +78,11 @@ def _pnorm_grad(v: np.ndarray, n: np.ndarray, p: float, g: np.ndarray) -> np.nda
         if p < 1:
             return np.sign(v) * np.where(v == 0, 0.0, a ** (p - 1)) * (g1 * n1 ** (1 - p))
         return np.sign(v) * a ** (p - 1) * np.where(n1 == 0, 0.0, g1 / n1 ** (p - 1))
+
+
+def _sign(v: np.ndarray) -> np.ndarray:
+    """torch's sign: 0 at NaN (NumPy's is NaN)."""
+    return np.where(np.isnan(v), 0.0, np.sign(v))
 
 
 def _distance(x1, x2, p: float, eps: float) -> tuple[np.ndarray, np.ndarray]:
@@ -147,8 +156,9 @@ class _Triplet(_SeveralInputs):
                                "inputs")
         dt = promoted(*(x.dtype for x in arrays))
         a, p, n = (x.astype(dt) for x in arrays)  # copies: backward runs the distance on them again
-        d_pos, d_neg = self._dist(a, p), self._dist(a, n)
-        d_swap = self._dist(p, n) if self.swap else None
+        with nonfinite_guard(a, p, n):  # inf - inf: NaN, as torch (a user distance's too)
+            d_pos, d_neg = self._dist(a, p), self._dist(a, n)
+            d_swap = self._dist(p, n) if self.swap else None
         with nonfinite_guard(d_pos, d_neg):
             # torch.minimum's backward at a tie gives each side half; with NaN both sides the whole
             w_neg = None if d_swap is None else np.where(d_neg == d_swap, 0.5, np.where(d_neg > d_swap, 0.0, 1.0))
@@ -164,12 +174,13 @@ class _Triplet(_SeveralInputs):
         a, p, n = apn
         d_neg, d_swap, w_neg = dists
         gu = np.where(active, reduction_grad(dy.astype(np.float64), reduction, active.size), 0.0)
-        grads = [self._dist_grad(a, p, gu), self._dist_grad(a, n, -gu if w_neg is None else -gu * w_neg)]
-        if w_neg is not None:
-            w_swap = np.where(d_neg == d_swap, 0.5, np.where(d_swap > d_neg, 0.0, 1.0))
-            grads.append(self._dist_grad(p, n, -gu * w_swap))
-        if grads[0][0] is None:  # p = 0: torch's graph does not reach the inputs
-            return [None, None, None]
+        with nonfinite_guard(a, p, n):
+            grads = [self._dist_grad(a, p, gu), self._dist_grad(a, n, -gu if w_neg is None else -gu * w_neg)]
+            if w_neg is not None:
+                w_swap = np.where(d_neg == d_swap, 0.5, np.where(d_swap > d_neg, 0.0, 1.0))
+                grads.append(self._dist_grad(p, n, -gu * w_swap))
+        if grads[0][0] is None:  # p = 0: torch's graph does not reach the inputs (an integer one has no entry)
+            return [None if np.dtype(dtype).kind == "f" else NOT_DIFFERENTIATED for _, dtype in metas]
         total = [grads[0][0] + grads[1][0], grads[0][1], grads[1][1]]  # d/da, d/dp, d/dn
         if w_neg is not None:
             total[1], total[2] = total[1] + grads[2][0], total[2] + grads[2][1]
