@@ -180,6 +180,15 @@ def _check_circular(x: np.ndarray, pairs: list[tuple[int, int]]) -> None:
                                f"dimension {axis} wraps the {left} elements its negative padding leaves")
 
 
+def check_edge_padding(x: np.ndarray, pairs: list[tuple[int, int]], mode: str) -> None:
+    """F.pad's checks for a non-constant mode ('reflect', 'replicate', 'circular'), ``pairs`` the (lo, hi) of the
+    last len(pairs) dims (also run by a convolution with such a padding_mode, which F.pad pads first)."""
+    k = len(pairs)
+    if not (1 <= k <= 3 and x.ndim in (k + 1, k + 2)):
+        raise NotImplementedError(_NOT_SUPPORTED.format(2 * k, x.ndim))
+    _check_circular(x, pairs) if mode == "circular" else _check_edge_mode(x, pairs, mode)
+
+
 # -- the one implementation --------------------------------------------------------------------------------------
 class _PadNd(CachedModule):
     """Pads (or, where negative, crops) the last ``len(padding) // 2`` dims; subclasses set ``_dims`` (the dims
@@ -214,9 +223,7 @@ class _PadNd(CachedModule):
         if mode == "constant":
             _check_constant(x, pairs, value)
         else:
-            if not (1 <= k <= 3 and x.ndim in (k + 1, k + 2)):
-                raise NotImplementedError(_NOT_SUPPORTED.format(len(pads), x.ndim))
-            _check_circular(x, pairs) if mode == "circular" else _check_edge_mode(x, pairs, mode)
+            check_edge_padding(x, pairs, mode)
 
         out_shape = x.shape[:x.ndim - k] + tuple(
             n + lo + hi for n, (lo, hi) in zip(x.shape[x.ndim - k:], pairs, strict=True))

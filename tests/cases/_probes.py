@@ -1,0 +1,83 @@
+"""Probes: extra inputs and constructor variants of a catalog entry's block, each compared with torch, for the
+targeted test files of the windowed and normalization families (tests/test_<family>_probes.py).
+
+A probe is ``(label, args)``: both twins of the SAME pair are called with ``args`` (one pair for every probe of
+an entry, so a second call with another shape is checked too); where torch accepts, every output and every
+gradient is compared (harness.compare_pair), where torch raises, scratch must raise the same class. The probes
+sit where the entry's own sample cannot reach: at the boundaries of its hyper-parameters (the smallest valid
+input, one below it), the other batching, an empty batch, a rank or dtype torch refuses.
+
+A variant is the entry's class built with some arguments changed (``groups=0``, ``in_channels=0``): the same
+constructor code with the argument values at its boundaries, compared by outcome, state and warnings.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+import reference.nn
+import scratch.nn
+from tests.catalog import Case, Lib
+from tests.harness import assert_same_outcome, compare_pair, forward, outcome
+
+
+def compare_probes(case: Case, s, r, probes, rng: np.random.Generator, dtype=np.float64) -> None:
+    """Every probe on the pair (s, r): torch's outcome first; where it accepts, the whole comparison."""
+    for label, args in probes:
+        expected = outcome(lambda a=args: forward(r, a))
+        if expected[0] == "ok":
+            compare_pair(case, dtype, s, r, args, rng, prefix=f"{label}:")
+        else:
+            assert_same_outcome(f"{case.name}/{label}", outcome(lambda a=args: forward(s, a)), expected)
+
+
+def compare_frozen(case: Case, s, r, args: tuple, rng: np.random.Generator, dtype=np.float64) -> None:
+    """Every parameter frozen (requires_grad False) on both sides: the same outputs and input gradients, and no
+    parameter gradient (None on both sides). The parameters are unfrozen again after."""
+    params = [p for m in (s, r) for p in m.parameters()]
+    for p in params:
+        p.grad, p.requires_grad = None, False
+    try:
+        compare_pair(case, dtype, s, r, args, rng, prefix="frozen:")
+    finally:
+        for p in params:
+            p.requires_grad = True
+
+
+def normal(rng: np.random.Generator, shape, dtype=np.float64) -> np.ndarray:
+    return rng.standard_normal(shape).astype(dtype)
+
+
+def build_both(make, dtype=np.float64, seed: int = 0):
+    """(scratch outcome, torch outcome, scratch warnings, torch warnings) of ``make(lib)`` on both namespaces."""
+    results = []
+    for namespace in (scratch.nn, reference.nn):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                results.append(("ok", make(Lib(namespace, dtype, np.random.default_rng(seed)))))
+            except Exception as e:  # noqa: BLE001 - the class is compared
+                results.append(("raise", e))
+        results.append(sorted({type(w.message).__name__ for w in caught}))
+    s, s_warn, r, r_warn = results
+    return s, r, s_warn, r_warn
+
+
+def compare_variant(label: str, make, check_state: bool = True, dtype=np.float64):
+    """The entry's class built with other arguments: the same outcome and warning classes as torch; where both
+    build, the same state_dict keys and shapes (and values, where ``check_state`` and torch's are
+    deterministic). Returns the pair (scratch, torch) or None."""
+    s, r, s_warn, r_warn = build_both(make, dtype)
+    assert_same_outcome(label, s, r)
+    assert s_warn == r_warn, f"{label}: scratch warns {s_warn}, torch {r_warn}"
+    if r[0] != "ok":
+        return None
+    ss, sr = s[1].state_dict(), r[1].state_dict()
+    assert list(ss) == list(sr), f"{label}: state_dict keys {list(ss)} vs torch {list(sr)}"
+    for key in ss:
+        assert np.shape(ss[key]) == np.shape(sr[key]), (label, key, np.shape(ss[key]), np.shape(sr[key]))
+        if check_state and np.asarray(sr[key]).size and not np.asarray(sr[key]).any():  # torch's zeros
+            np.testing.assert_array_equal(ss[key], sr[key], err_msg=f"{label}: {key}")
+    return s[1], r[1]
