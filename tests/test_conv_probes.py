@@ -57,7 +57,8 @@ def _probes(case, block, rng) -> list[tuple[str, tuple]]:
     lead = (2, c) if batched else (c,)
     other = (c,) if batched else (2, c)
     low = _min_sizes(block)
-    spread = [n + i for i, n in enumerate(low)]  # distinct sizes: a dim read for another shows
+    step = max(block.stride) + 1
+    spread = [n + i * step for i, n in enumerate(low)]  # distinct output sizes: a dim read for another shows
     back = [n + d - 1 - i for i, n in enumerate(low)]
     probes = [("smallest", lead + tuple(low)), ("spread", lead + tuple(spread)), ("spread reversed",
                                                                                    lead + tuple(back)),
@@ -102,10 +103,12 @@ def _variants(block) -> list[tuple[str, dict]]:
     kw = _kwargs(block)
     c, o, g = block.in_channels, block.out_channels, block.groups
     ones = tuple(1 for _ in block.kernel_size)
-    return [("groups 0", dict(kw, groups=0)), ("as given", kw), ("no input channels", dict(kw, groups=1) | {"_in": 0}),
+    fan_in_one_out = c if _transposed(block) else c * max(1, o // g)  # fan_in: weight.shape[1] * prod(kernel)
+    return [("groups 0", dict(kw, groups=0)), ("as given", kw),
+            ("no input channels", dict(kw, groups=1, bias=True) | {"_in": 0}),
             ("no output channels", dict(kw, groups=1) | {"_out": 0}),
             ("fan_in 1", dict(kw, kernel_size=ones, groups=c, padding=0 if isinstance(kw["padding"], str) else
-                              tuple(0 for _ in ones), stride=ones, dilation=ones) | {"_out": c * max(1, o // g)}
+                              tuple(0 for _ in ones), stride=ones, dilation=ones) | {"_out": fan_in_one_out}
              | ({"output_padding": tuple(0 for _ in ones)} if _transposed(block) else {})),
             ("in_channels not divisible", dict(kw, groups=2) | {"_in": 3, "_out": 4}),
             ("out_channels not divisible", dict(kw, groups=2) | {"_in": 4, "_out": 3})]
@@ -116,29 +119,32 @@ def _called_variants(block) -> list[tuple[str, dict, int]]:
     kw, d = _kwargs(block), block._dims
     same = isinstance(kw["padding"], str)
     zero, one = tuple(0 for _ in range(d)), tuple(1 for _ in range(d))
-    found = [("stride 0", dict(kw, stride=zero, padding=0 if same else kw["padding"]), 11),
-             ("dilation 0", dict(kw, dilation=zero), 11), ("kernel 0", dict(kw, kernel_size=zero), 11),
-             ("padding 0", dict(kw, padding=zero), 11)]
+    size = 2 * max(r * (k - 1) + 1 for k, r in zip(block.kernel_size, block.dilation, strict=True)) + 3
+    if _transposed(block):
+        kw = dict(kw, output_padding=zero)  # its own limit is probed below
+    found = [("stride 0", dict(kw, stride=zero, padding=0 if same else kw["padding"]), size),
+             ("dilation 0", dict(kw, dilation=zero), size), ("kernel 0", dict(kw, kernel_size=zero), size),
+             ("kernel 1", dict(kw, kernel_size=one), size), ("padding 0", dict(kw, padding=zero), size)]
     if not _transposed(block):
-        return found + [("padding -1", dict(kw, padding=tuple(-1 for _ in range(d))), 11)]
+        return found + [("padding -1", dict(kw, padding=tuple(-1 for _ in range(d))), size)]
     two = tuple(2 for _ in range(d))
     for s, r, op in ((2, 1, 2), (1, 2, 2), (2, 1, 1), (1, 2, 1)):  # output_padding at either limit
         found.append((f"stride {s} dilation {r} output_padding {op}",
                       dict(kw, stride=(s,) * d, dilation=(r,) * d, output_padding=(op,) * d), 3))
-    return found + [("output size 0", dict(kw, kernel_size=two, padding=one, stride=one, dilation=one,
-                                           output_padding=zero), 1),
-                    ("output size 1", dict(kw, kernel_size=(3,) * d, padding=one, stride=one, dilation=one,
-                                           output_padding=zero), 1)]
+    return found + [("output size 0", dict(kw, kernel_size=two, padding=one, stride=one, dilation=one), 1),
+                    ("output size 1", dict(kw, kernel_size=(3,) * d, padding=one, stride=one, dilation=one), 1),
+                    ("padding 1", dict(kw, kernel_size=(3,) * d, padding=one, stride=one, dilation=one), 3)]
 
 
-def _make(block, name: str, kw: dict):
-    """The entry's class ``name`` (as built: a Lazy class stays lazy until its first call) with arguments kw."""
+def _make(block, name: str, kw: dict, batched: bool = True):
+    """The entry's class ``name`` (as built: a Lazy class stays lazy until its first call) with arguments kw; a
+    Lazy one initialized on a batched or an unbatched input."""
     kw = dict(kw)
     cin, cout = kw.pop("_in", block.in_channels), kw.pop("_out", block.out_channels)
     if name.startswith("Lazy"):
         def make(lib):
             m = getattr(lib, name)(cout, **kw)
-            m.initialize_parameters(np.zeros((1, cin) + (4,) * block._dims))
+            m.initialize_parameters(np.zeros((1, cin)[1 - batched:] + (4,) * block._dims))
             return m
         return make
     return lambda lib: getattr(lib, name)(cin, cout, **kw)
@@ -160,16 +166,21 @@ def _check_init(label: str, pair) -> None:
 @pytest.mark.parametrize("case", CONV, ids=str)
 def test_conv_probes_like_torch(case, rng):
     s, r = build_pair(case, np.float32)  # float32 first, then cast: the im2col workspace must follow the dtype
-    compare_probes(case, s, r, [("float32", case.sample(rng, np.float32, case.shape, 1.0))], rng, np.float32)
-    s.double(), r.double(), s.zero_grad(), r.zero_grad()
-    # before the probes' first call turns a Lazy class eager
+    # before the first call turns a Lazy class eager
     name, variants, called = type(s).__name__, _variants(s), _called_variants(s)
-    compare_probes(case, s, r, _probes(case, s, rng), rng)
+    x32 = case.sample(rng, np.float32, case.shape, 1.0)
+    compare_probes(case, s, r, [("float32", x32)], rng, np.float32)
+    s.double(), r.double(), s.zero_grad(), r.zero_grad()
+    compare_probes(case, s, r, [("cast to float64", tuple(a.astype(np.float64) if isinstance(a, np.ndarray) else a
+                                                          for a in x32))] + _probes(case, s, rng), rng)
     compare_frozen(case, s, r, case.sample(rng, np.float64, case.shape, 1.0), rng)
     for label, kw in variants:
-        pair = compare_variant(f"{case.name}/{label}", _make(s, name, kw))
-        if pair is not None and not (name.startswith("Lazy") and pair[0].in_channels == 0):
-            _check_init(f"{case.name}/{label}", pair)  # (a Lazy conv with no input channels: torch never inits)
+        for batched in (True, False):  # a Lazy conv takes in_channels from either batching
+            pair = compare_variant(f"{case.name}/{label}", _make(s, name, kw, batched))
+            if pair is not None and not (name.startswith("Lazy") and pair[0].in_channels == 0):
+                _check_init(f"{case.name}/{label}", pair)  # (a Lazy conv with no input channels: torch never inits)
+            if not name.startswith("Lazy"):
+                break
     for label, kw, size in called:
         pair = compare_variant(f"{case.name}/{label}", _make(s, name, kw), check_state=False)
         if pair is not None:
