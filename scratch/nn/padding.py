@@ -209,10 +209,13 @@ class _PadNd(CachedModule):
         if x.dtype.kind not in "biufc":
             raise TypeError(f"pad(): input must be a numeric array, got dtype {x.dtype}")
         mode, d = self._mode, self._dims
-        if mode == "circular" and x.ndim not in (d + 1, d + 2):  # the module's own check, before F.pad's
-            raise ValueError(f"expected {d + 1}D or {d + 2}D input (got {x.ndim}D input)")
+        if mode == "circular":  # the module's own rank check, before F.pad's
+            if x.ndim not in (d + 1, d + 2):
+                raise ValueError(f"expected {d + 1}D or {d + 2}D input (got {x.ndim}D input)")
         pads = _pad_argument(self.padding)
-        value = _value_argument(self.value) if mode == "constant" else 0.0
+        value = 0.0  # the fill of the constant mode only
+        if mode == "constant":
+            value = _value_argument(self.value)
         if len(pads) % 2:
             raise RuntimeError("Padding length must be divisible by 2")
         if len(pads) > 2 * x.ndim:
