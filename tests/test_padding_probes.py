@@ -50,8 +50,13 @@ def _probes(case, block, rng) -> list[tuple[str, tuple]]:
     shapes = [(f"dim {i} size {n}", lead + tuple(n if j == i else a for j, a in enumerate(ample)))
               for i, (lo, hi) in enumerate(pairs) for n in _sizes(mode, lo, hi)
               if not (mode == "circular" and _wraps_twice(n, lo, hi))]
-    others = {lead[1:], (0,) + lead[1:], (2,) + lead, (), (1,) * (len(lead) + 2), (2, 0) + lead[1:]}
+    others = {lead[1:], (2,) + lead, (), (1,) * (len(lead) + 2), (0,) + lead, (0,) * (len(lead) + 1)}
+    others |= {lead[:j] + (0,) + lead[j + 1:] for j in range(len(lead))}  # each leading dim empty in turn
     shapes += [("leading dims", other + tuple(ample)) for other in sorted(others)]
+    single = [1 - lo - hi for lo, hi in pairs]  # every padded dim's output of size 1 (where a size gives it)
+    if min(single) >= 0 and not (mode == "circular" and any(_wraps_twice(n, lo, hi) for n, (lo, hi) in
+                                                             zip(single, pairs, strict=True))):
+        shapes.append(("one-element output", (1,) * len(lead) + tuple(single)))
     found = _arrays(rng, shapes)
     x = normal(rng, case.shape)
     found += [(f"{dt.__name__} input", (x.astype(dt),)) for dt in (np.float32, np.int64, np.uint8)]
@@ -60,11 +65,14 @@ def _probes(case, block, rng) -> list[tuple[str, tuple]]:
 
 
 def _variants(block) -> list[tuple[str, object]]:
-    """Other paddings of the entry's class: an int, tuples of each length up to 6, negative and mixed entries."""
+    """Other paddings of the entry's class: ints, tuples of every length up to 6 with distinct entries (a pair
+    read for another shows), negative entries, bools and floats where torch's parser takes or refuses them."""
     flat = _flat(block)
-    found = [("int 1", 1), ("int 0", 0), ("int -1", -1), ("int 2", 2)]
-    found += [(f"length {n}", (flat * 3)[:n]) for n in range(1, 7)]
-    found += [("negated", tuple(-p for p in flat)), ("swapped", flat[::-1])]
+    distinct = (1, 2, 3, 0, 2, 1)
+    found = [("int 1", 1), ("int 0", 0), ("int -1", -1), ("int 2", 2), ("length 0", ())]
+    found += [(f"length {n}", distinct[:n]) for n in range(1, 7)]
+    found += [("negated", tuple(-p for p in flat)), ("swapped", flat[::-1]), ("bool first", (True, 1)),
+              ("bool second", (1, True)), ("float second", (1, 1.0)), ("numpy ints", (np.int64(2), np.int64(1)))]
     return found
 
 
@@ -82,5 +90,8 @@ def test_padding_probes_like_torch(case, rng):
     value = getattr(s, "value", None) if "Constant" in name else None
     for label, padding in _variants(s):
         vs, vr = (_make(name, padding, value)(Lib(ns)) for ns in (scratch.nn, reference.nn))
-        shapes = [(f"{label} rank {n}", (3,) * n) for n in range(d, d + 3)]
+        n = len(padding) // 2 if isinstance(padding, tuple) else d
+        side = 5 if not isinstance(padding, tuple) else max([abs(p) for p in padding] + [1]) + 2
+        ranks = sorted({n, n + 1, n + 2, d + 1} - {0})
+        shapes = [(f"{label} rank {rank}", (2,) * (rank - n) + (side,) * n) for rank in ranks]
         compare_probes(case, vs, vr, _arrays(rng, shapes), rng)

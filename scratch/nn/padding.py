@@ -94,7 +94,7 @@ def _check_constant(x: np.ndarray, pairs: list[tuple[int, int]], value: float) -
     """constant_pad_nd: every negative pad is a narrow() first, then the fill value is converted (only if a
     positive pad writes it)."""
     for n, (lo, hi) in zip(x.shape[x.ndim - len(pairs):], pairs, strict=True):
-        if n + min(lo, 0) < 0 or n + min(lo, 0) + min(hi, 0) < 0:
+        if n + min(lo, 0) + min(hi, 0) < 0:  # (a narrow of the low side below 0 is below 0 after both)
             raise RuntimeError("narrow(): length must be non-negative.")
     if any(p > 0 for pair in pairs for p in pair):
         _check_fill(value, x.dtype)
