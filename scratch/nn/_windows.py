@@ -107,12 +107,17 @@ def pad_backward(g: np.ndarray, shape: tuple[int, ...], pads: Sequence[tuple[int
 # -- windows -----------------------------------------------------------------------------------------------------
 def windows(xp: np.ndarray, kernel: Sequence[int], stride: Sequence[int], dilation: Sequence[int],
             out: Sequence[int]) -> np.ndarray:
-    """Read-only view (N, C, *out, *kernel) of xp (N, C, *padded): ``[n, c, o.., j..] = xp[n, c, s o + r j ..]``."""
+    """Read-only view (N, C, *out, *kernel) of xp (N, C, *padded): ``[n, c, o.., j..] = xp[n, c, s o + r j ..]``.
+
+    numpy's sliding_window_view over the dilated extents, then every s-th window and every r-th element of it:
+    a view that cannot reach past xp (a padded size too small for ``out`` windows gives fewer of them)."""
+    if 0 in out:  # no window (an empty output): nothing to read, whatever the padded sizes
+        return np.empty(xp.shape[:2] + tuple(out) + tuple(kernel), xp.dtype)
     d = len(kernel)
-    st = xp.strides
-    strides = st[:2] + tuple(st[2 + i] * stride[i] for i in range(d)) + tuple(st[2 + i] * dilation[i]
-                                                                            for i in range(d))
-    return np.lib.stride_tricks.as_strided(xp, xp.shape[:2] + tuple(out) + tuple(kernel), strides, writeable=False)
+    span = tuple(r * (k - 1) + 1 for k, r in zip(kernel, dilation, strict=True))
+    view = np.lib.stride_tricks.sliding_window_view(xp, span, axis=tuple(range(2, 2 + d)))
+    return view[(slice(None),) * 2 + tuple(slice(0, s * (o - 1) + 1, s) for s, o in zip(stride, out, strict=True))
+                + tuple(slice(None, None, r) for r in dilation)]
 
 
 def im2col(xp: np.ndarray, kernel: Sequence[int], stride: Sequence[int], dilation: Sequence[int],
@@ -126,10 +131,9 @@ def im2col(xp: np.ndarray, kernel: Sequence[int], stride: Sequence[int], dilatio
     d = len(kernel)
     w = windows(xp, kernel, stride, dilation, out)  # (N, C, *out, *k)
     order = (1,) + tuple(range(2 + d, 2 + 2 * d)) + (0,) + tuple(range(2, 2 + d))
-    n, c = xp.shape[:2]
-    shape = (c * math.prod(kernel), n * math.prod(out))
     if buffer is None:
-        return w.transpose(order).reshape(shape)
+        n, c = xp.shape[:2]
+        return w.transpose(order).reshape(c * math.prod(kernel), n * math.prod(out))
     np.copyto(buffer.reshape(tuple(w.shape[i] for i in order)), w.transpose(order))
     return buffer
 
@@ -144,7 +148,8 @@ def col2im(cols: np.ndarray, padded: tuple[int, ...], kernel: Sequence[int], str
     # summed in (C, N, *padded), the layout of the blocks: a same-layout add runs ~3x faster than one whose
     # source is a transposed view; one transpose at the end
     result = np.zeros((c, n) + tuple(padded[2:]), dtype=cols.dtype)
-    for j in itertools.product(*(range(k) for k in kernel)):  # one strided add per kernel offset
+    offsets = itertools.product(*(range(k) for k in kernel)) if 0 not in out else ()  # no window: nothing adds
+    for j in offsets:  # one strided add per kernel offset
         target = (slice(None), slice(None)) + tuple(
             slice(dilation[i] * j[i], dilation[i] * j[i] + stride[i] * (out[i] - 1) + 1, stride[i]) for i in range(d))
         result[target] += blocks[(slice(None),) + j]

@@ -94,7 +94,7 @@ def _check_constant(x: np.ndarray, pairs: list[tuple[int, int]], value: float) -
     """constant_pad_nd: every negative pad is a narrow() first, then the fill value is converted (only if a
     positive pad writes it)."""
     for n, (lo, hi) in zip(x.shape[x.ndim - len(pairs):], pairs, strict=True):
-        if n + min(lo, 0) < 0 or n + min(lo, 0) + min(hi, 0) < 0:
+        if n + min(lo, 0) + min(hi, 0) < 0:  # (a narrow of the low side below 0 is below 0 after both)
             raise RuntimeError("narrow(): length must be non-negative.")
     if any(p > 0 for pair in pairs for p in pair):
         _check_fill(value, x.dtype)
@@ -180,6 +180,15 @@ def _check_circular(x: np.ndarray, pairs: list[tuple[int, int]]) -> None:
                                f"dimension {axis} wraps the {left} elements its negative padding leaves")
 
 
+def check_edge_padding(x: np.ndarray, pairs: list[tuple[int, int]], mode: str) -> None:
+    """F.pad's checks for a non-constant mode ('reflect', 'replicate', 'circular'), ``pairs`` the (lo, hi) of the
+    last len(pairs) dims (also run by a convolution with such a padding_mode, which F.pad pads first)."""
+    k = len(pairs)
+    if not (1 <= k <= 3 and x.ndim in (k + 1, k + 2)):
+        raise NotImplementedError(_NOT_SUPPORTED.format(2 * k, x.ndim))
+    _check_circular(x, pairs) if mode == "circular" else _check_edge_mode(x, pairs, mode)
+
+
 # -- the one implementation --------------------------------------------------------------------------------------
 class _PadNd(CachedModule):
     """Pads (or, where negative, crops) the last ``len(padding) // 2`` dims; subclasses set ``_dims`` (the dims
@@ -200,10 +209,13 @@ class _PadNd(CachedModule):
         if x.dtype.kind not in "biufc":
             raise TypeError(f"pad(): input must be a numeric array, got dtype {x.dtype}")
         mode, d = self._mode, self._dims
-        if mode == "circular" and x.ndim not in (d + 1, d + 2):  # the module's own check, before F.pad's
-            raise ValueError(f"expected {d + 1}D or {d + 2}D input (got {x.ndim}D input)")
+        if mode == "circular":  # the module's own rank check, before F.pad's
+            if x.ndim not in (d + 1, d + 2):
+                raise ValueError(f"expected {d + 1}D or {d + 2}D input (got {x.ndim}D input)")
         pads = _pad_argument(self.padding)
-        value = _value_argument(self.value) if mode == "constant" else 0.0
+        value = 0.0  # the fill of the constant mode only
+        if mode == "constant":
+            value = _value_argument(self.value)
         if len(pads) % 2:
             raise RuntimeError("Padding length must be divisible by 2")
         if len(pads) > 2 * x.ndim:
@@ -214,9 +226,7 @@ class _PadNd(CachedModule):
         if mode == "constant":
             _check_constant(x, pairs, value)
         else:
-            if not (1 <= k <= 3 and x.ndim in (k + 1, k + 2)):
-                raise NotImplementedError(_NOT_SUPPORTED.format(len(pads), x.ndim))
-            _check_circular(x, pairs) if mode == "circular" else _check_edge_mode(x, pairs, mode)
+            check_edge_padding(x, pairs, mode)
 
         out_shape = x.shape[:x.ndim - k] + tuple(
             n + lo + hi for n, (lo, hi) in zip(x.shape[x.ndim - k:], pairs, strict=True))

@@ -26,7 +26,8 @@ import numpy as np
 
 from .. import _windows as win
 from ..base import CachedModule
-from ..module import Parameter, check_float_dtype, check_input
+from ..module import Parameter, check_float_dtype
+from ..padding import check_edge_padding
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
@@ -54,8 +55,6 @@ class _ConvNd(CachedModule):
         shape = self._weight_shape()
         if min(shape) < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
-        if math.prod(shape) == 0:
-            warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
         self.weight = Parameter(np.empty(shape, dt))
         self.bias = Parameter(np.empty(out_channels, dt)) if bias else None
         self._reset_parameters(rng if rng is not None else np.random.default_rng())
@@ -88,8 +87,11 @@ class _ConvNd(CachedModule):
 
     def _reset_parameters(self, rng: np.random.Generator) -> None:
         """torch's reset_parameters: kaiming_uniform_(a=sqrt 5) is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in =
-        weight.size(1) * prod(k), and the bias from the same bound; the weight is drawn first, then the bias."""
+        weight.size(1) * prod(k), and the bias from the same bound; the weight is drawn first, then the bias.
+        torch's kaiming_uniform_ warns for an empty weight (a Lazy conv's too, when it materializes one)."""
         shape = self.weight.shape
+        if math.prod(shape) == 0:
+            warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=4)
         fan_in = shape[1] * math.prod(self.kernel_size)
         bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
         self.weight.data[...] = rng.uniform(-bound, bound, shape)
@@ -109,8 +111,9 @@ class _ConvNd(CachedModule):
         return [(p, p) for p in self.padding]
 
     def _check_geometry(self, x: np.ndarray) -> None:
-        """torch's checks of the hyper-parameters at call time, in its order."""
-        if any(p < 0 for lo_hi in self._pads() for p in lo_hi):
+        """torch's checks of the hyper-parameters at call time, in its order. A padding_mode other than 'zeros'
+        pads with F.pad, where a negative padding crops, and then convolves unpadded: no padding check."""
+        if self.padding_mode == "zeros" and any(p < 0 for lo_hi in self._pads() for p in lo_hi):
             raise RuntimeError("negative padding is not supported")
         if any(s <= 0 for s in self.stride):
             raise RuntimeError("non-positive stride is not supported")
@@ -120,9 +123,11 @@ class _ConvNd(CachedModule):
             raise RuntimeError(f"kernel size should be greater than zero, but got {list(self.kernel_size)}")
 
     def _batched(self, input: np.ndarray, transposed: bool = False) -> tuple[np.ndarray, bool]:
-        x = check_input(input) if isinstance(input, np.ndarray) and input.dtype.kind == "f" else input
+        x = input
         if not isinstance(x, np.ndarray):
             raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
+        if self.padding_mode != "zeros":  # torch pads with F.pad first: its checks come before the conv's
+            check_edge_padding(x, self._pads(), _TORCH_MODE[self.padding_mode])
         d = self._dims
         if x.ndim not in (d + 1, d + 2):
             op = f"conv_transpose{d}d" if transposed else f"conv{d}d"
@@ -133,17 +138,9 @@ class _ConvNd(CachedModule):
         return (x, False) if x.ndim == d + 2 else (x[None], True)
 
     def _padded(self, x: np.ndarray) -> np.ndarray:
+        """x padded by the padding mode (its sizes were checked with F.pad's rules by _batched)."""
         pads = self._pads()
-        mode = _TORCH_MODE[self.padding_mode]
-        for i, (lo, hi) in enumerate(pads):
-            size = x.shape[2 + i]
-            if mode == "reflect" and max(lo, hi) >= size:
-                raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input "
-                                   f"dimension, but got: padding ({lo}, {hi}) at dimension {2 + i} of input "
-                                   f"{_size_list(x.shape)}")
-            if mode == "circular" and max(lo, hi) > size:
-                raise RuntimeError("Padding value causes wrapping around more than once.")
-        return win.pad(x, pads, mode) if any(lo or hi for lo, hi in pads) else x
+        return win.pad(x, pads, _TORCH_MODE[self.padding_mode]) if any(lo or hi for lo, hi in pads) else x
 
     def _out(self, xp: np.ndarray) -> tuple[int, ...]:
         d = self._dims
@@ -171,6 +168,9 @@ class _ConvNd(CachedModule):
         xp = self._padded(x)
         out = self._out(xp)
         n = x.shape[0]
+        if n and c and 0 in x.shape[2:]:
+            raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: "
+                               f"{_size_list(x.shape)}")
         rows = c * math.prod(self.kernel_size)
         cols = win.im2col(xp, self.kernel_size, self.stride, self.dilation, out,
                           buffer=self._workspace("cols", (rows, n * math.prod(out)), x.dtype))
@@ -337,9 +337,12 @@ class _ConvTransposeNd(_ConvNd):
             raise RuntimeError(f"Given transposed=1, weight of size {_size_list(self.weight.shape)}, expected input"
                                f"{_size_list(x.shape)} to have {self.in_channels} channels, but got {c} channels "
                                "instead")
+        if n and c and 0 in inner:
+            raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: "
+                               f"{_size_list(x.shape)}")
         size = tuple((inner[i] - 1) * self.stride[i] - 2 * self.padding[i] + self.dilation[i] *
                      (self.kernel_size[i] - 1) + out_pad[i] + 1 for i in range(d))
-        if any(v <= 0 for v in size):
+        if min(size) < 0 or (x.size and min(size) == 0):  # an empty input may give an empty output, as torch's
             raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, inner))}). Calculated output "
                                f"size per channel: ({' x '.join(map(str, size))}). Output size is too small")
         g = self.groups
@@ -353,14 +356,14 @@ class _ConvTransposeNd(_ConvNd):
         if self.bias is not None:
             y = y + self.bias.data.reshape((-1,) + (1,) * d)
         y = np.ascontiguousarray(y)
-        return self._save(y[0] if unbatched else y, x_g.copy(), canvas, inner, unbatched)
+        return self._save(y[0] if unbatched else y, x_g.copy(), inner, unbatched)
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
-        dy, x_g, canvas, inner, unbatched = self._saved(dy)
+        dy, x_g, inner, unbatched = self._saved(dy)
         dy = dy[None] if unbatched else dy
         g = self.groups
-        pads = [(p, canvas[2 + i] - p - dy.shape[2 + i]) for i, p in enumerate(self.padding)]
-        cols = win.im2col(win.pad(dy, pads), self.kernel_size, self.stride, self.dilation, inner)
+        dyp = win.pad(dy, [(p, p) for p in self.padding]) if any(self.padding) else dy  # the canvas, as forward's
+        cols = win.im2col(dyp, self.kernel_size, self.stride, self.dilation, inner)
         cols_g = cols.reshape(g, cols.shape[0] // g, -1)  # (G, C_out/G * K, N * P_in)
         if self.weight.requires_grad:
             self.weight.accumulate(np.matmul(x_g, cols_g.transpose(0, 2, 1)).reshape(self.weight.shape), owned=True)

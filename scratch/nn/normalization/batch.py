@@ -117,7 +117,10 @@ class _BatchNorm(_NormBase):
         if self.training and self.track_running_stats:
             # incremented before any other check, exactly where torch's forward does it
             self.set_buffer("num_batches_tracked", np.array(self.num_batches_tracked + 1, np.int64))
-            factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else float(self.momentum)
+            if self.momentum is None:  # the cumulative average
+                factor = 1.0 / float(self.num_batches_tracked)
+            else:
+                factor = float(self.momentum)
         batch_stats = self.training or self.running_mean is None
         if batch_stats:
             verify_batch_size(x.shape)
@@ -232,15 +235,20 @@ class _InstanceNorm(_NormBase):
         axes = tuple(range(2, xb.ndim))
         shape = (1, c) + (1,) * len(axes)
         x64 = np.asarray(xb, _ACC)
-        with quiet_if(nonfinite(x)):
+        with quiet_if(self.eps <= 0 or nonfinite(x)):  # eps 0 and a zero variance: 1 / 0, as torch
             if not use_input_stats:
                 mean, rstd = self._running_stats(shape)
                 x_hat = (x64 - mean) * rstd
             elif xb.size:
                 x_hat, mean, var, rstd = normalize(x64, axes, self.eps)
+                if self.eps == 0:  # torch's InvStd: 1 / sqrt(var + eps) is 0 where var and eps are both 0
+                    zero = var == 0
+                    rstd, x_hat = np.where(zero, 0.0, rstd), np.where(zero, 0.0, x_hat)
                 if self.training and self.track_running_stats:
                     m = xb.size // (n * c)  # spatial count, >= 2
-                    factor = 0.0 if self.momentum is None else float(self.momentum)
+                    factor = 0.0  # momentum None: torch passes 0.0, the buffers never move
+                    if self.momentum is not None:
+                        factor = float(self.momentum)
                     self._update_running(factor, mean.reshape(n, c).mean(0),
                                          (var.reshape(n, c) * (m / (m - 1))).mean(0))
             else:

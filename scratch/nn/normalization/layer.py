@@ -23,6 +23,22 @@ from ._kernels import (
 __all__ = ["LayerNorm", "GroupNorm", "RMSNorm"]
 
 
+def _int_list(shape: tuple, fn: str) -> tuple[int, ...]:
+    """torch's int-list parser for normalized_shape: an integer anywhere (numpy's too), a bool too except first."""
+    for i, d in enumerate(shape):
+        if not isinstance(d, numbers.Integral) or (i == 0 and isinstance(d, bool)):
+            raise TypeError(f"{fn}(): argument 'normalized_shape' must be tuple of ints, but found element of type "
+                            f"{type(d).__name__} at pos {i}")
+    return tuple(int(d) for d in shape)
+
+
+def _parsed_shape(normalized_shape, affine: bool) -> tuple:
+    """normalized_shape as torch keeps it: an int is (int,); with weights it is parsed at construction (torch's
+    torch.empty), else kept as given and parsed at the call (F.layer_norm / F.rms_norm)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
+    return _int_list(shape, "empty") if affine else shape
+
+
 class _TrailingNorm(_AffineNorm):
     """LayerNorm and RMSNorm: statistics over the last len(normalized_shape) dims, weight (and bias) of that
     shape. Subclasses give ``_statistics(x, axes, eps) -> (x_hat, rstd)`` (float64; x non-empty, in its own
@@ -68,9 +84,7 @@ class LayerNorm(_TrailingNorm):
     def __init__(self, normalized_shape: int | tuple[int, ...], eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True, dtype=np.float32) -> None:
         super().__init__()
-        if isinstance(normalized_shape, (int, np.integer)):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(d) for d in normalized_shape)
+        self.normalized_shape = _parsed_shape(normalized_shape, bool(elementwise_affine))
         self.eps, self.elementwise_affine = eps, bool(elementwise_affine)
         dt = check_float_dtype(dtype)
         self.weight = self.bias = None
@@ -82,7 +96,7 @@ class LayerNorm(_TrailingNorm):
 
     def forward(self, input: np.ndarray) -> np.ndarray:
         x = input
-        shape = self.normalized_shape
+        shape = self.normalized_shape = _int_list(self.normalized_shape, "layer_norm")
         if not shape:
             raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
                                "one element, but got normalized_shape = []")
@@ -189,7 +203,8 @@ class RMSNorm(_TrailingNorm):
     dtype whatever the weight's: a float64 input into float32 weights gives a float64 output).
     Raises: RuntimeError for an empty normalized_shape (at the call), a negative size (at construction, with
     weights) or a wrong trailing shape; ValueError for an input of fewer dims than normalized_shape;
-    NotImplementedError for integer input; TypeError for non-integer sizes.
+    NotImplementedError for integer input; TypeError for a non-integer size, a bool only as the first (torch's
+    parser: with weights at construction, else at the call; LayerNorm's too).
     Gradient: with r = (mean(x^2) + eps)^(-1/2), x_hat = x r and g = weight * dy, d r / d x_j = -r^3 x_j / n
     (n values normalized over), so
 
@@ -202,12 +217,7 @@ class RMSNorm(_TrailingNorm):
     def __init__(self, normalized_shape: int | tuple[int, ...], eps: float | None = None,
                  elementwise_affine: bool = True, dtype=np.float32) -> None:
         super().__init__()
-        shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
-        for i, d in enumerate(shape):
-            if not isinstance(d, numbers.Integral) or isinstance(d, bool):
-                raise TypeError(f"normalized_shape must be a tuple of ints, but found element of type "
-                                f"{type(d).__name__} at pos {i}")
-        self.normalized_shape = tuple(int(d) for d in shape)
+        self.normalized_shape = _parsed_shape(normalized_shape, bool(elementwise_affine))
         self.eps, self.elementwise_affine = eps, bool(elementwise_affine)
         dt = check_float_dtype(dtype)
         self.weight = self.bias = None
@@ -219,7 +229,8 @@ class RMSNorm(_TrailingNorm):
             self.weight = Parameter(np.ones(self.normalized_shape, dt))
 
     def forward(self, x: np.ndarray) -> np.ndarray:  # torch names RMSNorm's argument x
-        shape, k = self.normalized_shape, len(self.normalized_shape)
+        shape = self.normalized_shape = _int_list(self.normalized_shape, "rms_norm")
+        k = len(shape)
         if not isinstance(x, np.ndarray):
             raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
         if not k:

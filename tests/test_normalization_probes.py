@@ -1,0 +1,153 @@
+"""Every normalization catalog entry probed against torch where its own sample cannot reach (tests/cases/_probes.py):
+random affine parameters and running statistics (the catalog's blocks start at weight 1, bias 0, mean 0, var 1,
+where a missing multiply by the weight is invisible), train and eval, the smallest training batch and one below
+it, the other batching or rank, another channel count, dtypes, an empty batch; then the buffers; and the entry's
+class rebuilt with boundary arguments (num_features 0 and -1, eps 0). One test per entry (its id is the entry's
+name, so the mutation audit of an entry runs it)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from tests.cases._probes import compare_frozen, compare_probes, compare_variant, normal
+from tests.catalog import CATALOG
+from tests.harness import build_pair, compare_pair
+from tests.tolerances import assert_close
+
+NORM = [c for c in CATALOG if c.family == "normalization"]
+RUNNING = ("BatchNorm", "InstanceNorm", "LazyBatchNorm", "LazyInstanceNorm")
+
+
+def _kind(block) -> str:
+    name = type(block).__name__.removeprefix("Lazy")
+    return name.rstrip("123d") if name[-2:] in ("1d", "2d", "3d") and "LRN" not in name else name
+
+
+def randomize(s, r, rng) -> None:
+    """Random parameters (weights away from 1, biases away from 0) and running statistics (variances > 0, a
+    batch count > 0) on scratch, loaded into torch."""
+    state = s.state_dict()
+    for key, value in state.items():
+        if key.endswith("num_batches_tracked"):
+            state[key] = np.array(3, np.int64)
+        elif key.endswith("running_var"):
+            state[key] = rng.uniform(0.5, 2.0, value.shape).astype(value.dtype)
+        elif value.dtype.kind == "f":
+            state[key] = rng.uniform(-1.5, 1.5, value.shape).astype(value.dtype)
+    s.load_state_dict(state)
+    r.load_state_dict(s.state_dict())
+
+
+def _states_equal(case, s, r) -> None:
+    ss, sr = s.state_dict(), r.state_dict()
+    assert list(ss) == list(sr)
+    for key in ss:
+        assert_close(ss[key], sr[key], block=case.name, check=f"probe state[{key}]", dtype=np.float64)
+
+
+def _shapes(case, block) -> list[tuple[str, tuple]]:
+    """Input shapes at the entry's boundaries (by its class), besides its own."""
+    shape, kind = case.shape, _kind(block)
+    n, c, sp = shape[0], shape[1], shape[2:]
+    if kind == "BatchNorm":
+        twos = [(2, c) + (1,) * len(sp)] + ([(1, c, 2) + (1,) * (len(sp) - 1)] if sp else [])
+        shapes = [(f"two values {i}", s) for i, s in enumerate(twos)]
+        shapes += [("one value", (1, c) + (1,) * len(sp)), ("channels + 1", (n, c + 1) + sp),
+                   ("empty batch", (0, c) + sp), ("rank + 3", (n, c, 2, 2) + sp)]
+        if len(sp) <= 1:  # BatchNorm1d: (N, C) and (N, C, L)
+            shapes.append(("other rank", (n, c) if sp else (n, c, 3)))
+        return shapes
+    if kind == "InstanceNorm":
+        d = {"InstanceNorm1d": 1, "InstanceNorm2d": 2, "InstanceNorm3d": 3}[type(block).__name__.removeprefix("Lazy")]
+        spatial, lead = shape[-d:], shape[:-d]
+        other = (2,) + lead if len(lead) == 1 else lead[1:]
+        return [("other batching", other + spatial), ("two positions", lead + (2,) + (1,) * (d - 1)),
+                ("one position", lead + (1,) * d), ("channels + 1", lead[:-1] + (lead[-1] + 1,) + spatial),
+                ("empty batch", (0,) + lead[-1:] + spatial), ("rank + 2", (1,) + lead + spatial + (2,))]
+    if kind in ("LayerNorm", "RMSNorm"):
+        k = len(block.normalized_shape)
+        inner = shape[-k:]
+        return [("exact dims", inner), ("more leading dims", (2, 1) + shape), ("one leading", (1,) + inner),
+                ("too few dims", inner[1:]), ("empty leading", (0,) + inner)]
+    if kind == "GroupNorm":
+        g = block.num_groups
+        return [("2-d", (n, c)), ("3-d", (n, c, 3)), ("one value per group", (1, c) + (1,) * len(sp)),
+                ("group of one", (1, g) + (1,) * len(sp)), ("channels + groups", (n, c + g) + sp),
+                ("empty batch", (0, c) + sp), ("1-d", (c,))]
+    if kind == "Sequential":  # Linear, BatchNorm1d, ...: rows
+        return [("two rows", (2, c)), ("one row", (1, c)), ("empty batch", (0, c))]
+    return [("3-d", shape[:3]), ("5-d", shape + (2,)), ("one channel", (n, 1) + sp), ("empty batch", (0,) + shape[1:])]
+
+
+def _dtype_probes(case, rng) -> list[tuple[str, tuple]]:
+    x = normal(rng, case.shape)
+    return [("float32 input", (x.astype(np.float32),)), ("int64 input", (x.astype(np.int64),))]
+
+
+def _variants(block) -> list[tuple[str, str, dict]]:
+    """(label, class name, kwargs) of the entry's class with one argument at a boundary."""
+    name, kind = type(block).__name__, _kind(block)
+    if kind in ("BatchNorm", "InstanceNorm"):
+        kw = dict(eps=block.eps, momentum=block.momentum, affine=block.affine,
+                  track_running_stats=block.track_running_stats, bias=block.bias is not None or not block.affine)
+        if name.startswith("Lazy"):
+            return [("eps 0", name, dict(kw, eps=0.0))]
+        return [("num_features 0", name, dict(kw, num_features=0)),
+                ("num_features -1", name, dict(kw, num_features=-1)),
+                ("eps 0", name, dict(kw, num_features=block.num_features, eps=0.0)),
+                ("eps -1e-5", name, dict(kw, num_features=block.num_features, eps=-1e-5))]
+    if kind in ("LayerNorm", "RMSNorm"):
+        kw = dict(normalized_shape=block.normalized_shape, eps=block.eps, elementwise_affine=block.elementwise_affine)
+        if kind == "LayerNorm":
+            kw["bias"] = block.bias is not None or not block.elementwise_affine
+        shape = block.normalized_shape
+        return [("eps 0", name, dict(kw, eps=0.0)), ("a size 0", name, dict(kw, normalized_shape=shape[:-1] + (0,))),
+                ("a size -1", name, dict(kw, normalized_shape=shape[:-1] + (-1,))),
+                ("a bool size", name, dict(kw, normalized_shape=shape[:-1] + (True,)))]
+    if kind == "GroupNorm":
+        kw = dict(num_groups=block.num_groups, num_channels=block.num_channels, eps=block.eps, affine=block.affine,
+                  bias=block.bias is not None or not block.affine)
+        return [("eps 0", name, dict(kw, eps=0.0)), ("no channels", name, dict(kw, num_channels=0)),
+                ("-groups channels", name, dict(kw, num_channels=-block.num_groups))]
+    return []
+
+
+def _eps_zero_probes(case, block, label: str) -> list[tuple[str, tuple]]:
+    """eps 0 on a constant input (a zero variance: torch's 0/0 and 1/0 without a warning) and a normal one."""
+    shape = case.shape
+    exact = _kind(block) in ("BatchNorm", "InstanceNorm", "Sequential")  # torch's InvStd: x_hat = 0 there
+    constant = "constant input" if exact else "forward only: constant input"
+    return [(f"{label}: {constant}", (np.full(shape, 1.5),)),
+            (f"{label}: ramp", (np.arange(math.prod(shape), dtype=np.float64).reshape(shape) % 5,))]
+
+
+@pytest.mark.parametrize("case", NORM, ids=str)
+def test_normalization_probes_like_torch(case, rng):
+    s, r = build_pair(case, np.float64)
+    variants = _variants(s)  # before the first call turns a Lazy class eager
+    x = case.sample(rng, np.float64, case.shape, 1.0)
+    compare_pair(case, np.float64, s, r, x, rng, prefix="first call:")  # (a Lazy module's buffers exist from here)
+    randomize(s, r, rng)
+    compare_probes(case, s, r, [("random state", x)], rng)
+    s.eval(), r.eval()
+    compare_probes(case, s, r, [("random state, eval", x)] + [(f"eval: {label}", (normal(rng, shape),))
+                                                               for label, shape in _shapes(case, s)], rng)
+    s.train(), r.train()
+    compare_probes(case, s, r, [(label, (normal(rng, shape),)) for label, shape in _shapes(case, s)]
+                   + _dtype_probes(case, rng), rng)
+    compare_frozen(case, s, r, x, rng)
+    _states_equal(case, s, r)
+    for label, name, kw in variants:
+        pair = compare_variant(f"{case.name}/{label}", lambda lib, name=name, kw=kw: getattr(lib, name)(**kw))
+        if pair is not None and "eps" in label:
+            ps, pr = pair
+            if getattr(ps, "has_uninitialized_params", lambda: False)():  # materialized by a first call in eval
+                ps.eval(), pr.eval()
+                compare_pair(case, np.float64, ps, pr, x, rng, prefix=f"{label} first call:")
+            randomize(ps, pr, rng)
+            for train in (True, False):
+                ps.train(train), pr.train(train)
+                compare_probes(case, ps, pr, _eps_zero_probes(case, s, f"{label}, train={train}"), rng)
