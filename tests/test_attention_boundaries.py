@@ -32,7 +32,7 @@ MHA = [c for c in CASES if c not in SDPA]
 OPTS = ("dropout_p", "is_causal", "scale", "enable_gqa")
 
 
-def _loud(fn):
+def loud(fn):
     """harness.outcome without its warnings filter: ('ok', value) or ('raise', exception), warnings left to the
     caller's recorder."""
     try:
@@ -48,12 +48,12 @@ def _same(label: str, make, call, values: bool = True) -> None:
     for ns in (scratch.nn, reference.nn):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            block = _loud(lambda ns=ns: make(Lib(ns, np.float64, np.random.default_rng(3))))
+            block = loud(lambda ns=ns: make(Lib(ns, np.float64, np.random.default_rng(3))))
             if not values and ns is reference.nn and block[0] == built[0][0] == "ok":
                 block[1].load_state_dict(built[0][1].state_dict())  # the twin takes scratch's parameters
                 values = True
             built.append(block)
-            result = block if block[0] == "raise" else _loud(lambda block=block: call(block[1]))
+            result = block if block[0] == "raise" else loud(lambda block=block: call(block[1]))
         got.append((result, sorted({(w.category.__name__, "mismatched" in str(w.message)) for w in caught})))
     (s, ws), (r, wr) = got
     assert_same_outcome(label, s, r)
@@ -139,7 +139,13 @@ def test_sdpa_input_forms_and_rejected_inputs_match_torch(case, rng):
     s, r = build_pair(case, np.float64)
     for label, args in _sdpa_forms(case, s, rng):
         compare_pair(case, np.float64, s, r, args, rng, prefix=f"{label}:")
-    for label, args, accepted in _sdpa_bad(case, s, rng):
+    rows_like_torch(case, s, r, _sdpa_bad(case, s, rng), rng)
+
+
+def rows_like_torch(case, s, r, rows, rng) -> None:
+    """(label, args, accepted) rows: accepted ones compared forward and backward, the others raising torch's class
+    (shared by the embedding and transformer boundary files)."""
+    for label, args, accepted in rows:
         if accepted:
             compare_pair(case, np.float64, s, r, args, rng, prefix=f"{label}:")
             continue
@@ -263,10 +269,7 @@ def test_mha_rejected_inputs_and_mask_warnings_like_torch(case, rng):
             ("is_causal without attn_mask", good[:7] + (True,)),
             ("key of the other dtype", (q, k.astype(np.float32), v)), ("int64 inputs", (q.astype(np.int64),
                                                                                           k, v))]
-    for label, args in rows:
-        expected = outcome(lambda args=args: r(*args))
-        assert expected[0] == "raise", f"torch accepts {label}"
-        assert_same_outcome(f"{case.name}: {label}", outcome(lambda args=args: s(*args)), expected)
+    rows_like_torch(case, s, r, [(label, args, False) for label, args in rows], rng)
     for kpm, mask in (("bool", "float"), ("float", "float"), ("bool", "bool"), ("bool", ""), ("", "float")):
         args = _mha_args(s, rng, 2, 3, 4, kpm=kpm, mask=mask)
         _same(f"{case.name}: key_padding_mask {kpm}, attn_mask {mask}", lambda lib: build_pair(case, np.float64)[

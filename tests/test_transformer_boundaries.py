@@ -25,6 +25,7 @@ from tests.catalog import CATALOG, Lib
 # isort: split
 from tests.cases._recurrent_layers import fixed_masks
 from tests.harness import assert_same_outcome, build, build_pair, compare_pair, outcome
+from tests.test_attention_boundaries import loud, rows_like_torch
 
 CASES = [c for c in CATALOG if c.family == "transformer"]
 
@@ -47,15 +48,6 @@ def _layer_kwargs(layer) -> dict:
                 activation={"ReLU": "relu", "GELU": "gelu"}.get(type(act).__name__, "relu"),
                 layer_norm_eps=layer.norm1.eps, batch_first=layer.batch_first, norm_first=layer.norm_first,
                 bias=layer.linear1.bias is not None)
-
-
-def _loud(fn):
-    """harness.outcome without its warnings filter: ('ok', value) or ('raise', exception), warnings left to the
-    caller's recorder."""
-    try:
-        return "ok", fn()
-    except Exception as e:  # noqa: BLE001 - the class is what is compared
-        return "raise", e
 
 
 def _same(label: str, make, call=None) -> None:
@@ -211,10 +203,7 @@ def test_input_forms_and_rejected_inputs_match_torch(case, rng):
     _randomized(s, r, rng)
     for label, args in _forms(s, rng):
         compare_pair(case, np.float64, s, r, args, rng, prefix=f"{label}:")
-    for label, args in _rejected(s, rng):
-        expected = outcome(lambda args=args: r(*args))
-        assert expected[0] == "raise", f"torch accepts {label}"
-        assert_same_outcome(f"{case.name}: {label}", outcome(lambda args=args: s(*args)), expected)
+    rows_like_torch(case, s, r, [(label, args, False) for label, args in _rejected(s, rng)], rng)
 
 
 MASKS = {"TransformerEncoderLayer": ((1,), (2,)), "TransformerEncoder": ((1,), (2,)),
@@ -235,6 +224,6 @@ def test_mask_type_warnings_like_torch(case, rng):
         for m in (s, r):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                _loud(lambda m=m, args=args: m(*args))
+                loud(lambda m=m, args=args: m(*args))
             got.append(sorted({(w.category.__name__, "mismatched" in str(w.message)) for w in caught}))
         assert got[0] == got[1], f"{case.name}, float masks at {floated}: scratch warns {got[0]}, torch {got[1]}"
