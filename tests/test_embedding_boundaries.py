@@ -21,7 +21,8 @@ import scratch.nn
 from tests.catalog import CATALOG, Lib
 
 # isort: split
-from tests.harness import assert_same_outcome, build, build_pair, compare_pair, outcome
+from tests.harness import assert_same_outcome, build, build_pair, outcome
+from tests.test_attention_boundaries import rows_like_torch
 
 CASES = [c for c in CATALOG if c.family == "embedding"]
 OPTIONS = ("max_norm", "norm_type", "scale_grad_by_freq", "sparse")
@@ -135,13 +136,7 @@ def test_index_and_offset_boundaries_match_torch(case, rng):
     s, r = build_pair(case, np.float64)
     name, kw = _config(s)
     rows = _bag_inputs(s, kw) if name == "EmbeddingBag" else _embedding_inputs(s)
-    for label, args, accepted in rows:
-        if accepted:
-            compare_pair(case, np.float64, s, r, args, rng, prefix=f"{label}:")
-            continue
-        expected = outcome(lambda args=args: r(*args))
-        assert expected[0] == "raise", f"torch accepts {label}"
-        assert_same_outcome(f"{case.name}: {label}", outcome(lambda args=args: s(*args)), expected)
+    rows_like_torch(case, s, r, rows, rng)
     if name == "EmbeddingBag":  # torch's result is undefined there (tests/test_embedding.py): scratch raises
         with pytest.raises(RuntimeError):
             s(I([0, 0, 0]), I([0, 2, 1]))

@@ -110,7 +110,9 @@ def _merge(x: np.ndarray) -> np.ndarray:
 
 def _pad(mask: np.ndarray, cols: int) -> np.ndarray:
     """``cols`` zero ("allowed") columns after the last (torch's F.pad(mask, (0, 1)) per bias_kv / zero_attn)."""
-    return np.concatenate([mask, np.zeros(mask.shape[:-1] + (cols,), mask.dtype)], axis=-1) if cols else mask
+    if not cols:  # (a branch the configuration decides is a statement: the mutation audit traces lines)
+        return mask
+    return np.concatenate([mask, np.zeros(mask.shape[:-1] + (cols,), mask.dtype)], axis=-1)
 
 
 def _sum_to(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -179,13 +181,17 @@ class MultiheadAttention(CachedModule):
             self.q_proj_weight = _xavier_uniform(rng, (e, e), dt)
             self.k_proj_weight = _xavier_uniform(rng, (e, self.kdim), dt)
             self.v_proj_weight = _xavier_uniform(rng, (e, self.vdim), dt)
-        self.in_proj_bias = Parameter(np.zeros(3 * e, dt)) if bias else None
+        self.in_proj_bias = None
+        if bias:
+            self.in_proj_bias = Parameter(np.zeros(3 * e, dt))
         self.out_proj = _OutProjection(e, e, bias=bias, dtype=dt, rng=rng)
         if bias:
             self.out_proj.bias.data[...] = 0
-        std = math.sqrt(1.0 / e)  # xavier_normal on (1, 1, E): fan_in = fan_out = E
-        self.bias_k = Parameter(rng.normal(0.0, std, (1, 1, e)).astype(dt)) if add_bias_kv else None
-        self.bias_v = Parameter(rng.normal(0.0, std, (1, 1, e)).astype(dt)) if add_bias_kv else None
+        self.bias_k = self.bias_v = None
+        if add_bias_kv:
+            std = math.sqrt(1.0 / e)  # xavier_normal on (1, 1, E): fan_in = fan_out = E
+            self.bias_k = Parameter(rng.normal(0.0, std, (1, 1, e)).astype(dt))
+            self.bias_v = Parameter(rng.normal(0.0, std, (1, 1, e)).astype(dt))
         self.add_zero_attn = add_zero_attn
 
     # -- projections ---------------------------------------------------------------------------------------
@@ -197,8 +203,10 @@ class MultiheadAttention(CachedModule):
             ws = (w[:e], w[e:2 * e], w[2 * e:])
         else:
             ws = (self.q_proj_weight.data, self.k_proj_weight.data, self.v_proj_weight.data)
-        b = self.in_proj_bias.data if self.in_proj_bias is not None else None
-        return ws, (None,) * 3 if b is None else (b[:e], b[e:2 * e], b[2 * e:])
+        if self.in_proj_bias is None:
+            return ws, (None, None, None)
+        b = self.in_proj_bias.data
+        return ws, (b[:e], b[e:2 * e], b[2 * e:])
 
     def _project(self, q, k, v, same: tuple[bool, bool]) -> tuple[np.ndarray, ...]:
         """Q, K, V (N, T, E); self-attention with packed weights runs ONE (N*T, E) x (E, 3E) product."""
@@ -216,7 +224,9 @@ class MultiheadAttention(CachedModule):
                 y += self.in_proj_bias.data
             y = y.reshape(n, t, 3, e)
             return y[:, :, 0], y[:, :, 1], y[:, :, 2]
-        return tuple(x @ w.T + b if b is not None else x @ w.T for x, w, b in ((q, wq, bq), (k, wk, bk), (v, wv, bv)))
+        if bq is None:
+            return tuple(x @ w.T for x, w in ((q, wq), (k, wk), (v, wv)))
+        return tuple(x @ w.T + b for x, w, b in ((q, wq, bq), (k, wk, bk), (v, wv, bv)))
 
     def _project_backward(self, inputs: tuple, grads: tuple, same: tuple[bool, bool]) -> tuple[np.ndarray, ...]:
         """Accumulate the projection weights' and bias's gradients; return dX for query, key and value."""
@@ -304,7 +314,10 @@ class MultiheadAttention(CachedModule):
             out_h, attn = sdpa_forward(Qh, Kh, Vh, merged, p, causal, rng=self.rng, copy_value=False)  # own heads
             weights = None
         out = self.out_proj(_merge(out_h).reshape(n * L, e)).reshape(n, L, e)
-        out = out[0] if not batched else (out if self.batch_first else out.swapaxes(0, 1))
+        if not batched:
+            out = out[0]
+        elif not self.batch_first:
+            out = out.swapaxes(0, 1)
         inputs = (q.copy(),) * 3 if all(same) else (q.copy(), k.copy(), v.copy())
         layout = (batched, self.batch_first, average_attn_weights, need_weights) + same
         sources = tuple(None if m is None or m.dtype == np.bool_ else (m.shape, m.dtype) for m in (kpm_in, mask_in))
@@ -328,13 +341,17 @@ class MultiheadAttention(CachedModule):
                 noise = np.zeros((), dt)
             elif probs.size:
                 noise = (self.rng.random(probs.shape) >= p).astype(dt) / dt(1 - p)
-        a = probs if noise is None else probs * noise
+        a = (probs if noise is None
+             else probs * noise)
         return np.matmul(a, v), (probs, a, noise)
 
     def backward(self, d_attn_output: np.ndarray, d_attn_weights: np.ndarray | None = None) -> tuple:
         (dout, dw), (cache,) = self._saved_all(d_attn_output, d_attn_weights)
         batched, batch_first, average, need_weights, *same = cache.layout
-        dout = dout[None] if not batched else (dout if batch_first else dout.swapaxes(0, 1))
+        if not batched:
+            dout = dout[None]
+        elif not batch_first:
+            dout = dout.swapaxes(0, 1)
         n, L, e = dout.shape
         d_heads = _heads(self.out_proj.backward(dout.reshape(n * L, e)).reshape(n, L, e), self.num_heads)
         if need_weights:

@@ -63,7 +63,9 @@ def _broadcast(a: tuple[int, ...], b: tuple[int, ...], what: str) -> tuple[int, 
 
 def _ungroup(g: np.ndarray, r: int) -> np.ndarray:
     """Inverse of repeat_interleave(r, dim=-3): sum each group of r consecutive heads."""
-    return g if r == 1 else g.reshape(g.shape[:-3] + (g.shape[-3] // r, r) + g.shape[-2:]).sum(axis=-3)
+    if r == 1:  # (a branch the configuration decides is a statement: the mutation audit traces lines)
+        return g
+    return g.reshape(g.shape[:-3] + (g.shape[-3] // r, r) + g.shape[-2:]).sum(axis=-3)
 
 
 def _validate(q, k, v, mask) -> None:
@@ -144,8 +146,11 @@ def sdpa_forward(query, key, value, attn_mask=None, dropout_p: float = 0.0, is_c
     if is_causal and mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     rk, rv = _gqa_repeats(q, k, v, enable_gqa)
-    kr = np.repeat(k, rk, axis=-3) if rk > 1 else k
-    vr = np.repeat(v, rv, axis=-3) if rv > 1 else v
+    kr, vr = k, v
+    if rk > 1:
+        kr = np.repeat(k, rk, axis=-3)
+    if rv > 1:
+        vr = np.repeat(v, rv, axis=-3)
     if q.shape[-1] != k.shape[-1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor: query has E={q.shape[-1]}, "
                            f"key has E={k.shape[-1]}")
@@ -154,7 +159,9 @@ def sdpa_forward(query, key, value, attn_mask=None, dropout_p: float = 0.0, is_c
     if scale is None:  # torch's calculate_scale: 1/sqrt(E) (inf for E = 0, where the scores are empty sums: 0)
         scale = 1.0 / math.sqrt(q.shape[-1]) if q.shape[-1] else math.inf
     f = math.sqrt(abs(scale))
-    qf = (0.0 - f) if scale < 0 else f
+    qf = f
+    if scale < 0:
+        qf = 0.0 - f
     qs, ks = q * dt(qf), kr * dt(f)
     s = np.matmul(qs, ks.swapaxes(-1, -2))  # (*batch, L, S)
     bias = _bias(mask, is_causal, q, k)
@@ -177,7 +184,12 @@ def sdpa_forward(query, key, value, attn_mask=None, dropout_p: float = 0.0, is_c
         elif p.size:
             keep = (rng if rng is not None else np.random.default_rng()).random(p.shape) >= dropout_p
             a, c = np.where(keep, p, dt(0)), 1.0 / (1 - dropout_p)
-    vs = vr * dt(c) if c != 1.0 else (v.copy() if vr is v and copy_value else vr)  # owned: value may change later
+    if c != 1.0:
+        vs = vr * dt(c)
+    elif vr is v and copy_value:
+        vs = v.copy()  # owned: value may change later
+    else:
+        vs = vr
     out = np.matmul(a, vs)
     return out, _Cache(qs, ks, vs, p, a, keep, f, qf, c, (rk, rv), (q.shape, k.shape, v.shape), float_mask)
 
@@ -220,7 +232,9 @@ def sdpa_backward(cache: _Cache, dout: np.ndarray) -> tuple[np.ndarray, ...]:
     rk, rv = cache.reps
     da = _sum_to(np.matmul(dout, cache.vs.swapaxes(-1, -2)), p.shape)
     dvs = _sum_to(np.matmul(a.swapaxes(-1, -2), dout), cache.vs.shape)
-    dv = _ungroup(dvs * dt(cache.c) if cache.c != 1.0 else dvs, rv)
+    if cache.c != 1.0:
+        dvs = dvs * dt(cache.c)
+    dv = _ungroup(dvs, rv)
     if keep is False:
         da = da * dt(0)
     elif keep is not None:

@@ -258,6 +258,9 @@ def _detect_is_causal_mask(mask, is_causal: bool | None, size: int) -> bool:
     generate_square_subsequent_mask(size) gives (False without a mask)."""
     make_causal = is_causal is True
     if is_causal is None and mask is not None:
+        if mask.dtype.kind in "iu":  # torch fills -inf into the mask's dtype
+            raise RuntimeError(f"value cannot be converted to type {mask.dtype} without overflow (an integer mask "
+                               "compared with the causal mask)")
         causal = np.triu(np.full((size, size), -np.inf, mask.dtype), 1)
         make_causal = mask.shape == causal.shape and bool(np.array_equal(mask, causal))
     return make_causal
