@@ -49,12 +49,13 @@ def _window_variants(block) -> list[tuple[str, dict]]:
     found = [("kernel 1", dict(kw, kernel_size=1, stride=1)), ("kernel 3, stride None", dict(kw, kernel_size=3,
                                                                                               stride=None)),
              ("ceil flipped", dict(kw, ceil_mode=not kw["ceil_mode"])), ("stride 3", dict(kw, stride=3)),
-             ("kernel as a tuple", dict(kw, kernel_size=(k0,) * d))]
+             ("kernel as a tuple", dict(kw, kernel_size=(k0,) * d)), ("kernel 0", dict(kw, kernel_size=0, stride=1)),
+             ("stride 0", dict(kw, stride=0)), ("kernel larger than the input", dict(kw, kernel_size=9, stride=1))]
     if "padding" in kw:
         found += [("padding 0", dict(kw, padding=0)), ("padding half the kernel", dict(kw, kernel_size=3, padding=1)),
                   ("padding past half", dict(kw, kernel_size=3, padding=2))]
     if "dilation" in kw:
-        found += [("dilation 2", dict(kw, kernel_size=3, padding=1, dilation=2))]
+        found += [("dilation 2", dict(kw, kernel_size=3, padding=1, dilation=2)), ("dilation 0", dict(kw, dilation=0))]
     if "count_include_pad" in kw:
         found += [("count_include_pad flipped", dict(kw, count_include_pad=not kw["count_include_pad"], padding=1,
                                                      kernel_size=3))]
