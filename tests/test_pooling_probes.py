@@ -49,7 +49,8 @@ def _window_variants(block) -> list[tuple[str, dict]]:
     found = [("kernel 1", dict(kw, kernel_size=1, stride=1)), ("kernel 3, stride None", dict(kw, kernel_size=3,
                                                                                               stride=None)),
              ("ceil flipped", dict(kw, ceil_mode=not kw["ceil_mode"])), ("stride 3", dict(kw, stride=3)),
-             ("kernel as a tuple", dict(kw, kernel_size=(k0,) * d)), ("kernel 0", dict(kw, kernel_size=0, stride=1)),
+             ("kernel as a tuple", dict(kw, kernel_size=(k0,) * d)),
+             ("kernel 0", dict(kw, kernel_size=0, stride=1) | ({"padding": 0} if "padding" in kw else {})),
              ("stride 0", dict(kw, stride=0)), ("kernel larger than the input", dict(kw, kernel_size=9, stride=1))]
     if "padding" in kw:
         found += [("padding 0", dict(kw, padding=0)), ("padding half the kernel", dict(kw, kernel_size=3, padding=1)),

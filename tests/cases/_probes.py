@@ -68,6 +68,8 @@ def compare_probes(case: Case, s, r, probes, rng: np.random.Generator, dtype=np.
             continue
         seed = int(rng.integers(2**31))
         if _run_outcome(case, copy.deepcopy(r), args, seed)[0] != "ok":  # torch's backward refuses
+            assert_same_outcome(f"{case.name}/{label}", outcome(lambda a=args: forward(copy.deepcopy(s), a)),
+                                expected)  # scratch's forward must accept, as torch's does
             assert_same_outcome(f"{case.name}/{label} backward", _run_outcome(case, s, args, seed),
                                 _run_outcome(case, r, args, seed))
             continue
