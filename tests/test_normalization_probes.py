@@ -8,12 +8,15 @@ name, so the mutation audit of an entry runs it)."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 
+import reference.nn
+import scratch.nn
 from tests.cases._probes import compare_frozen, compare_probes, compare_variant, normal
-from tests.catalog import CATALOG
+from tests.catalog import CATALOG, Lib
 from tests.harness import build_pair, compare_pair
 from tests.tolerances import assert_close
 
@@ -53,8 +56,9 @@ def _shapes(case, block) -> list[tuple[str, tuple]]:
     shape, kind = case.shape, _kind(block)
     n, c, sp = shape[0], shape[1], shape[2:]
     if kind == "BatchNorm":
-        twos = [(2, c) + (1,) * len(sp)] + ([(1, c, 2) + (1,) * (len(sp) - 1)] if sp else [])
+        twos = [(2, c) + (1,) * len(sp)] + ([(1, c, 2) + (1,) * (len(sp) - 1)] if sp else [(1, c, 2)])
         shapes = [(f"two values {i}", s) for i, s in enumerate(twos)]
+        shapes += [("empty spatial dim", (n, c, 0) + sp[1:])] * bool(sp)
         shapes += [("one value", (1, c) + (1,) * len(sp)), ("channels + 1", (n, c + 1) + sp),
                    ("empty batch", (0, c) + sp), ("rank + 3", (n, c, 2, 2) + sp)]
         if len(sp) <= 1:  # BatchNorm1d: (N, C) and (N, C, L)
@@ -64,27 +68,36 @@ def _shapes(case, block) -> list[tuple[str, tuple]]:
         d = {"InstanceNorm1d": 1, "InstanceNorm2d": 2, "InstanceNorm3d": 3}[type(block).__name__.removeprefix("Lazy")]
         spatial, lead = shape[-d:], shape[:-d]
         other = (2,) + lead if len(lead) == 1 else lead[1:]
-        return [("other batching", other + spatial), ("two positions", lead + (2,) + (1,) * (d - 1)),
+        return [("other batching", other + spatial), ("one instance", (1,) + lead[-1:] + spatial),
+                ("two positions", lead + (2,) + (1,) * (d - 1)),
                 ("one position", lead + (1,) * d), ("channels + 1", lead[:-1] + (lead[-1] + 1,) + spatial),
                 ("empty batch", (0,) + lead[-1:] + spatial), ("rank + 2", (1,) + lead + spatial + (2,))]
     if kind in ("LayerNorm", "RMSNorm"):
         k = len(block.normalized_shape)
         inner = shape[-k:]
-        return [("exact dims", inner), ("more leading dims", (2, 1) + shape), ("one leading", (1,) + inner),
+        return [("wrong trailing size", shape[:-1] + (shape[-1] + 1,)),
+                ("exact dims", inner), ("more leading dims", (2, 1) + shape), ("one leading", (1,) + inner),
                 ("too few dims", inner[1:]), ("empty leading", (0,) + inner)]
     if kind == "GroupNorm":
         g = block.num_groups
         return [("2-d", (n, c)), ("3-d", (n, c, 3)), ("one value per group", (1, c) + (1,) * len(sp)),
                 ("group of one", (1, g) + (1,) * len(sp)), ("channels + groups", (n, c + g) + sp),
-                ("empty batch", (0, c) + sp), ("1-d", (c,))]
+                ("empty batch", (0, c) + sp), ("1-d", (c,)), ("two channels", (2, 2, 3)),
+                ("fewer channels than groups", (5, 1))]
     if kind == "Sequential":  # Linear, BatchNorm1d, ...: rows
         return [("two rows", (2, c)), ("one row", (1, c)), ("empty batch", (0, c))]
-    return [("3-d", shape[:3]), ("5-d", shape + (2,)), ("one channel", (n, 1) + sp), ("empty batch", (0,) + shape[1:])]
+    return [("3-d", shape[:3]), ("5-d", shape + (2,)), ("one channel", (n, 1) + sp), ("empty batch", (0,) + shape[1:]),
+            ("more channels", (n, c + 3) + sp), ("twice the channels and one", (n, 2 * c + 1) + sp)] + [
+                (f"C = {m}", (n, m) + sp) for m in {max(1, (block.size + 1) // 2 + j) for j in (-1, 0, 1)}]
 
 
-def _dtype_probes(case, rng) -> list[tuple[str, tuple]]:
+def _dtype_probes(case, block, rng) -> list[tuple[str, tuple]]:
     x = normal(rng, case.shape)
-    return [("float32 input", (x.astype(np.float32),)), ("int64 input", (x.astype(np.int64),))]
+    found = [("float32 input", (x.astype(np.float32),)), ("int64 input", (x.astype(np.int64),))]
+    if _kind(block) == "RMSNorm":  # torch sums float32 squares in float32: an overflow gives y = 0
+        found += [("float32 sum of squares overflows", (rng.uniform(lo, hi, case.shape).astype(np.float32),))
+                  for lo, hi in ((0.9e19, 1.3e19), (1e19, 3e19))]  # its mean square above max / n, and above max
+    return found
 
 
 def _variants(block) -> list[tuple[str, str, dict]]:
@@ -105,6 +118,8 @@ def _variants(block) -> list[tuple[str, str, dict]]:
             kw["bias"] = block.bias is not None or not block.elementwise_affine
         shape = block.normalized_shape
         return [("eps 0", name, dict(kw, eps=0.0)), ("a size 0", name, dict(kw, normalized_shape=shape[:-1] + (0,))),
+                ("a bool first", name, dict(kw, normalized_shape=(True,) + shape[1:])),
+                ("a float first", name, dict(kw, normalized_shape=(2.0,) + shape[1:])),
                 ("a size -1", name, dict(kw, normalized_shape=shape[:-1] + (-1,))),
                 ("a bool size", name, dict(kw, normalized_shape=shape[:-1] + (True,)))]
     if kind == "GroupNorm":
@@ -112,7 +127,10 @@ def _variants(block) -> list[tuple[str, str, dict]]:
                   bias=block.bias is not None or not block.affine)
         return [("eps 0", name, dict(kw, eps=0.0)), ("no channels", name, dict(kw, num_channels=0)),
                 ("-groups channels", name, dict(kw, num_channels=-block.num_groups))]
-    return []
+    if kind == "Sequential":
+        return []
+    kw = dict(size=block.size, alpha=block.alpha, beta=block.beta, k=block.k)  # the local response norms
+    return [(f"size {n}", name, dict(kw, size=n)) for n in (0, 1, 2, 3, 5)]
 
 
 def _eps_zero_probes(case, block, label: str) -> list[tuple[str, tuple]]:
@@ -137,11 +155,13 @@ def test_normalization_probes_like_torch(case, rng):
                                                                for label, shape in _shapes(case, s)], rng)
     s.train(), r.train()
     compare_probes(case, s, r, [(label, (normal(rng, shape),)) for label, shape in _shapes(case, s)]
-                   + _dtype_probes(case, rng), rng)
+                   + _dtype_probes(case, s, rng), rng)
     compare_frozen(case, s, r, x, rng)
     _states_equal(case, s, r)
     for label, name, kw in variants:
         pair = compare_variant(f"{case.name}/{label}", lambda lib, name=name, kw=kw: getattr(lib, name)(**kw))
+        if pair is not None and getattr(pair[0], "has_uninitialized_params", lambda: True)() is False:
+            compare_probes(case, *pair, [(f"{label}: the entry's input", x)], rng)
         if pair is not None and "eps" in label:
             ps, pr = pair
             if getattr(ps, "has_uninitialized_params", lambda: False)():  # materialized by a first call in eval
@@ -151,3 +171,75 @@ def test_normalization_probes_like_torch(case, rng):
             for train in (True, False):
                 ps.train(train), pr.train(train)
                 compare_probes(case, ps, pr, _eps_zero_probes(case, s, f"{label}, train={train}"), rng)
+
+
+def _special(shape, value) -> np.ndarray:
+    x = np.random.default_rng(0).standard_normal(shape)
+    x.reshape(-1)[::3] = value
+    return x
+
+
+def harness_outcome_raw(fn) -> None:
+    """Run fn, its exception (the class is the generic checks' business) set aside, its warnings not."""
+    try:
+        fn()
+    except Exception:  # noqa: BLE001, S110 - the warnings are what is compared here
+        pass
+
+
+@pytest.mark.parametrize("case", [c for c in NORM if c.name != "mlp_batchnorm"], ids=str)
+def test_normalization_warns_like_torch(case):
+    """Called directly (not through the harness, which ignores warnings): no numpy RuntimeWarning at NaN or inf
+    input, nor, with eps 0, at a zero variance (torch computes those silently); InstanceNorm's channel-count
+    UserWarning exactly where torch's."""
+    s, r = build_pair(case, np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for value in (np.nan, np.inf):
+            y = s(_special(case.shape, value))
+            s.backward(np.ones_like(y))
+    for label, name, kw in _variants(s):
+        if label == "eps 0":
+            block = getattr(Lib(scratch.nn, np.float64), name)(**kw)
+            for train in (True, False):
+                block.train(train)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", RuntimeWarning)
+                    try:
+                        block.backward(np.ones_like(block(np.full(case.shape, 1.5))))
+                    except RuntimeWarning:
+                        raise
+                    except Exception:  # noqa: BLE001, S110 - torch's error classes are the probes' business
+                        pass
+    if _kind(s) == "InstanceNorm" and not s.affine:
+        lead = case.shape[:-1]
+        for c in (lead[-1], lead[-1] + 1):
+            x = normal(np.random.default_rng(1), lead[:-1] + (c,) + case.shape[-1:])
+            caught = []
+            for m in (s, r):
+                with warnings.catch_warnings(record=True) as w:
+                    warnings.simplefilter("always")
+                    harness_outcome_raw(lambda m=m, x=x: m(x))
+                caught.append(sorted({type(i.message).__name__ for i in w}))
+            assert caught[0] == caught[1], (c, caught)
+
+
+def _lazy_first_calls(case, block) -> list[tuple[str, tuple]]:
+    """A Lazy module's first call takes num_features from input.shape[1]: other batch sizes and ranks."""
+    c, sp = case.shape[1], case.shape[2:]
+    return [("first call N != C", (c + 1, c) + sp), ("first call rank 2", (2, c)), ("first call rank 1", (c,)),
+            ("first call C != H", (2, c + 1) + sp)]
+
+
+@pytest.mark.parametrize("case", [c for c in NORM if c.name.startswith("lazy")], ids=str)
+def test_lazy_normalization_first_calls_like_torch(case, rng):
+    for label, shape in _lazy_first_calls(case, None):
+        s, r = build_pair_unmaterialized(case)
+        compare_probes(case, s, r, [(label, (normal(rng, shape),))], rng)
+
+
+def build_pair_unmaterialized(case):
+    """The entry's Lazy pair before any materialization (the harness' build materializes it)."""
+    s = case.make(Lib(scratch.nn, np.float64, np.random.default_rng(0)))
+    r = case.make(Lib(reference.nn, np.float64, np.random.default_rng(0)))
+    return s, r

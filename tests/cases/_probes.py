@@ -13,6 +13,7 @@ constructor code with the argument values at its boundaries, compared by outcome
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
@@ -20,8 +21,8 @@ import numpy as np
 import reference.nn
 import scratch.nn
 from tests.catalog import Case, Lib
-from tests.harness import assert_same_outcome, compare_pair, forward, outcome
-from tests.structure import leaves
+from tests.harness import assert_same_outcome, compare_pair, forward, outcome, run
+from tests.structure import cotangents, leaves, wants_target_grad
 
 
 def _probe_dtype(args, default):
@@ -34,28 +35,46 @@ def leaves_of(args) -> list:
     return [leaf for _, leaf in leaves(args)]
 
 
+def _run_outcome(case: Case, module, args: tuple, seed: int):
+    """('ok', every output and gradient by key) or ('raise', e) of a forward and a backward with cotangents drawn
+    from ``seed``."""
+    cots = np.random.default_rng(seed)
+    target_grad = wants_target_grad(module, args, case.loss)
+    return outcome(lambda: run(case, module, args, lambda out: cotangents(cots, out), target_grad,
+                               check_nesting=False))
+
+
 def compare_probes(case: Case, s, r, probes, rng: np.random.Generator, dtype=np.float64) -> None:
-    """Every probe on the pair (s, r): torch's outcome first (its state restored after, so that both twins run
-    the probe once); where it accepts, the whole comparison (outputs only, exactly, where no output is a float
-    array: an integer input), else the same exception class."""
+    """Every probe on the pair (s, r), each twin running it once: torch's outcome is first found on a copy of the
+    twin (a call may move its state: running statistics, a generator); where torch accepts, the whole comparison
+    (outputs only, exactly, where no output is a float array: an integer input), else the same exception class,
+    in forward or in backward."""
     for label, args in probes:
         if "forward only:" in label:  # torch's gradient there depends on its rounding
             compare_forward(case, s, r, label, args)
             continue
-        state = {k: np.array(v, copy=True) for k, v in r.state_dict().items()}
-        expected = outcome(lambda a=args: forward(r, a))
+        expected = outcome(lambda a=args: forward(copy.deepcopy(r), a))
         if expected[0] != "ok":
-            assert_same_outcome(f"{case.name}/{label}", outcome(lambda a=args: forward(s, a)), expected)
-        elif floats := [np.asarray(v).dtype for v in leaves_of(expected[1]) if np.asarray(v).dtype.kind == "f"]:
-            r.load_state_dict(state)
-            tol_dtype = np.float32 if set(floats) == {np.dtype(np.float32)} else _probe_dtype(args, dtype)
-            compare_pair(case, tol_dtype, s, r, args, rng, prefix=f"{label}:")
-        else:
-            got = outcome(lambda a=args: forward(s, a))
+            assert_same_outcome(f"{case.name}/{label}", outcome(lambda a=args: forward(s, a)),
+                                outcome(lambda a=args: forward(r, a)))
+            continue
+        floats = [np.asarray(v).dtype for v in leaves_of(expected[1]) if np.asarray(v).dtype.kind == "f"]
+        if not floats:
+            got, expected = outcome(lambda a=args: forward(s, a)), outcome(lambda a=args: forward(r, a))
             assert_same_outcome(f"{case.name}/{label}", got, expected)
             for g, e in zip(leaves_of(got[1]), leaves_of(expected[1]), strict=True):
                 assert np.asarray(g).dtype == np.asarray(e).dtype, (label, np.asarray(g).dtype, np.asarray(e).dtype)
                 np.testing.assert_array_equal(g, e, err_msg=f"{case.name}/{label}")
+            continue
+        seed = int(rng.integers(2**31))
+        if _run_outcome(case, copy.deepcopy(r), args, seed)[0] != "ok":  # torch's backward refuses
+            assert_same_outcome(f"{case.name}/{label}", outcome(lambda a=args: forward(copy.deepcopy(s), a)),
+                                expected)  # scratch's forward must accept, as torch's does
+            assert_same_outcome(f"{case.name}/{label} backward", _run_outcome(case, s, args, seed),
+                                _run_outcome(case, r, args, seed))
+            continue
+        tol_dtype = np.float32 if set(floats) == {np.dtype(np.float32)} else _probe_dtype(args, dtype)
+        compare_pair(case, tol_dtype, s, r, args, rng, prefix=f"{label}:")
 
 
 def compare_frozen(case: Case, s, r, args: tuple, rng: np.random.Generator, dtype=np.float64) -> None:

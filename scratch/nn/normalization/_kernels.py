@@ -95,7 +95,9 @@ class _AffineNorm(CachedModule):
             self.weight.accumulate(np.sum(dy * x_hat, axis=param_axes).reshape(self.weight.shape))
         if self.bias is not None:
             self.bias.accumulate(np.sum(dy, axis=param_axes).reshape(self.bias.shape))
-        return dy * self.weight.data.astype(_ACC).reshape(shape) if self.weight is not None else dy
+        if self.weight is None:
+            return dy
+        return dy * self.weight.data.astype(_ACC).reshape(shape)
 
     @property
     def _param_dtype(self) -> np.dtype | None:

@@ -97,7 +97,9 @@ class _NormBase(_AffineNorm):
             g = self._affine_backward(dy64, x_hat, shape, param_axes)
             if rstd is None:  # empty input
                 return np.zeros_like(g)
-            return normalize_backward(g, x_hat, rstd, axes) if batch_stats else g * rstd
+            if batch_stats:
+                return normalize_backward(g, x_hat, rstd, axes)
+            return g * rstd
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
@@ -113,14 +115,9 @@ class _BatchNorm(_NormBase):
             raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
         if x.ndim not in self._ndims:
             raise ValueError(f"expected {' or '.join(f'{d}D' for d in self._ndims)} input (got {x.ndim}D input)")
-        factor = 0.0
         if self.training and self.track_running_stats:
             # incremented before any other check, exactly where torch's forward does it
             self.set_buffer("num_batches_tracked", np.array(self.num_batches_tracked + 1, np.int64))
-            if self.momentum is None:  # the cumulative average
-                factor = 1.0 / float(self.num_batches_tracked)
-            else:
-                factor = float(self.momentum)
         batch_stats = self.training or self.running_mean is None
         if batch_stats:
             verify_batch_size(x.shape)
@@ -146,6 +143,10 @@ class _BatchNorm(_NormBase):
                 x_hat, mean, var, rstd = normalize(x64, axes, self.eps)
                 if self.training and self.track_running_stats:
                     n = x.size // c  # >= 2, checked above
+                    if self.momentum is None:  # the cumulative average
+                        factor = 1.0 / float(self.num_batches_tracked)
+                    else:
+                        factor = float(self.momentum)
                     self._update_running(factor, mean.reshape(c), var.reshape(c) * (n / (n - 1)))
             else:  # empty batch: torch returns an empty output and leaves the running statistics alone
                 x_hat, rstd = np.zeros(x.shape, _ACC), None

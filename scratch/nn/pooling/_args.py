@@ -116,8 +116,12 @@ def output_size(size: int, k: int, p: int, s: int, r: int, ceil: bool) -> int:
     if p > _trunc_div((k - 1) * r + 1, 2):
         raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, kernel_size={k} "
                            f"and dilation={r}")
-    o = W.out_size(size + (s - 1 if ceil else 0), k, s, p, p, r)
-    return o - 1 if ceil and (o - 1) * s >= size + p else o
+    if not ceil:
+        return W.out_size(size, k, s, p, p, r)
+    o = W.out_size(size + s - 1, k, s, p, p, r)
+    if (o - 1) * s >= size + p:  # the last window would start in the right padding: dropped
+        o -= 1
+    return o
 
 
 def _shape_check(fn3: str, shape, k, s, p, r, out, check_input_size: bool) -> None:
@@ -343,7 +347,9 @@ def _nonzero(shape, fn: str, dims) -> None:
 
 def adaptive_backward_check(kind: str, d: int, dy_shape) -> None:
     """torch's adaptive backward refuses a cotangent with an empty non-batch dim (the 1-d pools as 2-d)."""
-    shape = dy_shape[:-1] + (1,) + dy_shape[-1:] if d == 1 else dy_shape
+    shape = dy_shape
+    if d == 1:
+        shape = dy_shape[:-1] + (1,) + dy_shape[-1:]
     if math.prod(shape[1:]) == 0:
         i = next(i for i in range(1, len(shape)) if shape[i] == 0)
         raise RuntimeError(f"adaptive_{kind}_pool{max(d, 2)}d_backward(): Expected grad_output to have non-zero size "

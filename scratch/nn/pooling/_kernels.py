@@ -76,12 +76,17 @@ def first_max(views: list[np.ndarray], y: np.ndarray) -> np.ndarray:
     for v in views[1:-1]:
         none &= v != y
         arg += none
-    return arg if len(views) > 1 else np.zeros_like(arg)
+    if len(views) == 1:
+        return np.zeros_like(arg)
+    return arg
 
 
 def select_max(views: list[np.ndarray], fill) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(y, arg, low): torch's max with its tie (first max), NaN (last NaN) and all-fill (``low``) rules."""
-    y = views[0].copy() if len(views) == 1 else np.maximum(views[0], views[1])
+    if len(views) == 1:
+        y = views[0].copy()
+    else:
+        y = np.maximum(views[0], views[1])
     for v in views[2:]:
         np.maximum(y, v, out=y)
     arg = first_max(views, y)
@@ -185,7 +190,10 @@ def avg_divisor(plan: Plan, spatial, count_include_pad: bool, ndim: int) -> np.n
     for i, (n, k, s, p, _, o) in enumerate(zip(spatial, *plan[:5], strict=True)):
         start = np.arange(o) * s - p
         end = np.minimum(start + k, n + p)
-        size = end - start if count_include_pad else np.minimum(end, n) - np.maximum(start, 0)
+        if count_include_pad:
+            size = end - start
+        else:
+            size = np.minimum(end, n) - np.maximum(start, 0)
         div = div * _along(size, 2 + i, ndim)
     return div
 
