@@ -266,3 +266,13 @@ def test_names_resolve_to_units():
     everything = resolve([])
     assert len(everything.entries) > 500 and {u.family for u in everything.units} >= {
         "optim", "lr_scheduler", "init", "regularization", "autograd", "data", "gradcheck", "protocol"}
+
+
+def test_equivalent_declarations_of_two_areas_combine():
+    from tests.mutate.equivalent import _combine
+
+    assert _combine("k", "every entry", {"a": "why"}) == "every entry" == _combine("k", {"a": "why"}, "every entry")
+    assert _combine("k", {"a": "x"}, {"b": "y"}) == {"a": "x", "b": "y"}
+    for first, second in (("x", "y"), ({"a": "x"}, {"a": "y"})):
+        with pytest.raises(ValueError, match="declared twice"):
+            _combine("k", first, second)

@@ -213,7 +213,7 @@ _RULES = [
            f"{LI}forward::arith::x @ weight.data.T -> x * weight.data.T#0"],
           "out_proj's input is always 2-d (N L, E): it is not 1-d, its last dim is dim 1, and the >2-d branch never "
           "runs", lambda c: not c["sdpa"] and not c["tf"], by_class=True),
-    *_for([f"{LI}forward::compare::x.ndim == 2 -> x.ndim != 2#0", f"{LI}forward::constant::2 -> 1#0"],
+    *_for([f"{LI}forward::compare::x.ndim == 2 -> x.ndim != 2#0"],  # 2 -> 1: for every entry in equivalent/linear.py
           "out_proj's input is 2-d: x W^T instead of (W x^T)^T, the same dot products in another orientation "
           "(a float64 ulp apart, a speed choice)", lambda c: not c["sdpa"] and not c["tf"], by_class=True),
 ]
