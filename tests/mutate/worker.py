@@ -70,8 +70,17 @@ class WorkerPlugin:
         from _pytest.runner import runtestprotocol
         from _pytest.warnings import catch_warnings_for_item
 
-        with catch_warnings_for_item(config=item.config, ihook=item.ihook, when="runtest", item=item):
-            return runtestprotocol(item, log=False, nextitem=None)
+        # hypothesis' pytest plugin wraps a parametrized test's settings in a new Settings(parent=old) at every
+        # call; a worker re-running items nests them until a RecursionError, then every later hypothesis item fails
+        # (and every mutant after it would count as killed): restore them after each item
+        fn = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
+        saved = getattr(fn, "_hypothesis_internal_use_settings", None)
+        try:
+            with catch_warnings_for_item(config=item.config, ihook=item.ihook, when="runtest", item=item):
+                return runtestprotocol(item, log=False, nextitem=None)
+        finally:
+            if saved is not None:
+                fn._hypothesis_internal_use_settings = saved
 
     def _alarm(self, signum, frame) -> None:
         self._timed_out = True
