@@ -132,7 +132,22 @@ def test_lbfgs_matches_torch_call_by_call(case, style):
     assert s["losses"][-1] < s["losses"][0], f"{case}: the loss did not decrease: {s['losses']}"
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.objective != "linear"], ids=str)
+# Objectives left out of the float32 comparison, each for a measured reason (a test below proves it):
+# 'linear' (the cubic's 0/0, above) and 'near', whose whole decrease (2e-6) is 1/30 of float32's resolution of f
+# (ulp(597) = 6.1e-5): every line-search comparison after the first move is decided by rounding, so torch's
+# float32 run itself leaves its float64 trajectory (8 closure calls to float64's 7 on a Xeon with AVX512).
+FLOAT32_UNDECIDABLE = ("linear", "near")
+
+
+def test_the_near_objective_cannot_be_resolved_in_float32():
+    from tests.lbfgs_problems import _A, _B_NEAR, OBJECTIVES, X0
+
+    f = OBJECTIVES["near"].f_np
+    decrease = f(X0) - f(np.linalg.solve(_A, _B_NEAR))
+    assert 0 < decrease < np.spacing(np.float32(abs(f(X0)))), decrease
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.objective not in FLOAT32_UNDECIDABLE], ids=str)
 def test_lbfgs_float32_first_step_within_torchs_own_error(case):
     """float32, the first step (up to max_iter iterations): same closure calls, same state kinds and dtypes, points
     within TRAJ_TOL32 + 4x torch's own float32-vs-float64 deviation. Why only one step: torch's float32 dot
