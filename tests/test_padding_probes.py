@@ -32,7 +32,7 @@ def _sizes(mode: str, lo: int, hi: int) -> list[int]:
 
 
 def _wraps_twice(n: int, lo: int, hi: int) -> bool:
-    """scratch's own circular rule (scratch/nn/padding.py _check_circular): a pad larger than what the crop on the
+    """scratch's own circular rule (scratch/nn/_pad_checks.py _check_circular): a pad larger than what the crop on the
     other side leaves, where torch 2.13 raises a memory-overlap error or returns memory it never wrote."""
     return 0 < n + lo + hi and 0 <= n and max(lo, hi) > n + min(lo, 0) + min(hi, 0) and lo <= n and hi <= n
 

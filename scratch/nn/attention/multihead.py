@@ -30,7 +30,6 @@ gets none. Float masks are differentiated inputs (dM = dS summed to each mask's 
 from __future__ import annotations
 
 import math
-import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -38,7 +37,8 @@ import numpy as np
 from ..base import CachedModule
 from ..linear import Linear
 from ..module import Parameter, check_float_dtype
-from .sdpa import sdpa_backward, sdpa_forward, softmax_, softmax_backward_
+from ._mha_inputs import canonical_mask, pad_columns, shape_check
+from .sdpa import _sum_to, sdpa_backward, sdpa_forward, softmax_, softmax_backward_
 
 __all__ = ["MultiheadAttention"]
 
@@ -48,47 +48,6 @@ class _OutProjection(Linear):
 
     def _get_name(self) -> str:
         return "NonDynamicallyQuantizableLinear"
-
-
-def _shape_check(q, k, v, kpm, mask, num_heads: int) -> bool:
-    """torch's _mha_shape_check (AssertionError throughout); returns whether the input is batched."""
-    for name, x in (("query", q), ("key", k), ("value", v), ("key_padding_mask", kpm), ("attn_mask", mask)):
-        if x is not None and not isinstance(x, np.ndarray):
-            raise TypeError(f"{name} must be a numpy.ndarray, got {type(x).__name__}")
-    if q.ndim not in (2, 3):
-        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {q.ndim}-D query tensor")
-    batched = q.ndim == 3
-    kind = "batched (3-D)" if batched else "unbatched (2-D)"
-    if k.ndim != q.ndim or v.ndim != q.ndim:
-        raise AssertionError(f"For {kind} `query`, expected `key` and `value` to be {q.ndim}-D but found {k.ndim}-D "
-                             f"and {v.ndim}-D tensors respectively")
-    if kpm is not None and kpm.ndim != q.ndim - 1:
-        raise AssertionError(f"For {kind} `query`, expected `key_padding_mask` to be `None` or {q.ndim - 1}-D but "
-                             f"found {kpm.ndim}-D tensor instead")
-    if mask is not None and mask.ndim not in (2, 3):
-        raise AssertionError(f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
-                             f"{mask.ndim}-D tensor instead")
-    if not batched and mask is not None and mask.ndim == 3 and mask.shape != (num_heads, q.shape[0], k.shape[0]):
-        raise AssertionError(f"Expected `attn_mask` shape to be {(num_heads, q.shape[0], k.shape[0])} but got "
-                             f"{mask.shape}")
-    return batched
-
-
-def _canonical(mask, name: str, dtype, other=None) -> np.ndarray | None:
-    """torch's _canonical_mask: bool -> 0 / -inf in ``dtype``; a float mask as is; other dtypes AssertionError.
-    ``other``: the dtype of the other mask (a mismatch warns, as torch does)."""
-    if mask is None:
-        return None
-    if mask.dtype != np.bool_ and mask.dtype.kind != "f":
-        raise AssertionError(f"only bool and floating types of {name} are supported")
-    if other is not None and mask.dtype != other:
-        warnings.warn("Support for mismatched key_padding_mask and attn_mask is deprecated. Use same type for both "
-                      "instead.", UserWarning, stacklevel=4)  # the caller's line
-    if mask.dtype == np.bool_:
-        if np.dtype(dtype).kind != "f":  # torch's masked_fill_(-inf) into an integer tensor
-            raise RuntimeError(f"value cannot be converted to type {np.dtype(dtype)} without overflow")
-        return np.where(mask, np.asarray(-np.inf, dtype), np.zeros((), dtype))
-    return mask
 
 
 def _xavier_uniform(rng: np.random.Generator, shape: tuple[int, int], dt) -> Parameter:
@@ -106,18 +65,6 @@ def _merge(x: np.ndarray) -> np.ndarray:
     """(N, h, T, d) -> (N, T, h*d), the inverse of :func:`_heads`."""
     n, h, t, d = x.shape
     return x.transpose(0, 2, 1, 3).reshape(n, t, h * d)
-
-
-def _pad(mask: np.ndarray, cols: int) -> np.ndarray:
-    """``cols`` zero ("allowed") columns after the last (torch's F.pad(mask, (0, 1)) per bias_kv / zero_attn)."""
-    if not cols:  # (a branch the configuration decides is a statement: the mutation audit traces lines)
-        return mask
-    return np.concatenate([mask, np.zeros(mask.shape[:-1] + (cols,), mask.dtype)], axis=-1)
-
-
-def _sum_to(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    axes = tuple(i for i, (a, b) in enumerate(zip(g.shape, shape, strict=True)) if b == 1 and a != 1)
-    return g.sum(axis=axes, keepdims=True) if axes else g
 
 
 class _Cache(NamedTuple):
@@ -252,7 +199,7 @@ class MultiheadAttention(CachedModule):
                 attn_mask: np.ndarray | None = None, average_attn_weights: bool = True,
                 is_causal: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         kpm_in, mask_in = key_padding_mask, attn_mask
-        batched = _shape_check(query, key, value, kpm_in, mask_in, self.num_heads)
+        batched = shape_check(query, key, value, kpm_in, mask_in, self.num_heads)
         same = (query is key, key is value)
         if not batched:
             q, k, v = query[None], key[None], value[None]
@@ -262,12 +209,12 @@ class MultiheadAttention(CachedModule):
             q, k, v = (x.swapaxes(0, 1) for x in (query, key, value))
         kpm_src = kpm_in if kpm_in is None or batched else kpm_in[None]
         dt = q.dtype
-        kpm = _canonical(kpm_src, "key_padding_mask", dt, None if mask_in is None else mask_in.dtype)
+        kpm = canonical_mask(kpm_src, "key_padding_mask", dt, None if mask_in is None else mask_in.dtype)
         if is_causal and mask_in is None:
             raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
                                "method `generate_square_subsequent_mask` to create this mask.")
         causal = is_causal and kpm is None and not need_weights  # SDPA's causal mask replaces the one given
-        mask = None if causal else _canonical(mask_in, "attn_mask", dt)
+        mask = None if causal else canonical_mask(mask_in, "attn_mask", dt)
         n, L, e = q.shape
         h, S = self.num_heads, k.shape[1]
         if e != self.embed_dim:
@@ -299,9 +246,9 @@ class MultiheadAttention(CachedModule):
             raise AssertionError(f"Expected key_padded_mask.shape[0] to be {n}, but got {kpm.shape[0]}"
                                  if kpm.shape[0] != n else
                                  f"Expected key_padded_mask.shape[1] to be {S + extra}, but got {kpm.shape[1] + extra}")
-        m4 = None if mask is None else _pad(mask.reshape((1, 1) + mask.shape if mask.ndim == 2 else (n, h, L, S)),
-                                             extra)
-        k4 = None if kpm is None else _pad(kpm.reshape(n, 1, 1, S), extra)
+        m4 = None if mask is None else pad_columns(
+            mask.reshape((1, 1) + mask.shape if mask.ndim == 2 else (n, h, L, S)), extra)
+        k4 = None if kpm is None else pad_columns(kpm.reshape(n, 1, 1, S), extra)
         merged = k4 if m4 is None else (m4 if k4 is None else m4 + k4)
         p = self.dropout if self.training else 0.0
         if need_weights:

@@ -25,7 +25,8 @@ import numpy as np
 from .._lazy import LazyModuleMixin
 from ..base import CachedModule
 from ..module import UninitializedParameter
-from .convolution import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, _ConvTransposeNd
+from .convolution import Conv1d, Conv2d, Conv3d
+from .transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, _ConvTransposeNd
 
 __all__ = ["LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
            "LazyConvTranspose3d"]

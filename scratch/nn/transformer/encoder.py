@@ -26,7 +26,7 @@ import numpy as np
 
 from ..activations import GELU, ReLU
 from ..attention import MultiheadAttention
-from ..attention.multihead import _canonical
+from ..attention._mha_inputs import canonical_mask
 from ..base import CachedModule
 from ..containers import ModuleList
 from ..dropout import Dropout
@@ -62,8 +62,8 @@ def _set_activation(layer: Module, activation) -> None:
 
 def _float_masks(x: np.ndarray, mask, kpm, names: tuple[str, str]) -> tuple:
     """torch's encoder-layer canonicalization: the padding mask first (warning on mixed types), then the mask."""
-    kpm = _canonical(kpm, names[1], x.dtype, None if mask is None else mask.dtype)
-    return _canonical(mask, names[0], x.dtype), kpm
+    kpm = canonical_mask(kpm, names[1], x.dtype, None if mask is None else mask.dtype)
+    return canonical_mask(mask, names[0], x.dtype), kpm
 
 
 class TransformerEncoderLayer(CachedModule):

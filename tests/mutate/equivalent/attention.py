@@ -17,6 +17,7 @@ from tests.mutate.equivalent._by_config import blocks, merged, rule
 
 S = "scratch/nn/attention/sdpa.py::"
 MH = "scratch/nn/attention/multihead.py::"
+MI = "scratch/nn/attention/_mha_inputs.py::"  # its input checks and masks
 MA = f"{MH}MultiheadAttention."
 LI = "scratch/nn/linear.py::Linear."
 
@@ -68,13 +69,10 @@ _ANY_INPUT: dict[str, str] = {
     "weight (random >= 0) and scales by 1 / (1 - 0) = 1",
     f"{MA}_weights_forward::compare::p > 0 -> p >= 0#0": "p = 0 in the dropout branch keeps every weight "
     "(random >= 0) and scales by 1 / (1 - 0) = 1",
-    f"{MH}_sum_to::constant::1 -> 0#1": "summing an axis of size 1 (keepdims) changes nothing",
     f"{S}_sum_to::constant::1 -> 0#1": "summing an axis of size 1 changes nothing (the result is reshaped)",
     f"{S}sdpa_forward::compare::(rng if rng is not None else np.random.default_rng()).random(p.shape) >= dropout_p "
     "-> (rng if rng is not None else np.random.default_rng()).random(p.shape) > dropout_p#0": "differs only where "
     "a uniform draw equals p exactly (probability 2^-53 per element)",
-    f"{MH}_sum_to::keepdims::True -> False#0": "the caller reshapes the sum to the mask's shape at once: dropped "
-    "dims of size 1 come back (the key columns, the last dim, are never summed)",
     **{f"{MA}_project_backward::constant::1 -> 2#{i}": NEG + ": -2 is -1" for i in range(2)},
     f"{MA}_project_backward::axis::1 -> -1#0": "the gradients concatenated are 2-d: axis -1 is axis 1",
     f"{MA}_project_backward::index::0 -> 1#0": "the packed product runs only when query is key is value: the "
@@ -190,7 +188,7 @@ _RULES = [
           "shape test short-circuits", lambda c: not c["sdpa"] and c["packed"]),
     *_for([f"{MA}_mask_grads::arith::dm.shape[-1] - cache.extra -> dm.shape[-1] + cache.extra#0"],
           "no bias_kv and no zero_attn: cache.extra is 0", lambda c: not c["sdpa"] and c["extra"] == 0),
-    *_for([f"{MH}_shape_check::boolop::k.ndim != q.ndim or v.ndim != q.ndim -> k.ndim != q.ndim and v.ndim != "
+    *_for([f"{MI}shape_check::boolop::k.ndim != q.ndim or v.ndim != q.ndim -> k.ndim != q.ndim and v.ndim != "
            "q.ndim#0"], "a value of another rank than the key then fails the key / value shape test, an "
           "AssertionError too (torch's class)", lambda c: not c["sdpa"], by_class=True),
     *_for([k for k in _on_line("scratch/nn/attention/multihead.py", "MultiheadAttention._weights",

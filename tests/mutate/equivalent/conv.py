@@ -9,6 +9,7 @@ around its own, sizes 0 to 9, float64 and float32) against the unmutated block, 
 from __future__ import annotations
 
 _C = "scratch/nn/conv/convolution.py::"
+_T = "scratch/nn/conv/transpose.py::"
 
 
 def merged(*groups: tuple[str, tuple[str, ...], tuple[str, ...] | None]) -> dict:
@@ -28,7 +29,7 @@ RESHAPE = ("numpy's reshape reads any negative size as the one unknown dimension
 
 EQUIVALENT: dict[str, str | dict[str, str]] = merged(
     (RESHAPE, (_C + "_ConvNd.forward::constant::1 -> 2#1", _C + "_ConvNd.backward::constant::1 -> 2#0",
-               _C + "_ConvNd.backward::constant::1 -> 2#1", _C + "_ConvTransposeNd._gemm_weight::constant::1 -> 2#0"),
+               _C + "_ConvNd.backward::constant::1 -> 2#1", _T + "_ConvTransposeNd._gemm_weight::constant::1 -> 2#0"),
      None),
     ("the zero-spatial check reads x.shape[1:] only after `n and c`: c is non-zero there, so dim 1 adds no zero",
      (_C + "_ConvNd.forward::constant::2 -> 1#0",), None),
@@ -68,10 +69,10 @@ EQUIVALENT: dict[str, str | dict[str, str]] = merged(
     ("the weight is (2, 3, 3): shape[1] = shape[2], in every variant the probes build of it too",
      (_C + "_ConvNd._reset_parameters::index::1 -> 2#0",), ("lazy_conv_transpose1d",)),
     ("padding 0: 2 p is p, and -2 p is +2 p", (
-        _C + "_ConvTransposeNd._output_padding::arith::(x.shape[i - d] - 1) * self.stride[i] - 2 * self.padding[i] -> "
+        _T + "_ConvTransposeNd._output_padding::arith::(x.shape[i - d] - 1) * self.stride[i] - 2 * self.padding[i] -> "
              "(x.shape[i - d] - 1) * self.stride[i] + 2 * self.padding[i]#0",
-        _C + "_ConvTransposeNd._output_padding::constant::2 -> 1#2"), ("conv_transpose2d_unbatched_output_size_full",)),
+        _T + "_ConvTransposeNd._output_padding::constant::2 -> 1#2"), ("conv_transpose2d_unbatched_output_size_full",)),
     ("padding 0, kernel 2, dilation 2, stride 2: the output size (n - 1) 2 + 3 is at least 1 for every n >= 0, so "
-     "an empty input never gives an empty output", (_C + "_ConvTransposeNd.forward::constant::0 -> 1#1",),
+     "an empty input never gives an empty output", (_T + "_ConvTransposeNd.forward::constant::0 -> 1#1",),
      ("lazy_conv_transpose3d_unbatched",)),
 )

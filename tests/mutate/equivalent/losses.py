@@ -43,6 +43,7 @@ UNAVERAGED = ("nll_sum", "nll_none", "nll_2d", "nll_unbatched", "nll2d_sum", "nl
               "cross_entropy_unbatched_none", "linear_cross_entropy_bias_weight_smooth_ignore_sum",
               "linear_cross_entropy_chunked_auto_none")
 _C = "scratch/nn/losses/classification.py::"
+_M = "scratch/nn/losses/margin.py::"
 _NLL_EPS = "NLLLoss passes label smoothing eps = 0.0 (it has none): "
 
 
@@ -96,9 +97,9 @@ EQUIVALENT: dict[str, str | dict[str, str]] = {
     "scratch/nn/losses/ctc.py::CTCLoss.forward::compare::labels >= C -> labels > C#0":
         "a label == C then reaches np.take_along_axis, which raises IndexError too (torch does not check and "
         "reads out of bounds: no torch result to compare)",
-    _C + "MultiMarginLoss.forward::axis::1 -> -1#0": "x2 is (N, C): axis 1 is its last",
-    _C + "MultiMarginLoss.forward::axis::1 -> -1#1": "g is (N, C): axis 1 is its last",
-    _C + "MultiMarginLoss.forward::axis::1 -> -1#2": "h is (N, C): axis 1 is its last",
+    _M + "MultiMarginLoss.forward::axis::1 -> -1#0": "x2 is (N, C): axis 1 is its last",
+    _M + "MultiMarginLoss.forward::axis::1 -> -1#1": "g is (N, C): axis 1 is its last",
+    _M + "MultiMarginLoss.forward::axis::1 -> -1#2": "h is (N, C): axis 1 is its last",
     # -- the entries of some classes ----------------------------------------------------------------------------
     _C + "_NLLCore._kept::compare::t >= C -> t > C#0": _for(
         UNSMOOTHED, "without label smoothing a class == C next reaches np.take_along_axis (or the class weights' "
