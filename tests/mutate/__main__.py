@@ -22,7 +22,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
                    help="a mutant's timeout: this x the entry's unmutated time (default 10) ...")
     p.add_argument("--min-timeout", type=float, default=20.0, help="... and at least this many seconds (default 20)")
     p.add_argument("--include-protocol", action="store_true",
-                   help="also mutate the module protocol (scratch/nn/module.py, base.py, _parameter.py)")
+                   help="also mutate the module protocol (scratch/nn/module.py, _state_dict.py, base.py, "
+                        "_parameter.py)")
     p.add_argument("--json", metavar="FILE", help="write the results as JSON")
     p.add_argument("--keys", action="store_true", help="print each survivor's equivalence key (equivalent.py)")
     p.add_argument("--families-only", action="store_true", help="no per-entry table")

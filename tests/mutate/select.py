@@ -29,7 +29,7 @@ EXTRA_FILES = {
 }
 # the module protocol runs under every block: mutated only when named as a file (or with --include-protocol),
 # else every entry would spend its budget on the same protocol mutants
-PROTOCOL_FILES = ("scratch/nn/module.py", "scratch/nn/base.py", "scratch/nn/_parameter.py")
+PROTOCOL_FILES = ("scratch/nn/module.py", "scratch/nn/_state_dict.py", "scratch/nn/base.py", "scratch/nn/_parameter.py")
 # the order checks run in (by test function; unlisted ones come after the listed, hypothesis and init last)
 PRIORITY = ("test_forward_backward_vs_torch", "test_finite_differences_float64", "test_gradient_at_kinks_vs_torch",
             "test_train_eval_and_buffers_vs_torch", "test_bad_input_like_torch")

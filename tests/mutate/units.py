@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tests.mutate.select import PROTOCOL_FILES
+
 OPTIM_TESTS = ("tests/test_optim_api.py", "tests/test_optim_trajectory.py", "tests/test_optim_blocks.py",
                "tests/test_optim_tensor_lr.py", "tests/test_optim_adafactor_muon.py", "tests/test_optim_lbfgs.py",
                "tests/test_optim_line_search.py", "tests/test_optim_sparse.py", "tests/test_optim_bounds.py")
@@ -76,8 +78,7 @@ UNITS_LIST: list[Unit] = [
          ("tests/test_gradcheck.py", "tests/test_gradcheck_reports.py", "tests/test_failure_messages.py")),
     Unit("sparse", "sparse", ("scratch/sparse.py",), ("tests/test_optim_sparse.py", "tests/test_embedding.py"),
          ("sparse",)),
-    Unit("protocol", "protocol", ("scratch/nn/module.py", "scratch/nn/base.py", "scratch/nn/_parameter.py"),
-         PROTOCOL_TESTS),
+    Unit("protocol", "protocol", PROTOCOL_FILES, PROTOCOL_TESTS),
 ]
 UNITS: dict[str, Unit] = {u.name: u for u in UNITS_LIST}
 UNIT_FAMILIES = tuple(dict.fromkeys(u.family for u in UNITS_LIST))
