@@ -151,3 +151,15 @@ def test_softshrink_signed_zeros_and_nan_like_torch_scalar_path(entry, dtype):
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
         np.testing.assert_array_equal(np.signbit(got), np.signbit(want), err_msg=f"sign of zero, lambd {lam}")
+
+
+@pytest.mark.parametrize("entry", ["celu"])
+@pytest.mark.parametrize("alpha", [1e-320, 5e-324])
+def test_celu_subnormal_alpha_without_warnings_like_torch(entry, alpha, rng):
+    """1 / alpha is inf: 0 * inf = NaN in the branch np.where drops (no RuntimeWarning for it, torch gives none)
+    and NaN gradients on the negative side as torch's."""
+    x = np.array([-1.0, -1e-300, 0.0, 0.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        S.CELU(alpha)(x)
+    like_torch(entry, lambda lib: lib.CELU(alpha), (x,), rng, f"alpha {alpha!r}")

@@ -157,3 +157,17 @@ def test_max_norm_renorm_at_the_boundary_like_torch(case):
         block(*x)
         got.append(block.state_dict()["weight"])
     np.testing.assert_array_equal(got[0], got[1])
+
+
+@pytest.mark.parametrize("name", ["Embedding", "EmbeddingBag"])
+@pytest.mark.parametrize("pad", [True, False])
+def test_a_bool_padding_idx_zeroes_no_row_and_fails_at_the_call_like_torch(name, pad):
+    """torch keeps a bool padding_idx as given, and its ``weight[padding_idx].fill_(0)`` fills a copy (a bool index
+    is advanced indexing), so no row is zeroed (numpy's ``w[True] = 0`` would zero the whole table); the call
+    then refuses it."""
+    for lib in (scratch.nn, reference.nn):
+        block = getattr(lib, name)(5, 3, padding_idx=pad, dtype=np.float64, rng=np.random.default_rng(0))
+        assert getattr(block, "torch_module", block).padding_idx is pad, lib.__name__
+        assert block.state_dict()["weight"].all(axis=1).all(), f"{lib.__name__}: a zeroed row"
+    _same(f"{name}(padding_idx={pad}) called", lambda lib: getattr(lib, name)(5, 3, padding_idx=pad)(
+        I([[1, 2]]) if name == "EmbeddingBag" else I([1, 2])))

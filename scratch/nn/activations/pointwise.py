@@ -27,9 +27,9 @@ _GELU_TANH_C = 0.044715
 class _ELUKernel(CachedModule):
     """torch's elu kernel, which ELU, CELU and SELU call with their own coefficients:
 
-        y = scale * x                                      for x > 0
-        y = alpha * scale * expm1(input_scale * x)         for x <= 0 (NaN takes the x > 0 branch)
-        dy/dx = scale, or input_scale' * alpha * scale * exp(input_scale' * x)
+        y = scale * x                                      for x >= 0 (+-0 included)
+        y = alpha * scale * expm1(input_scale * x)         for x < 0 (and NaN: NaN)
+        dy/dx = scale for x > 0 (and NaN), input_scale' * alpha * scale * exp(input_scale' * x) for x <= 0
 
     where input_scale' is the input scale torch's backward formula uses (CELU's differs from its forward's)."""
 
@@ -45,11 +45,15 @@ class _ELUKernel(CachedModule):
         for c in (alpha, scale, input_scale):
             _scalar(c, x.dtype)  # torch converts each to the input's dtype: a float32 overflow raises
         h = _hi(x)
-        neg = h <= 0  # the branch test torch uses: NaN takes the linear branch (gradient scale)
+        # torch's branch tests: its forward takes x >= 0 (+-0 too) linear, its backward x <= 0 exponential; a NaN
+        # is NaN either way in forward, and takes the linear slope in backward
+        lin, neg = h >= 0, h <= 0
         hn = np.minimum(h, 0)  # the exponentials see the negative branch only
         negcoef = alpha * scale
-        with np.errstate(over="ignore"):  # a negative alpha grows exp: inf, as in torch
-            y = np.where(neg, np.expm1(hn * input_scale) * negcoef, h * scale)
+        # a negative alpha grows exp: inf, as in torch; a subnormal alpha (CELU(1e-320): input_scale inf) makes
+        # 0 * inf = NaN in the branch np.where drops, and the NaN gradients torch gives too (compared)
+        with np.errstate(over="ignore", invalid="ignore"):
+            y = np.where(lin, h * scale, np.expm1(hn * input_scale) * negcoef)
             dydx = np.where(neg, grad_scale * negcoef * np.exp(hn * grad_scale), scale)
         return self._save(y.astype(x.dtype), dydx.astype(x.dtype))
 
@@ -82,7 +86,8 @@ class CELU(_ELUKernel):
     default False: accepted for torch's signature, the output is always a new array). Shape: any.
     Gradient: 1 for x > 0, exp(x / alpha) for x <= 0 (celu'(0) = 1; NaN passes dy). TRAP: torch's backward uses
     1 / float32(alpha) as the input scale, in float64 too: slope alpha / float32(alpha) * exp(x / float32(alpha))
-    (celu'(0) = 1.0000000170298988 for alpha = 0.7), while its forward divides by alpha; scratch does the same.
+    (celu'(0) = 1.0000000170298988 for alpha = 0.7), while its forward multiplies by the double 1 / alpha;
+    scratch does the same.
     """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:

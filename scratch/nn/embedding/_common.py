@@ -55,8 +55,10 @@ def _weight_param(n, d, padding_idx, _weight, requires_grad: bool, dtype, rng) -
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(n, d)}: [{n}, {d}]")
     dt = check_float_dtype(dtype)
     w = (rng if rng is not None else np.random.default_rng()).standard_normal((int(n), int(d))).astype(dt)
-    if padding_idx is not None:
-        w[padding_idx] = 0  # numpy's IndexError for a float index or an empty table, as torch's
+    # numpy's IndexError for a float index or an empty table, as torch's; a bool is kept as given and zeroes
+    # nothing: torch's weight[True].fill_(0) fills a copy (advanced indexing), numpy's w[True] = 0 all rows
+    if padding_idx is not None and not isinstance(padding_idx, bool | np.bool_):
+        w[padding_idx] = 0
     return Parameter(w, requires_grad)
 
 
