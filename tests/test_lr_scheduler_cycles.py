@@ -62,6 +62,9 @@ class Case:
 # first block, above abs 4e-4), then a plateau of 10; ACC is its mirror image for mode 'max'
 M = tuple(10.0 / (1 + t // 15) - 5e-4 * min(t % 15, 4) for t in range(STEPS))
 ACC = tuple(1.0 - m / 20 for m in M)
+# each metric 1.5 x the last, exactly (3^t / 2^t is exact while 3^t < 2^53): 'max' + 'rel' with threshold 0.5 meets
+# best * (1 + threshold) with equality, which torch does NOT count as better
+GROW = tuple(1.5 ** min(t, 30) for t in range(STEPS))
 FLAT = tuple(1.0 + 1e-3 * (t % 4 == 0) for t in range(STEPS))  # never improves after the first epoch
 
 CASES = [
@@ -113,6 +116,11 @@ CASES = [
     Case("Plateau max abs cooldown", lambda L, o: L.ReduceLROnPlateau(o, "max", 0.5, 4, threshold=0.012,
                                                                       threshold_mode="abs", cooldown=2),
          metrics=ACC),
+    Case("Plateau min abs below the threshold", lambda L, o: L.ReduceLROnPlateau(o, factor=0.5, patience=0,
+                                                                               threshold=1e-3, threshold_mode="abs"),
+         metrics=M),  # M improves by 5e-4 steps: never by the threshold
+    Case("Plateau max rel at the threshold exactly", lambda L, o: L.ReduceLROnPlateau(o, "max", 0.9, 0,
+                                                                                      threshold=0.5), metrics=GROW),
     Case("Sequential warmup cosine", lambda L, o: L.SequentialLR(o, [L.LinearLR(o, 0.1, total_iters=5),
                                                                      L.CosineAnnealingLR(o, T_max=30)], [5])),
     Case("Sequential 3: constant CAWR exponential", lambda L, o: L.SequentialLR(
@@ -123,11 +131,16 @@ CASES = [
         o, [L.LinearLR(o, 0.5, total_iters=10), L.OneCycleLR(o, 0.2, total_steps=STEPS)], [20])),
     Case("Sequential milestone 0", lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2), L.ExponentialLR(o, 0.95)],
                                                                [0])),
+    Case("Sequential milestone 1", lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2), L.ExponentialLR(o, 0.95)],
+                                                               [1])),
+    Case("Sequential 4: restarts read their own milestone", lambda L, o: L.SequentialLR(
+        o, [L.ConstantLR(o, 0.5, 2), L.ExponentialLR(o, 0.9), L.StepLR(o, 2), L.LinearLR(o, 1.0, 0.5, 4)], [3, 6, 9])),
     Case("Sequential nested chain", lambda L, o: L.SequentialLR(
         o, [L.ChainedScheduler([L.LinearLR(o, 0.2, total_iters=8), L.ExponentialLR(o, 0.98)]),
             L.StepLR(o, 5)], [30])),
     Case("Chained linear exponential", lambda L, o: L.ChainedScheduler([L.LinearLR(o, 0.1, total_iters=5),
                                                                         L.ExponentialLR(o, 0.97)])),
+    Case("Chained one", lambda L, o: L.ChainedScheduler([L.ExponentialLR(o, 0.9)])),
     Case("Chained 3 with optimizer", lambda L, o: L.ChainedScheduler(
         [L.ConstantLR(o, 0.25, 6), L.CosineAnnealingLR(o, 12), L.MultiplicativeLR(o, decay_095)], optimizer=o)),
     Case("Chained cyclic exponential adam", lambda L, o: L.ChainedScheduler(

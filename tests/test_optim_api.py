@@ -54,6 +54,7 @@ BAD_HYPER = [
     ("RMSprop", {"lr": -1}), ("RMSprop", {"alpha": -0.1}), ("RMSprop", {"eps": -1}), ("RMSprop", {"momentum": -1}),
     ("RMSprop", {"weight_decay": -1}), ("RMSprop", {"alpha": 1.5}),  # alpha > 1 is accepted by torch
     ("Adam", {"lr": -1}), ("Adam", {"eps": -1}), ("Adam", {"betas": (1.0, 0.999)}), ("Adam", {"betas": (0.9, 1.0)}),
+    ("Adam", {"betas": (0.9, np.float32(0.99))}), ("Adam", {"betas": (np.float32(0.9), 0.99)}),  # not both floats
     ("Adam", {"betas": (-0.1, 0.999)}), ("Adam", {"weight_decay": -1}), ("Adam", {"betas": (0, 0.9)}),
     ("AdamW", {"lr": -1}), ("AdamW", {"betas": (0.9, 1.5)}), ("AdamW", {"weight_decay": -0.01}),
     ("Adamax", {"lr": -1}), ("Adamax", {"eps": -1}), ("Adamax", {"betas": (1.0, 0.999)}),
@@ -370,3 +371,25 @@ def test_group_hyper_parameters_at_state_creation_like_torch(name):
             x.grad, tx.grad = g.copy(), torch.from_numpy(g.copy())
         for o in opts:
             o.step()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_asgd_average_is_the_parameter_itself_while_mu_is_1(dtype):
+    """Before t0 steps mu is 1 and torch COPIES the parameter into ax (``ax.copy_(param)``): ax is the parameter
+    bit for bit, where ``ax + (p - ax) * 1`` would be an ulp off in some elements. Then, after t0 (mu < 1), the
+    average moves on its own."""
+    ps, pt = _pairs(dtype=dtype)
+    s, t = scratch.optim.ASGD(ps, lr=0.1, t0=3), torch.optim.ASGD(pt, lr=0.1, t0=3)
+    rng = np.random.default_rng(1)
+    seen = []
+    for _ in range(7):
+        for p, q in zip(ps, pt, strict=True):
+            p.grad = rng.standard_normal(p.data.shape).astype(dtype)
+            q.grad = torch.from_numpy(p.grad.copy())
+        s.step()
+        t.step()
+        for p, q in zip(ps, pt, strict=True):
+            same = np.array_equal(s.state[p]["ax"], p.data), torch.equal(t.state[q]["ax"], q.detach())
+            assert same[0] == same[1], (len(seen), same)
+            seen.append(same[0])
+    assert seen[0] and not seen[-1], seen

@@ -58,7 +58,8 @@ def _scheduler(file: str, *names: str) -> Unit:
 UNITS_LIST: list[Unit] = [
     _optim("sgd", "SGD"), _optim("adagrad", "Adagrad"), _optim("rmsprop", "RMSprop"), _optim("adam", "Adam", "AdamW"),
     _optim("adamax", "Adamax"), _optim("adadelta", "Adadelta"), _optim("nadam", "NAdam"), _optim("radam", "RAdam"),
-    _optim("asgd", "ASGD"), _optim("rprop", "Rprop"), _optim("sparse_adam", "SparseAdam"),
+    _optim("asgd", "ASGD"), _optim("rprop", "Rprop"),
+    _optim("sparse_adam", "SparseAdam", "sparse_adam"),  # its tests are named test_sparse_adam_*
     _optim("adafactor", "Adafactor"), _optim("muon", "Muon", "newton_schulz"),
     _optim("lbfgs", "LBFGS"), _optim("_line_search", "LBFGS", "line_search", "strong_wolfe"),
     _optim("optimizer"), _optim("_blocks"),
