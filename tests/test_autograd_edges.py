@@ -87,3 +87,27 @@ def test_nested_parameter_names_and_zero_lr():
     ag.optim.SGD(model.parameters(), lr=0.0)  # lr = 0 is valid (torch too); below it is not
     with pytest.raises(ValueError, match="Invalid learning rate"):
         ag.optim.SGD(model.parameters(), lr=-1e-9)
+
+
+def test_a_size_one_axis_broadcast_against_an_empty_one_gets_a_zero_gradient_like_torch():
+    """(3, 1) + (3, 0) is (3, 0): the size-1 operand's gradient is the sum over the empty axis, zeros of (3, 1)."""
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((3, 1)), rng.standard_normal((3, 0))
+    a, b = Tensor(x, requires_grad=True), Tensor(y, requires_grad=True)
+    ta, tb = (torch.tensor(v, requires_grad=True) for v in (x, y))
+    (a * b).sum().backward()
+    (ta * tb).sum().backward()
+    for got, want in ((a.grad, ta.grad), (b.grad, tb.grad)):
+        assert got.shape == tuple(want.shape) and np.array_equal(got, want.numpy())
+
+
+def test_a_constant_operand_gets_no_grad_like_torch():
+    """Operands that do not require grad (a constant Tensor, an array) keep ``grad`` None after backward."""
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal(3), rng.standard_normal(3)
+    a, c = Tensor(x, requires_grad=True), Tensor(y)
+    ta, tc = torch.tensor(x, requires_grad=True), torch.tensor(y)
+    (a * c + c).sum().backward()
+    (ta * tc + tc).sum().backward()
+    assert c.grad is None and tc.grad is None
+    np.testing.assert_array_equal(a.grad, ta.grad.numpy())
