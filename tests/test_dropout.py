@@ -271,3 +271,22 @@ def test_alpha_dropout_keeps_zero_mean_and_unit_variance(cls, rng):
             yt = getattr(torch.nn, cls)(p)(torch.from_numpy(x)).numpy()
         for name, y in (("scratch", ys), ("torch", yt)):
             assert abs(y.mean()) < 0.012 and abs(y.var() - 1) < 0.03, (name, p, y.mean(), y.var())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", ["mlp_dropout"])
+def test_mlp_at_its_relu_kink_like_torch(case, dtype, rng):
+    """A zero input row through a bias-free first Linear: every pre-activation of that row is exactly 0, where
+    relu'(0) = 0 (torch's), so that row sends no gradient back through the ReLU (random cotangents)."""
+    from tests.harness import compare_pair
+
+    c = BY_NAME[case]
+    s = build(c, S, dtype)
+    state = s.state_dict()
+    state["0.bias"] = np.zeros_like(state["0.bias"])
+    s.load_state_dict(state)
+    r = build(c, R, dtype)
+    r.load_state_dict(s.state_dict())
+    x = rng.standard_normal((4, 5)).astype(dtype)
+    x[1] = 0.0
+    compare_pair(c, dtype, s, r, (x,), rng, prefix="relu kink:")
