@@ -102,8 +102,7 @@ def projection_check(f: ScalarFn, x: np.ndarray, analytic: np.ndarray, rng: np.r
                      what: str = "input") -> GradcheckResult:
     """Check <analytic, v> against the directional derivative along random unit directions v."""
     v = rng.standard_normal((n_directions,) + x.shape)
-    # a standard normal draw is never all zeros (an empty x makes v empty, where the division does nothing)
-    v /= np.linalg.norm(v.reshape(n_directions, -1), axis=1).reshape((-1,) + (1,) * x.ndim)
+    v /= np.linalg.norm(v.reshape(n_directions, -1), axis=1).reshape((-1,) + (1,) * x.ndim) + 1e-300
     numerical = np.array([directional_derivative(f, x, vi, eps) for vi in v])
     projected = np.tensordot(v, np.asarray(analytic, np.float64), axes=x.ndim)
     return _compare(numerical, projected, atol, rtol, f"{what} (random projection)")

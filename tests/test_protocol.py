@@ -167,3 +167,22 @@ def test_accumulate_copies_unless_it_owns_the_gradient(rng):
     assert v.grad[0] != 99.0
     v.accumulate(fresh, owned=True)  # later accumulations add, never alias
     assert v.grad is not fresh
+
+
+def test_a_cotangent_of_another_dtype_is_cast_to_the_output_dtype_like_torch():
+    """torch's engine casts grad_output to the output's dtype: a float64 cotangent into a float32 block gives
+    float32 gradients, equal to those of the cotangent cast first."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 4)).astype(np.float32)
+    dy = rng.standard_normal((3, 2))
+    grads = []
+    for cot in (dy, dy.astype(np.float32)):
+        m = S.Linear(4, 2, rng=np.random.default_rng(1))
+        m(x)
+        grads.append((m.backward(cot), m.weight.grad))
+    for got, want in zip(grads[0], grads[1], strict=True):
+        assert got.dtype == np.float32 and np.array_equal(got, want)
+    t = torch.nn.Linear(4, 2)
+    out = t(torch.from_numpy(x))
+    out.backward(torch.from_numpy(dy).to(torch.float32))
+    assert t.weight.grad.dtype == torch.float32

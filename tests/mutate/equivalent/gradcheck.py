@@ -4,6 +4,11 @@ EQUIVALENT: dict[str, str | dict[str, str]] = {
     "scratch/gradcheck.py::_compare::constant::1 -> 2#0":
         "np.where(bad, err, -1) only ranks the failing elements for argmax: their errors are >= 0 > -1 > -2, so -2 "
         "picks the same index",
+    "scratch/gradcheck.py::projection_check::drop-term::np.linalg.norm(v.reshape(n_directions, -1), axis=1)"
+    ".reshape((-1,) + (1,) * x.ndim) + 1e-300 -> np.linalg.norm(v.reshape(n_directions, -1), axis=1)"
+    ".reshape((-1,) + (1,) * x.ndim)#0":
+        "the guard against a zero direction: a standard-normal draw's norm is never within 1e-290 of 0 (1e-300 is "
+        "absorbed: norm + 1e-300 == norm), and for an empty x, v is empty and the division computes nothing",
     "scratch/gradcheck.py::projection_check::constant::1e-300 -> 1e-299#0":
         "the guard against a zero direction: a standard-normal draw's norm is never within 1e-290 of 0, so the "
         "directions are the same to the last bit either way",
