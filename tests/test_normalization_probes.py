@@ -85,7 +85,8 @@ def _shapes(case, block) -> list[tuple[str, tuple]]:
                 ("empty batch", (0, c) + sp), ("1-d", (c,)), ("two channels", (2, 2, 3)),
                 ("fewer channels than groups", (5, 1))]
     if kind == "Sequential":  # Linear, BatchNorm1d, ...: rows
-        return [("two rows", (2, c)), ("one row", (1, c)), ("empty batch", (0, c))]
+        hidden = block[1].num_features  # (2, hidden, c) reaches BatchNorm1d as (N, C, L): its 3-d branch
+        return [("two rows", (2, c)), ("one row", (1, c)), ("empty batch", (0, c)), ("3-d", (2, hidden, c))]
     return [("3-d", shape[:3]), ("5-d", shape + (2,)), ("one channel", (n, 1) + sp), ("empty batch", (0,) + shape[1:]),
             ("more channels", (n, c + 3) + sp), ("twice the channels and one", (n, 2 * c + 1) + sp)] + [
                 (f"C = {m}", (n, m) + sp) for m in {max(1, (block.size + 1) // 2 + j) for j in (-1, 0, 1)}]
@@ -160,7 +161,7 @@ def test_normalization_probes_like_torch(case, rng):
     _states_equal(case, s, r)
     for label, name, kw in variants:
         pair = compare_variant(f"{case.name}/{label}", lambda lib, name=name, kw=kw: getattr(lib, name)(**kw))
-        if pair is not None and getattr(pair[0], "has_uninitialized_params", lambda: True)() is False:
+        if pair is not None and not getattr(pair[0], "has_uninitialized_params", lambda: False)():
             compare_probes(case, *pair, [(f"{label}: the entry's input", x)], rng)
         if pair is not None and "eps" in label:
             ps, pr = pair
@@ -190,7 +191,8 @@ def harness_outcome_raw(fn) -> None:
 @pytest.mark.parametrize("case", [c for c in NORM if c.name != "mlp_batchnorm"], ids=str)
 def test_normalization_warns_like_torch(case):
     """Called directly (not through the harness, which ignores warnings): no numpy RuntimeWarning at NaN or inf
-    input, nor, with eps 0, at a zero variance (torch computes those silently); InstanceNorm's channel-count
+    input or cotangent, nor, with eps 0, at a zero variance or mean square (torch computes those silently);
+    InstanceNorm's channel-count
     UserWarning exactly where torch's."""
     s, r = build_pair(case, np.float64)
     with warnings.catch_warnings():
@@ -198,15 +200,19 @@ def test_normalization_warns_like_torch(case):
         for value in (np.nan, np.inf):
             y = s(_special(case.shape, value))
             s.backward(np.ones_like(y))
+        y = s(normal(np.random.default_rng(2), case.shape))  # finite input, inf and NaN in the cotangent only
+        dy = _special(y.shape, np.inf)
+        dy.reshape(-1)[1::3] = np.nan
+        s.backward(dy)
     for label, name, kw in _variants(s):
         if label == "eps 0":
             block = getattr(Lib(scratch.nn, np.float64), name)(**kw)
-            for train in (True, False):
+            for train, fill in ((True, 1.5), (False, 1.5), (True, 0.0)):  # 0: RMSNorm's zero mean square too
                 block.train(train)
                 with warnings.catch_warnings():
                     warnings.simplefilter("error", RuntimeWarning)
                     try:
-                        block.backward(np.ones_like(block(np.full(case.shape, 1.5))))
+                        block.backward(np.ones_like(block(np.full(case.shape, fill))))
                     except RuntimeWarning:
                         raise
                     except Exception:  # noqa: BLE001, S110 - torch's error classes are the probes' business
