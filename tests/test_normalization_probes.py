@@ -83,7 +83,9 @@ def _shapes(case, block) -> list[tuple[str, tuple]]:
         return [("2-d", (n, c)), ("3-d", (n, c, 3)), ("one value per group", (1, c) + (1,) * len(sp)),
                 ("group of one", (1, g) + (1,) * len(sp)), ("channels + groups", (n, c + g) + sp),
                 ("empty batch", (0, c) + sp), ("1-d", (c,)), ("two channels", (2, 2, 3)),
-                ("fewer channels than groups", (5, 1))]
+                ("fewer channels than groups", (5, 1)),
+                # N * C / G = 1 with 5 positions: torch's one-value check reads every spatial dim, the first too
+                ("one sample of G channels, 5 positions", (1, g, 5) + (1,) * max(0, len(sp) - 1))]
     if kind == "Sequential":  # Linear, BatchNorm1d, ...: rows
         hidden = block[1].num_features  # (2, hidden, c) reaches BatchNorm1d as (N, C, L): its 3-d branch
         return [("two rows", (2, c)), ("one row", (1, c)), ("empty batch", (0, c)), ("3-d", (2, hidden, c))]
@@ -98,7 +100,18 @@ def _dtype_probes(case, block, rng) -> list[tuple[str, tuple]]:
     if _kind(block) == "RMSNorm":  # torch sums float32 squares in float32: an overflow gives y = 0
         found += [("float32 sum of squares overflows", (rng.uniform(lo, hi, case.shape).astype(np.float32),))
                   for lo, hi in ((0.9e19, 1.3e19), (1e19, 3e19))]  # its mean square above max / n, and above max
+        found.append(("float32 sum of squares exactly its max", (_squares_sum_to_float32_max(case, block),)))
     return found
+
+
+def _squares_sum_to_float32_max(case, block) -> np.ndarray:
+    """Every normalized block (1, 2, ... elements) with squares 2^104 (4095^2, 90^2, 9^2, 3^2, 0, ...): their sum is
+    (2^24 - 1) 2^104, the float32 max, exactly, in any order (every partial sum is an integer below 2^24 times
+    2^104). torch's float32 sum does not overflow there (y is finite), and the mean square is exactly max / n."""
+    n = math.prod(block.normalized_shape)
+    row = np.zeros(n, np.float32)
+    row[:4] = np.array([4095, 90, 9, 3], np.float32) * np.float32(2.0**52)
+    return np.broadcast_to(row.reshape(block.normalized_shape), case.shape).copy()
 
 
 def _variants(block) -> list[tuple[str, str, dict]]:

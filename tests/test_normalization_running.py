@@ -19,6 +19,7 @@ from tests.catalog import CATALOG, Lib
 from tests.harness import build_pair, forward
 from tests.tolerances import assert_close
 
+
 def _tracks(case) -> bool:
     block = case.make(Lib(scratch.nn, np.float64, np.random.default_rng(0)))
     return getattr(block, "running_mean", None) is not None  # a Lazy module's is an UninitializedBuffer

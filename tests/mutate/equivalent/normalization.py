@@ -68,10 +68,13 @@ _RULES = [
     *_for([f"{L}GroupNorm.forward::drop-term::(1,) * (x.ndim - 2) -> (1,)#0",
            f"{L}GroupNorm.forward::constant::1 -> 0#2",
            f"{L}GroupNorm.backward::drop-term::(1, in_shape[1]) + (1,) * (len(in_shape) - 2) -> (1,) * "
-           "(len(in_shape) - 2)#0", *[f"{L}GroupNorm.backward::constant::{k}" for k in (
+           "(len(in_shape) - 2)#0", f"{L}GroupNorm.backward::drop-term::len(in_shape) - 2 -> len(in_shape)#0",
+           *[f"{L}GroupNorm.backward::constant::{k}" for k in (
                "1 -> 0#1", "1 -> 0#2", "1 -> 2#1", "2 -> 1#0")]],
           _NO_AFFINE, lambda c: c["kind"] == "GroupNorm" and not c["affine"]),
-    *_for([f"{L}_TrailingNorm.backward::negate::dy64.ndim - len(axes) -> -(dy64.ndim - len(axes))#0"],
+    *_for([f"{L}_TrailingNorm.backward::{k}#0" for k in (
+        "negate::dy64.ndim - len(axes) -> -(dy64.ndim - len(axes))", "arith::dy64.ndim - len(axes) -> dy64.ndim + "
+        "len(axes)", "drop-term::dy64.ndim - len(axes) -> dy64.ndim")],
           _NO_AFFINE, lambda c: c["kind"] in ("LayerNorm", "RMSNorm") and not c["affine"]),
     *_for([f"{BN}_BatchNorm.forward::drop-term::(1, c) + (1,) * (x.ndim - 2) -> (1,) * (x.ndim - 2)#0",
            f"{BN}_BatchNorm.forward::constant::1 -> 2#0",
@@ -81,8 +84,10 @@ _RULES = [
           "_affine_backward and _running_stats, which use it for the weight, bias and buffers alone",
           lambda c: c["running"] and not c["affine"] and not c["track"]),
     *_for([f"{K}float_input::compare::x.dtype != param_dtype -> x.dtype == param_dtype#0"],
-          "no affine weight (and for RMSNorm never): the caller passes param_dtype None, so the conjunction is "
-          "False whatever the dtype test", lambda c: not c["lrn"] and (not c["affine"] or c["kind"] == "RMSNorm")),
+          "RMSNorm, or no affine weight (and, in a batch norm, no running statistics): the caller passes "
+          "param_dtype None, so the conjunction is "
+          "False whatever the dtype test", lambda c: c["kind"] == "RMSNorm" or (
+              not c["lrn"] and not c["affine"] and (c["instance"] or not c["track"]))),
     *_for([f"{BN}_BatchNorm.forward::boolop::self.weight is not None or self.running_mean is not None -> "
            "self.weight is not None and self.running_mean is not None#0"],
           "affine parameters exactly when running statistics (both or neither): or and and agree",
@@ -111,8 +116,9 @@ _RULES = [
           lambda c: not c["track"] and c["instance"]),
     *_for([f"{BN}_InstanceNorm.forward::boolop::self.track_running_stats and c != self.num_features -> "
            "self.track_running_stats or c != self.num_features#0"],
-          "affine=True: a channel count other than num_features raised ValueError just before (the size at the "
-          "feature dim IS c), so c != num_features is False here", lambda c: c["affine"] and c["instance"]),
+          "affine=True and track_running_stats False: a channel count other than num_features raised ValueError "
+          "just before (the size at the feature dim IS c), so both tests are False here",
+          lambda c: c["affine"] and not c["track"] and c["instance"]),
     *_for([f"{BN}_InstanceNorm.forward::compare::n == 0 -> n != 0#0"],
           "affine=False: the conjunction with weight is not None is False whatever the batch-size test",
           lambda c: not c["affine"] and c["instance"]),
@@ -145,10 +151,14 @@ _RULES = [
     *_for([f"{L}GroupNorm.forward::constant::1 -> 2#2"],
           "num_groups >= 2: n * G is 0 (an empty batch: x.size // 1 and // 2 are both 0) or >= 2",
           lambda c: c["groups"] >= 2),
-    *_for([f"{L}RMSNorm._input_grad::axis::axes -> -1#0"],
+    *_for([f"{L}RMSNorm._input_grad::axis::axes -> -1#0", f"{L}RMSNorm._statistics::axis::axes -> -1#0"],
           "every normalized dim but the last has size 1 (rmsnorm_tiny's (1, 7)): the mean over them as well "
           "adds nothing (the same values, divided by the same count)",
           lambda c: c["kind"] == "RMSNorm" and set(c["trailing"][:-1]) <= {1}),
+    *_for([f"{L}GroupNorm.forward::constant::2 -> 1#2"],
+          "num_groups 1: the one-value check's product N * C * prod(spatial) is 1 exactly when N = C = 1 and every "
+          "spatial size is 1, and so is N * C * C * prod(spatial), the mutant's (x.shape[1:] adds C)",
+          lambda c: c["groups"] == 1),
     # -- mlp_batchnorm: Linear(5, 8), BatchNorm1d(8), Tanh, Linear(8, 3) -----------------------------------------
     *_for([f"{BN}_BatchNorm.forward::compare::self.eps <= 0 -> self.eps < 0#0"],
           "eps is the default 1e-5 (> 0): the tests agree", lambda c: c["kind"] == "Sequential"),
