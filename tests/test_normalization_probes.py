@@ -59,6 +59,7 @@ def _shapes(case, block) -> list[tuple[str, tuple]]:
         twos = [(2, c) + (1,) * len(sp)] + ([(1, c, 2) + (1,) * (len(sp) - 1)] if sp else [(1, c, 2)])
         shapes = [(f"two values {i}", s) for i, s in enumerate(twos)]
         shapes += [("empty spatial dim", (n, c, 0) + sp[1:])] * bool(sp)
+        shapes += [("N = prod(spatial) = 2", (2, c, 2) + (1,) * max(0, len(sp) - 1))]  # their ratio is 1
         shapes += [("one value", (1, c) + (1,) * len(sp)), ("channels + 1", (n, c + 1) + sp),
                    ("empty batch", (0, c) + sp), ("rank + 3", (n, c, 2, 2) + sp)]
         if len(sp) <= 1:  # BatchNorm1d: (N, C) and (N, C, L)
@@ -87,10 +88,12 @@ def _shapes(case, block) -> list[tuple[str, tuple]]:
                 # N * C / G = 1 with 5 positions: torch's one-value check reads every spatial dim, the first too
                 ("one sample of G channels, 5 positions", (1, g, 5) + (1,) * max(0, len(sp) - 1))]
     if kind == "Sequential":  # Linear, BatchNorm1d, ...: rows
-        hidden = block[1].num_features  # (2, hidden, c) reaches BatchNorm1d as (N, C, L): its 3-d branch
-        return [("two rows", (2, c)), ("one row", (1, c)), ("empty batch", (0, c)), ("3-d", (2, hidden, c))]
+        hidden = block[1].num_features  # (hidden, hidden, c) reaches BatchNorm1d as (N, C, L), N = L: its 3-d branch
+        return [("two rows", (2, c)), ("one row", (1, c)), ("empty batch", (0, c)), ("3-d", (hidden, hidden, c))]
     return [("3-d", shape[:3]), ("5-d", shape + (2,)), ("one channel", (n, 1) + sp), ("empty batch", (0,) + shape[1:]),
-            ("more channels", (n, c + 3) + sp), ("twice the channels and one", (n, 2 * c + 1) + sp)] + [
+            ("more channels", (n, c + 3) + sp), ("twice the channels and one", (n, 2 * c + 1) + sp),
+            # CrossMapLRN2d: from C = 2p + 1 on, channels are both added to and subtracted from the running sum
+            ("C = 2p + 1", (n, 2 * ((block.size + 1) // 2) + 1) + sp)] + [
                 (f"C = {m}", (n, m) + sp) for m in {max(1, (block.size + 1) // 2 + j) for j in (-1, 0, 1)}]
 
 
@@ -144,7 +147,8 @@ def _variants(block) -> list[tuple[str, str, dict]]:
     if kind == "Sequential":
         return []
     kw = dict(size=block.size, alpha=block.alpha, beta=block.beta, k=block.k)  # the local response norms
-    return [(f"size {n}", name, dict(kw, size=n)) for n in (0, 1, 2, 3, 5)]
+    sizes = (0, 1, 2, 3, 5) + (2.0, True) * (name == "LocalResponseNorm")  # CrossMapLRN2d's non-int: a departure
+    return [(f"size {n!r}", name, dict(kw, size=n)) for n in sizes]
 
 
 def _eps_zero_probes(case, block, label: str) -> list[tuple[str, tuple]]:
@@ -232,8 +236,8 @@ def test_normalization_warns_like_torch(case):
                         pass
     if _kind(s) == "InstanceNorm" and not s.affine:
         lead = case.shape[:-1]
-        for c in (lead[-1], lead[-1] + 1):
-            x = normal(np.random.default_rng(1), lead[:-1] + (c,) + case.shape[-1:])
+        for c, last in ((lead[-1], case.shape[-1]), (lead[-1] + 1, case.shape[-1]), (lead[-1], case.shape[-1] + 1)):
+            x = normal(np.random.default_rng(1), lead[:-1] + (c, last))
             caught = []
             for m in (s, r):
                 with warnings.catch_warnings(record=True) as w:
@@ -254,7 +258,10 @@ def _lazy_first_calls(case, block) -> list[tuple[str, tuple]]:
 def test_lazy_normalization_first_calls_like_torch(case, rng):
     for label, shape in _lazy_first_calls(case, None):
         s, r = build_pair_unmaterialized(case)
+        assert s.num_features == r.torch_module.num_features, (label, s.num_features)  # 0 until materialized
         compare_probes(case, s, r, [(label, (normal(rng, shape),))], rng)
+        if not getattr(s, "has_uninitialized_params", lambda: False)():  # materialized: its state as torch's
+            _states_equal(case, s, r)
 
 
 def build_pair_unmaterialized(case):

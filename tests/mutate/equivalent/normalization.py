@@ -28,6 +28,7 @@ def _config(b) -> dict:
                 affine=getattr(inner, "weight", None) is not None,
                 track=getattr(inner, "running_mean", None) is not None,
                 momentum=getattr(inner, "momentum", 0.1), eps=getattr(inner, "eps", None),
+                bias=getattr(inner, "bias", None) is not None, alpha=getattr(b, "alpha", None),
                 trailing=tuple(getattr(b, "normalized_shape", ())), groups=getattr(b, "num_groups", 0))
 
 
@@ -46,6 +47,13 @@ QUIET = ("the condition only chooses whether numpy's floating-point warnings are
 _ANY_INPUT: dict[str, str] = {
     f"{BN}_InstanceNorm.forward::constant::0 -> 1#2": QUIET,  # eps <= 0 -> eps <= 1
     f"{L}_TrailingNorm._normalize::constant::0 -> 1#0": QUIET,  # eps <= 0 -> eps <= 1
+    f"{L}GroupNorm.forward::constant::0 -> 1#0": QUIET,  # eps <= 0 -> eps <= 1
+    f"{BN}_InstanceNorm.forward::arith::xb.size // (n * c) -> xb.size / (n * c)#0":
+        "n * c divides xb.size (its product of dims), far below 2^53: the quotient is that integer, exactly, as a "
+        "float, and m / (m - 1) the same correctly rounded quotient of the same two integers",
+    f"{LRN}CrossMapLRN2d.forward::drop-term::C - 1 -> C#0": "C > p differs from C - 1 > p only at p = C - 1, where "
+    "sq[:, 1:C - p] holds no channel, and so does inc[:, 3p + 1::2] (inc has p + 2(C - 1) channels): an empty "
+    "assignment",
     f"{BN}_BatchNorm.forward::arith::x.size // c -> x.size / c#0":
         "c divides x.size (its product of dims), far below 2^53: x.size / c is that integer, exactly, as a float, "
         "and n / (n - 1) the same correctly rounded quotient of the same two integers",
@@ -63,10 +71,22 @@ _NO_AFFINE = "no affine parameters: the broadcast shape and parameter axes only 
              "which use them for the weight and bias alone"
 _RULES = [
     # -- no affine parameters, or none and no running statistics ----------------------------------------------
-    *_for([f"{BN}_NormBase._backward::constant::1 -> 0#0", f"{BN}_NormBase._backward::compare::i != 1 -> i == 1#0"],
+    *_for([f"{BN}_NormBase._backward::constant::1 -> 0#0", f"{BN}_NormBase._backward::constant::1 -> 2#0",
+           f"{BN}_NormBase._backward::compare::i != 1 -> i == 1#0"],
           _NO_AFFINE, lambda c: c["running"] and not c["affine"]),
     *_for([f"{L}GroupNorm.forward::drop-term::(1,) * (x.ndim - 2) -> (1,)#0",
-           f"{L}GroupNorm.forward::constant::1 -> 0#2",
+           *[f"{L}GroupNorm.forward::{k}" for k in (
+               "constant::1 -> 0#1", "constant::1 -> 0#2", "constant::1 -> 2#0", "constant::1 -> 2#1",
+               "constant::2 -> 1#1", "drop-term::x.ndim - 2 -> x.ndim#0", "arith::x.ndim - 2 -> x.ndim + 2#0",
+               "drop-term::(1, c) + (1,) * (x.ndim - 2) -> (1, c)#0",
+               "drop-term::(1, c) + (1,) * (x.ndim - 2) -> (1,) * (x.ndim - 2)#0",
+               "compare::c != self.num_channels -> c == self.num_channels#0")],
+           *[f"{L}GroupNorm.backward::{k}" for k in (
+               "constant::1 -> 0#0", "constant::1 -> 2#0", "constant::0 -> 1#0", "constant::2 -> 1#2",
+               "drop-term::(1,) * (len(in_shape) - 2) -> (1,)#0", "arith::len(in_shape) - 2 -> len(in_shape) + 2#0",
+               "drop-term::(1, in_shape[1]) + (1,) * (len(in_shape) - 2) -> (1, in_shape[1])#0",
+               "drop-term::(0,) + tuple(range(2, len(in_shape))) -> (0,)#0",
+               "drop-term::(0,) + tuple(range(2, len(in_shape))) -> tuple(range(2, len(in_shape)))#0")],
            f"{L}GroupNorm.backward::drop-term::(1, in_shape[1]) + (1,) * (len(in_shape) - 2) -> (1,) * "
            "(len(in_shape) - 2)#0", f"{L}GroupNorm.backward::drop-term::len(in_shape) - 2 -> len(in_shape)#0",
            *[f"{L}GroupNorm.backward::constant::{k}" for k in (
@@ -77,12 +97,23 @@ _RULES = [
         "len(axes)", "drop-term::dy64.ndim - len(axes) -> dy64.ndim")],
           _NO_AFFINE, lambda c: c["kind"] in ("LayerNorm", "RMSNorm") and not c["affine"]),
     *_for([f"{BN}_BatchNorm.forward::drop-term::(1, c) + (1,) * (x.ndim - 2) -> (1,) * (x.ndim - 2)#0",
-           f"{BN}_BatchNorm.forward::constant::1 -> 2#0",
+           f"{BN}_BatchNorm.forward::constant::1 -> 2#0", f"{BN}_BatchNorm.forward::constant::1 -> 0#1",
+           f"{BN}_BatchNorm.forward::constant::1 -> 0#2", f"{BN}_BatchNorm.forward::constant::1 -> 2#1",
+           f"{BN}_BatchNorm.forward::constant::2 -> 1#1", f"{BN}_BatchNorm.forward::arith::x.ndim - 2 -> x.ndim + 2#0",
+           f"{BN}_BatchNorm.forward::drop-term::(1, c) + (1,) * (x.ndim - 2) -> (1, c)#0",
            f"{BN}_BatchNorm.forward::drop-term::(1,) * (x.ndim - 2) -> (1,)#0",
            f"{BN}_BatchNorm.forward::drop-term::x.ndim - 2 -> x.ndim#0"],
           "neither affine parameters nor running statistics: the broadcast shape reaches only _affine, "
           "_affine_backward and _running_stats, which use it for the weight, bias and buffers alone",
           lambda c: c["running"] and not c["affine"] and not c["track"]),
+    *_for([f"{BN}_BatchNorm.forward::constant::1 -> 0#0",
+           f"{BN}_BatchNorm.forward::compare::c != self.num_features -> c == self.num_features#0"],
+          "neither affine parameters nor running statistics: c (x.shape[1], or the mutant's x.shape[0]) only "
+          "reaches the broadcast shape (unused, see above) and the conjunction with has_tensors, which is False",
+          lambda c: c["running"] and not c["affine"] and not c["track"]),
+    *_for([f"{K}float_input::compare::x.dtype != param_dtype -> x.dtype == param_dtype#0"],
+          "RMSNorm's forward passes param_dtype None (any float dtype, whatever the weight's): the conjunction is "
+          "False whatever the dtype test", lambda c: c["kind"] == "RMSNorm", by_class=True),
     *_for([f"{K}float_input::compare::x.dtype != param_dtype -> x.dtype == param_dtype#0"],
           "RMSNorm, or no affine weight (and, in a batch norm, no running statistics): the caller passes "
           "param_dtype None, so the conjunction is "
@@ -102,7 +133,18 @@ _RULES = [
           "(its own buffers and num_batches_tracked are set after): the size test is never reached and no "
           "num_batches_tracked made there survives", lambda c: c["lazy"], by_class=True),
     *_for([f"{BN}_NormBase.__init__::boolop::affine or track_running_stats -> affine and track_running_stats#0"],
-          "affine and track_running_stats both True: or and and agree", lambda c: c["affine"] and c["track"]),
+          "affine and track_running_stats both True or both False: or and and agree",
+          lambda c: c["running"] and c["affine"] == c["track"]),
+    *_for([f"{BN}_NormBase.__init__::boolop::affine or track_running_stats -> affine and track_running_stats#0",
+           f"{BN}_NormBase.__init__::boolop::affine and bias -> affine or bias#0"],
+          "a Lazy class runs _NormBase.__init__ with affine=False, track_running_stats=False and bias=False: both "
+          "tests are False either way", lambda c: c["lazy"], by_class=True),
+    *_for([f"{BN}_NormBase.__init__::boolop::affine and bias -> affine or bias#0"],
+          "affine=True and bias=True: and and or agree", lambda c: c["running"] and c["affine"] and c["bias"]),
+    *_for([f"{BN}_NormBase.__init__::compare::num_features < 0 -> num_features <= 0#0",
+           f"{BN}_NormBase.__init__::constant::0 -> 1#0"],
+          "neither affine nor track_running_stats: the size test is never reached",
+          lambda c: c["running"] and not c["affine"] and not c["track"]),
     *_for([f"{BN}_BatchNorm.forward::boolop::self.training and self.track_running_stats -> self.training or "
            "self.track_running_stats#1"],
           "track_running_stats True: its buffers exist, so batch statistics are used only in training, where "
@@ -119,21 +161,35 @@ _RULES = [
           "affine=True and track_running_stats False: a channel count other than num_features raised ValueError "
           "just before (the size at the feature dim IS c), so both tests are False here",
           lambda c: c["affine"] and not c["track"] and c["instance"]),
-    *_for([f"{BN}_InstanceNorm.forward::compare::n == 0 -> n != 0#0"],
+    *_for([f"{BN}_InstanceNorm.forward::compare::n == 0 -> n != 0#1", f"{BN}_InstanceNorm.forward::constant::"
+           "0 -> 1#1"], "track_running_stats False: the conjunction with it is False whatever the batch-size test",
+          lambda c: not c["track"] and c["instance"]),
+    *_for([f"{BN}_InstanceNorm.forward::constant::0.0 -> 1.0#0"], "momentum is not None: the 0.0 is replaced by "
+          "it at once", lambda c: c["instance"] and c["momentum"] is not None),
+    *_for([f"{BN}_InstanceNorm.forward::compare::n == 0 -> n != 0#0", f"{BN}_InstanceNorm.forward::constant::"
+           "0 -> 1#0"],
           "affine=False: the conjunction with weight is not None is False whatever the batch-size test",
           lambda c: not c["affine"] and c["instance"]),
     # momentum=None in an instance norm: factor 0.0 (torch passes momentum 0.0), or 1.0 with NaN statistics
-    *_for([f"{BN}_NormBase._update_running::arith::1.0 - factor -> 1.0 + factor#0",
-           f"{BN}_NormBase._update_running::drop-term::1.0 - factor -> 1.0#0"],
-          "an instance norm with momentum=None updates with factor 0.0 (1 - 0 = 1 + 0 = 1), or, for an empty "
-          "training batch, with factor 1.0 and NaN statistics, where every variant gives NaN",
+    *_for([f"{BN}_NormBase._update_running::{k}#0" for k in (
+        "arith::1.0 - factor -> 1.0 + factor", "drop-term::1.0 - factor -> 1.0",
+        "drop-term::(1.0 - factor) * old.astype(_ACC) -> old.astype(_ACC)",
+        "arith::(1.0 - factor) * old.astype(_ACC) + factor * new -> (1.0 - factor) * old.astype(_ACC) - factor * "
+        "new")],
+          "an instance norm with momentum=None updates with factor 0.0 (old * 1 + 0 * new: old, or NaN where new is "
+          "inf or NaN, whatever the sign of 0 * new), or, for an empty training batch, with factor 1.0 and NaN "
+          "statistics, where every variant gives NaN",
           lambda c: c["instance"] and c["track"] and c["momentum"] is None),
-    *_for([f"{BN}_InstanceNorm.forward::drop-term::n * c -> n#1", f"{BN}_InstanceNorm.forward::arith::n * c -> "
-           "n / c#1", f"{BN}_InstanceNorm.forward::drop-term::var.reshape(n, c) * (m / (m - 1)) -> "
-           "var.reshape(n, c)#0"],
+    *_for([f"{BN}_InstanceNorm.forward::{k}" for k in (
+        "drop-term::n * c -> n#1", "arith::n * c -> n / c#1", "drop-term::n * c -> c#1",
+        "drop-term::var.reshape(n, c) * (m / (m - 1)) -> var.reshape(n, c)#0",
+        "arith::var.reshape(n, c) * (m / (m - 1)) -> var.reshape(n, c) / (m / (m - 1))#0",
+        "negate::var.reshape(n, c) * (m / (m - 1)) -> -(var.reshape(n, c) * (m / (m - 1)))#0",
+        "arith::m - 1 -> m + 1#0", "constant::1 -> 0#5")],
           "momentum=None in an instance norm: the new variance is multiplied by factor 0.0, so only whether it is "
-          "finite shows (0 or NaN); it is var times a factor in [1, 2] (the mutants' m is >= 2 too), finite "
-          "exactly when var is (at m = 2 the factor 2 is exact: 2 var is the sum of squares var came from)",
+          "finite shows (+-0 or NaN); it is +-var times a factor in (0, 2] (m / (m + 1), 1, (m - 1) / m, or m' / "
+          "(m' - 1) with the mutants' m' >= 2), finite exactly when var is (at m = 2 the factor 2 is exact: 2 var "
+          "is the sum of squares var came from)",
           lambda c: c["instance"] and c["track"] and c["momentum"] is None),
     # -- one normalized axis, one spatial axis, groups -----------------------------------------------------------
     *_for([f"{K}normalize::axis::axes -> -1#{i}" for i in range(2)]
@@ -155,17 +211,37 @@ _RULES = [
           "every normalized dim but the last has size 1 (rmsnorm_tiny's (1, 7)): the mean over them as well "
           "adds nothing (the same values, divided by the same count)",
           lambda c: c["kind"] == "RMSNorm" and set(c["trailing"][:-1]) <= {1}),
+    *_for([f"{L}GroupNorm.forward::arith::n * c // G -> n * c / G#0", f"{L}GroupNorm.forward::drop-term::n * G -> "
+           "n#0", f"{K}verify_batch_size::constant::2 -> 1#0"],
+          "num_groups 1: n * c / 1 is the integer n * c (exactly, as a float), n * 1 is n, and the size checked, "
+          "(N * C, 1, *spatial), has the same product over [1:] as over [2:]", lambda c: c["groups"] == 1),
+    *_for([f"{LRN}CrossMapLRN2d.backward::arith::-2.0 * float(self.alpha) -> -2.0 / float(self.alpha)#0",
+           f"{LRN}CrossMapLRN2d.backward::drop-term::-2.0 * float(self.alpha) -> -2.0#0"],
+          "alpha is 1.0: -2 * 1, -2 / 1 and -2 are the same", lambda c: c["alpha"] == 1.0),
     *_for([f"{L}GroupNorm.forward::constant::2 -> 1#2"],
           "num_groups 1: the one-value check's product N * C * prod(spatial) is 1 exactly when N = C = 1 and every "
           "spatial size is 1, and so is N * C * C * prod(spatial), the mutant's (x.shape[1:] adds C)",
           lambda c: c["groups"] == 1),
     # -- mlp_batchnorm: Linear(5, 8), BatchNorm1d(8), Tanh, Linear(8, 3) -----------------------------------------
-    *_for([f"{BN}_BatchNorm.forward::compare::self.eps <= 0 -> self.eps < 0#0"],
+    *_for([f"{BN}_BatchNorm.forward::compare::self.eps <= 0 -> self.eps < 0#0",
+           f"{BN}_BatchNorm.forward::compare::self.eps < 0 -> self.eps <= 0#0"],
           "eps is the default 1e-5 (> 0): the tests agree", lambda c: c["kind"] == "Sequential"),
     *_for(["scratch/nn/linear.py::Linear.__init__::boolop::in_features < 0 or out_features < 0 -> in_features < 0 "
            "and out_features < 0#0", "scratch/nn/linear.py::Linear.__init__::compare::in_features < 0 -> "
            "in_features <= 0#0"], "the entry's Linear layers are (5, 8) and (8, 3): every size is positive",
           lambda c: c["kind"] == "Sequential"),
+    *_for([f"{BN}_NormBase.__init__::compare::num_features < 0 -> num_features <= 0#0",
+           f"{BN}_NormBase.__init__::constant::0 -> 1#0"], "the entry's BatchNorm1d has num_features 8: the size "
+          "tests agree", lambda c: c["kind"] == "Sequential"),
+    *_for(["scratch/nn/linear.py::Linear.__init__::constant::0 -> 1#0", "scratch/nn/linear.py::Linear."
+           "_reset_parameters::constant::0.0 -> 1.0#0"], "the entry's Linear layers are (5, 8) and (8, 3): "
+          "in_features >= 1, so the size test (< 0 or < 1) is False and the bound's else branch never runs",
+          lambda c: c["kind"] == "Sequential"),
+    *_for(["scratch/nn/containers/modules.py::Sequential.__init__::boolop::len(args) == 1 and isinstance(args[0], "
+           "OrderedDict) -> len(args) == 1 or isinstance(args[0], OrderedDict)#0",
+           "scratch/nn/containers/modules.py::Sequential.__init__::constant::1 -> 0#0"],
+          "the entry's Sequential gets four modules, the first a Linear: len(args) is neither 1 nor 0 and args[0] "
+          "no OrderedDict, so every variant of the test is False", lambda c: c["kind"] == "Sequential"),
 ]
 
 EQUIVALENT: dict[str, str | dict[str, str]] = {**_ANY_INPUT, **merged(_RULES)}
