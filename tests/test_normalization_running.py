@@ -4,12 +4,15 @@
   (torch's empty-batch NaN path, n == 0, must not be taken for n == 1).
 - One training step with an inf in ONE element of channel 0, then a finite step: torch's update is per channel,
   so channel 0's buffers (and only they) become inf / NaN, also with momentum=None, where an instance norm's
-  buffers otherwise never move (torch passes momentum 0.0, and 0 * inf is NaN).
+  buffers otherwise never move (torch passes momentum 0.0, and 0 * inf is NaN); and at a finite variance near the
+  float max, where they must not move.
 
 One test per entry and check (its id is the entry's name, so the mutation audit of an entry runs it).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -20,9 +23,12 @@ from tests.harness import build_pair, forward
 from tests.tolerances import assert_close
 
 
+def _block(case):
+    return case.make(Lib(scratch.nn, np.float64, np.random.default_rng(0)))
+
+
 def _tracks(case) -> bool:
-    block = case.make(Lib(scratch.nn, np.float64, np.random.default_rng(0)))
-    return getattr(block, "running_mean", None) is not None  # a Lazy module's is an UninitializedBuffer
+    return getattr(_block(case), "running_mean", None) is not None  # a Lazy module's is an UninitializedBuffer
 
 
 TRACKING = [c for c in CATALOG if c.family == "normalization" and _tracks(c)]
@@ -58,3 +64,16 @@ def test_inf_in_one_channel_reaches_only_that_channels_buffers_like_torch(case, 
     x[tuple(where)] = np.inf
     _step(case, s, r, x, "inf in channel 0")
     _step(case, s, r, rng.uniform(-1.0, 3.0, case.shape), "finite step after")
+
+
+@pytest.mark.parametrize("case", [c for c in TRACKING if "instancenorm" in c.name and _block(c).momentum is None],
+                         ids=str)
+def test_momentum_none_buffers_stay_at_a_variance_near_the_float_max(case):
+    """Values +-a, a^2 m = max / 2 per instance (m positions, mean exactly 0): the unbiased variance max / 2 / (m - 1)
+    is finite, so momentum 0.0 leaves the buffers as they were (0 * a finite value), as torch does."""
+    s, r = build_pair(case, np.float64)
+    spatial = case.shape[1:] if "unbatched" in case.name else case.shape[2:]
+    m = math.prod(spatial)
+    signs = np.where(np.arange(m) % 2 == 0, 1.0, -1.0).reshape(spatial)
+    _step(case, s, r, np.broadcast_to(math.sqrt(np.finfo(np.float64).max / 2 / m) * signs, case.shape).copy(),
+          "variance near the float max")

@@ -123,6 +123,19 @@ _RULES = [
            "self.weight is not None and self.running_mean is not None#0"],
           "affine parameters exactly when running statistics (both or neither): or and and agree",
           lambda c: c["running"] and c["affine"] == c["track"] and not c["instance"]),
+    # lazy_batchnorm1d has bad_args (so no configuration rule covers it), all LazyBatchNorm1d() or
+    # LazyInstanceNorm1d() (which never runs _BatchNorm.forward): affine and tracking, as the entry's block
+    ([f"{BN}_BatchNorm.forward::boolop::self.weight is not None or self.running_mean is not None -> "
+      "self.weight is not None and self.running_mean is not None#0"],
+     {"lazy_batchnorm1d": "affine parameters and running statistics in every LazyBatchNorm1d its checks build (its "
+                          "own, momentum=0.3, and its bad_args' defaults): or and and agree"}),
+    *_for([f"{Z}_LazyNormBase.initialize_parameters::constant::1.0 -> {v}#0" for v in ("0.0", "2.0")],
+          "affine=False: there is no weight to fill", lambda c: c["lazy"] and not c["affine"]),
+    *_for([f"{Z}_LazyNormBase.initialize_parameters::constant::0.0 -> 1.0#0"],
+          "no bias (affine=False or bias=False): there is none to fill", lambda c: c["lazy"] and not c["bias"]),
+    *_for([f"{Z}_LazyNormBase.initialize_parameters::constant::0.0 -> 1.0#1",
+           f"{Z}_LazyNormBase.initialize_parameters::constant::1.0 -> 0.0#1"],
+          "track_running_stats False: there are no running statistics to fill", lambda c: c["lazy"] and not c["track"]),
     # -- running statistics: what only a missing buffer or another flag could reach -----------------------------
     *_for([f"{BN}_NormBase.__init__::constant::0 -> 1#1", f"{Z}_LazyNormBase.initialize_parameters::constant::"
            "1.0 -> 2.0#1"], "no running statistics: num_batches_tracked and running_var are never created",
