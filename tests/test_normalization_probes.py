@@ -70,6 +70,7 @@ def _shapes(case, block) -> list[tuple[str, tuple]]:
         spatial, lead = shape[-d:], shape[:-d]
         other = (2,) + lead if len(lead) == 1 else lead[1:]
         return [("other batching", other + spatial), ("one instance", (1,) + lead[-1:] + spatial),
+                ("other batching, every spatial size + 1", other + tuple(d + 1 for d in spatial)),
                 ("two positions", lead + (2,) + (1,) * (d - 1)),
                 ("one position", lead + (1,) * d), ("channels + 1", lead[:-1] + (lead[-1] + 1,) + spatial),
                 ("empty batch", (0,) + lead[-1:] + spatial), ("rank + 2", (1,) + lead + spatial + (2,))]
@@ -86,15 +87,17 @@ def _shapes(case, block) -> list[tuple[str, tuple]]:
                 ("empty batch", (0, c) + sp), ("1-d", (c,)), ("two channels", (2, 2, 3)),
                 ("fewer channels than groups", (5, 1)),
                 # N * C / G = 1 with 5 positions: torch's one-value check reads every spatial dim, the first too
-                ("one sample of G channels, 5 positions", (1, g, 5) + (1,) * max(0, len(sp) - 1))]
+                ("one sample of G channels, 5 positions", (1, g, 5) + (1,) * max(0, len(sp) - 1)),
+                ("N * C / G = prod(spatial)", (1, c, c // g) + (1,) * max(0, len(sp) - 1))]
     if kind == "Sequential":  # Linear, BatchNorm1d, ...: rows
         hidden = block[1].num_features  # (hidden, hidden, c) reaches BatchNorm1d as (N, C, L), N = L: its 3-d branch
-        return [("two rows", (2, c)), ("one row", (1, c)), ("empty batch", (0, c)), ("3-d", (hidden, hidden, c))]
+        return [("two rows", (2, c)), ("one row", (1, c)), ("empty batch", (0, c)), ("3-d", (hidden, hidden, c)),
+                ("3-d, one sample", (1, hidden, c)), ("1-d", (c,))]
     return [("3-d", shape[:3]), ("5-d", shape + (2,)), ("one channel", (n, 1) + sp), ("empty batch", (0,) + shape[1:]),
             ("more channels", (n, c + 3) + sp), ("twice the channels and one", (n, 2 * c + 1) + sp),
             # CrossMapLRN2d: from C = 2p + 1 on, channels are both added to and subtracted from the running sum
             ("C = 2p + 1", (n, 2 * ((block.size + 1) // 2) + 1) + sp)] + [
-                (f"C = {m}", (n, m) + sp) for m in {max(1, (block.size + 1) // 2 + j) for j in (-1, 0, 1)}]
+                (f"C = {m}", (n, m) + sp) for m in {max(1, (block.size + 1) // 2 + j) for j in (-1, 0, 1, 2)}]
 
 
 def _dtype_probes(case, block, rng) -> list[tuple[str, tuple]]:
@@ -151,6 +154,17 @@ def _variants(block) -> list[tuple[str, str, dict]]:
     return [(f"size {n!r}", name, dict(kw, size=n)) for n in sizes]
 
 
+def _window_probes(case, kw: dict) -> list[tuple[str, tuple]]:
+    """A local response norm variant of another int size: C = p and p + 1 (p = (size + 1) // 2), where its window
+    first reaches past the channels."""
+    size = kw.get("size")
+    if type(size) is not int or size <= 0:
+        return []
+    p = (size + 1) // 2
+    return [(f"size {size}: C = {c}", (normal(np.random.default_rng(c), (case.shape[0], c) + case.shape[2:]),))
+            for c in (p, p + 1)]
+
+
 def _eps_zero_probes(case, block, label: str) -> list[tuple[str, tuple]]:
     """eps 0 on a constant input (a zero variance: torch's 0/0 and 1/0 without a warning) and a normal one."""
     shape = case.shape
@@ -162,6 +176,7 @@ def _eps_zero_probes(case, block, label: str) -> list[tuple[str, tuple]]:
 
 @pytest.mark.parametrize("case", NORM, ids=str)
 def test_normalization_probes_like_torch(case, rng):
+    compare_variant(f"{case.name}/built afresh", case.make)  # its state as torch builds it (the pair below shares it)
     s, r = build_pair(case, np.float64)
     variants = _variants(s)  # before the first call turns a Lazy class eager
     x = case.sample(rng, np.float64, case.shape, 1.0)
@@ -179,7 +194,7 @@ def test_normalization_probes_like_torch(case, rng):
     for label, name, kw in variants:
         pair = compare_variant(f"{case.name}/{label}", lambda lib, name=name, kw=kw: getattr(lib, name)(**kw))
         if pair is not None and not getattr(pair[0], "has_uninitialized_params", lambda: False)():
-            compare_probes(case, *pair, [(f"{label}: the entry's input", x)], rng)
+            compare_probes(case, *pair, [(f"{label}: the entry's input", x)] + _window_probes(case, kw), rng)
         if pair is not None and "eps" in label:
             ps, pr = pair
             if getattr(ps, "has_uninitialized_params", lambda: False)():  # materialized by a first call in eval
@@ -236,15 +251,18 @@ def test_normalization_warns_like_torch(case):
                         pass
     if _kind(s) == "InstanceNorm" and not s.affine:
         lead = case.shape[:-1]
-        for c, last in ((lead[-1], case.shape[-1]), (lead[-1] + 1, case.shape[-1]), (lead[-1], case.shape[-1] + 1)):
-            x = normal(np.random.default_rng(1), lead[:-1] + (c, last))
+        fdim = 0 if "unbatched" in case.name else 1
+        spatial_plus = tuple(d + (i > fdim) for i, d in enumerate(case.shape))  # only the feature dim is num_features
+        for shape in (case.shape, lead[:-1] + (lead[-1] + 1,) + case.shape[-1:], lead + (case.shape[-1] + 1,),
+                      spatial_plus):
+            x = normal(np.random.default_rng(1), shape)
             caught = []
             for m in (s, r):
                 with warnings.catch_warnings(record=True) as w:
                     warnings.simplefilter("always")
                     harness_outcome_raw(lambda m=m, x=x: m(x))
                 caught.append(sorted({type(i.message).__name__ for i in w}))
-            assert caught[0] == caught[1], (c, caught)
+            assert caught[0] == caught[1], (shape, caught)
 
 
 def _lazy_first_calls(case, block) -> list[tuple[str, tuple]]:

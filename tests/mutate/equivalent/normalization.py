@@ -129,6 +129,10 @@ _RULES = [
       "self.weight is not None and self.running_mean is not None#0"],
      {"lazy_batchnorm1d": "affine parameters and running statistics in every LazyBatchNorm1d its checks build (its "
                           "own, momentum=0.3, and its bad_args' defaults): or and and agree"}),
+    ([f"{BN}_BatchNorm.forward::boolop::self.training and self.track_running_stats -> self.training or "
+      "self.track_running_stats#1"],
+     {"lazy_batchnorm1d": "track_running_stats True in every LazyBatchNorm1d its checks build (its own and its "
+                          "bad_args' defaults): batch statistics are used only in training, where or and and agree"}),
     *_for([f"{Z}_LazyNormBase.initialize_parameters::constant::1.0 -> {v}#0" for v in ("0.0", "2.0")],
           "affine=False: there is no weight to fill", lambda c: c["lazy"] and not c["affine"]),
     *_for([f"{Z}_LazyNormBase.initialize_parameters::constant::0.0 -> 1.0#0"],
@@ -198,7 +202,7 @@ _RULES = [
         "drop-term::var.reshape(n, c) * (m / (m - 1)) -> var.reshape(n, c)#0",
         "arith::var.reshape(n, c) * (m / (m - 1)) -> var.reshape(n, c) / (m / (m - 1))#0",
         "negate::var.reshape(n, c) * (m / (m - 1)) -> -(var.reshape(n, c) * (m / (m - 1)))#0",
-        "arith::m - 1 -> m + 1#0", "constant::1 -> 0#5")],
+        "arith::m - 1 -> m + 1#0", "constant::1 -> 0#5", "drop-term::m - 1 -> m#0")],
           "momentum=None in an instance norm: the new variance is multiplied by factor 0.0, so only whether it is "
           "finite shows (+-0 or NaN); it is +-var times a factor in (0, 2] (m / (m + 1), 1, (m - 1) / m, or m' / "
           "(m' - 1) with the mutants' m' >= 2), finite exactly when var is (at m = 2 the factor 2 is exact: 2 var "
@@ -255,6 +259,20 @@ _RULES = [
            "scratch/nn/containers/modules.py::Sequential.__init__::constant::1 -> 0#0"],
           "the entry's Sequential gets four modules, the first a Linear: len(args) is neither 1 nor 0 and args[0] "
           "no OrderedDict, so every variant of the test is False", lambda c: c["kind"] == "Sequential"),
+    *_for(["scratch/nn/containers/modules.py::Sequential.__init__::" + k for k in (
+        "compare::len(args) == 1 -> len(args) != 1#0", "constant::1 -> 2#0", "index::0 -> 1#0")],
+          "the entry's Sequential gets four modules, a Linear then a BatchNorm1d first: len(args) is not 1 or 2 "
+          "and neither args[0] nor args[1] is an OrderedDict, so the conjunction is False either way",
+          lambda c: c["kind"] == "Sequential"),
+    *_for(["scratch/nn/linear.py::Linear.__init__::compare::out_features < 0 -> out_features <= 0#0",
+           "scratch/nn/linear.py::Linear.__init__::constant::0 -> 1#1",
+           "scratch/nn/linear.py::Linear._reset_parameters::compare::self.in_features > 0 -> self.in_features >= 0#0",
+           "scratch/nn/linear.py::Linear._reset_parameters::constant::0 -> 1#0"],
+          "the entry's Linear layers are (5, 8) and (8, 3): every size is >= 2, so < 0 and <= 0, and > 0, >= 0 "
+          "and > 1, agree", lambda c: c["kind"] == "Sequential"),
+    *_for(["scratch/nn/linear.py::Linear.backward::boolop::bias is not None and bias.requires_grad -> bias is not "
+           "None or bias.requires_grad#0"], "both Linear layers have a bias, and a frozen one's accumulate does "
+          "nothing: the extra call changes no gradient", lambda c: c["kind"] == "Sequential"),
 ]
 
 EQUIVALENT: dict[str, str | dict[str, str]] = {**_ANY_INPUT, **merged(_RULES)}
