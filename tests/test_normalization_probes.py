@@ -59,6 +59,7 @@ def _shapes(case, block) -> list[tuple[str, tuple]]:
         twos = [(2, c) + (1,) * len(sp)] + ([(1, c, 2) + (1,) * (len(sp) - 1)] if sp else [(1, c, 2)])
         shapes = [(f"two values {i}", s) for i, s in enumerate(twos)]
         shapes += [("empty spatial dim", (n, c, 0) + sp[1:])] * bool(sp)
+        shapes += [("N = prod(spatial) = 2", (2, c, 2) + (1,) * max(0, len(sp) - 1))]  # their ratio is 1
         shapes += [("one value", (1, c) + (1,) * len(sp)), ("channels + 1", (n, c + 1) + sp),
                    ("empty batch", (0, c) + sp), ("rank + 3", (n, c, 2, 2) + sp)]
         if len(sp) <= 1:  # BatchNorm1d: (N, C) and (N, C, L)
@@ -69,6 +70,7 @@ def _shapes(case, block) -> list[tuple[str, tuple]]:
         spatial, lead = shape[-d:], shape[:-d]
         other = (2,) + lead if len(lead) == 1 else lead[1:]
         return [("other batching", other + spatial), ("one instance", (1,) + lead[-1:] + spatial),
+                ("other batching, every spatial size + 1", other + tuple(d + 1 for d in spatial)),
                 ("two positions", lead + (2,) + (1,) * (d - 1)),
                 ("one position", lead + (1,) * d), ("channels + 1", lead[:-1] + (lead[-1] + 1,) + spatial),
                 ("empty batch", (0,) + lead[-1:] + spatial), ("rank + 2", (1,) + lead + spatial + (2,))]
@@ -83,12 +85,19 @@ def _shapes(case, block) -> list[tuple[str, tuple]]:
         return [("2-d", (n, c)), ("3-d", (n, c, 3)), ("one value per group", (1, c) + (1,) * len(sp)),
                 ("group of one", (1, g) + (1,) * len(sp)), ("channels + groups", (n, c + g) + sp),
                 ("empty batch", (0, c) + sp), ("1-d", (c,)), ("two channels", (2, 2, 3)),
-                ("fewer channels than groups", (5, 1))]
+                ("fewer channels than groups", (5, 1)),
+                # N * C / G = 1 with 5 positions: torch's one-value check reads every spatial dim, the first too
+                ("one sample of G channels, 5 positions", (1, g, 5) + (1,) * max(0, len(sp) - 1)),
+                ("N * C / G = prod(spatial)", (1, c, c // g) + (1,) * max(0, len(sp) - 1))]
     if kind == "Sequential":  # Linear, BatchNorm1d, ...: rows
-        return [("two rows", (2, c)), ("one row", (1, c)), ("empty batch", (0, c))]
+        hidden = block[1].num_features  # (hidden, hidden, c) reaches BatchNorm1d as (N, C, L), N = L: its 3-d branch
+        return [("two rows", (2, c)), ("one row", (1, c)), ("empty batch", (0, c)), ("3-d", (hidden, hidden, c)),
+                ("3-d, one sample", (1, hidden, c)), ("1-d", (c,))]
     return [("3-d", shape[:3]), ("5-d", shape + (2,)), ("one channel", (n, 1) + sp), ("empty batch", (0,) + shape[1:]),
-            ("more channels", (n, c + 3) + sp), ("twice the channels and one", (n, 2 * c + 1) + sp)] + [
-                (f"C = {m}", (n, m) + sp) for m in {max(1, (block.size + 1) // 2 + j) for j in (-1, 0, 1)}]
+            ("more channels", (n, c + 3) + sp), ("twice the channels and one", (n, 2 * c + 1) + sp),
+            # CrossMapLRN2d: from C = 2p + 1 on, channels are both added to and subtracted from the running sum
+            ("C = 2p + 1", (n, 2 * ((block.size + 1) // 2) + 1) + sp)] + [
+                (f"C = {m}", (n, m) + sp) for m in {max(1, (block.size + 1) // 2 + j) for j in (-1, 0, 1, 2)}]
 
 
 def _dtype_probes(case, block, rng) -> list[tuple[str, tuple]]:
@@ -97,7 +106,18 @@ def _dtype_probes(case, block, rng) -> list[tuple[str, tuple]]:
     if _kind(block) == "RMSNorm":  # torch sums float32 squares in float32: an overflow gives y = 0
         found += [("float32 sum of squares overflows", (rng.uniform(lo, hi, case.shape).astype(np.float32),))
                   for lo, hi in ((0.9e19, 1.3e19), (1e19, 3e19))]  # its mean square above max / n, and above max
+        found.append(("float32 sum of squares exactly its max", (_squares_sum_to_float32_max(case, block),)))
     return found
+
+
+def _squares_sum_to_float32_max(case, block) -> np.ndarray:
+    """Every normalized block (1, 2, ... elements) with squares 2^104 (4095^2, 90^2, 9^2, 3^2, 0, ...): their sum is
+    (2^24 - 1) 2^104, the float32 max, exactly, in any order (every partial sum is an integer below 2^24 times
+    2^104). torch's float32 sum does not overflow there (y is finite), and the mean square is exactly max / n."""
+    n = math.prod(block.normalized_shape)
+    row = np.zeros(n, np.float32)
+    row[:4] = np.array([4095, 90, 9, 3], np.float32) * np.float32(2.0**52)
+    return np.broadcast_to(row.reshape(block.normalized_shape), case.shape).copy()
 
 
 def _variants(block) -> list[tuple[str, str, dict]]:
@@ -130,7 +150,19 @@ def _variants(block) -> list[tuple[str, str, dict]]:
     if kind == "Sequential":
         return []
     kw = dict(size=block.size, alpha=block.alpha, beta=block.beta, k=block.k)  # the local response norms
-    return [(f"size {n}", name, dict(kw, size=n)) for n in (0, 1, 2, 3, 5)]
+    sizes = (0, 1, 2, 3, 5) + (2.0, True) * (name == "LocalResponseNorm")  # CrossMapLRN2d's non-int: a departure
+    return [(f"size {n!r}", name, dict(kw, size=n)) for n in sizes]
+
+
+def _window_probes(case, kw: dict) -> list[tuple[str, tuple]]:
+    """A local response norm variant of another int size: C = p and p + 1 (p = (size + 1) // 2), where its window
+    first reaches past the channels."""
+    size = kw.get("size")
+    if type(size) is not int or size <= 0:
+        return []
+    p = (size + 1) // 2
+    return [(f"size {size}: C = {c}", (normal(np.random.default_rng(c), (case.shape[0], c) + case.shape[2:]),))
+            for c in (p, p + 1)]
 
 
 def _eps_zero_probes(case, block, label: str) -> list[tuple[str, tuple]]:
@@ -144,6 +176,7 @@ def _eps_zero_probes(case, block, label: str) -> list[tuple[str, tuple]]:
 
 @pytest.mark.parametrize("case", NORM, ids=str)
 def test_normalization_probes_like_torch(case, rng):
+    compare_variant(f"{case.name}/built afresh", case.make)  # its state as torch builds it (the pair below shares it)
     s, r = build_pair(case, np.float64)
     variants = _variants(s)  # before the first call turns a Lazy class eager
     x = case.sample(rng, np.float64, case.shape, 1.0)
@@ -160,8 +193,8 @@ def test_normalization_probes_like_torch(case, rng):
     _states_equal(case, s, r)
     for label, name, kw in variants:
         pair = compare_variant(f"{case.name}/{label}", lambda lib, name=name, kw=kw: getattr(lib, name)(**kw))
-        if pair is not None and getattr(pair[0], "has_uninitialized_params", lambda: True)() is False:
-            compare_probes(case, *pair, [(f"{label}: the entry's input", x)], rng)
+        if pair is not None and not getattr(pair[0], "has_uninitialized_params", lambda: False)():
+            compare_probes(case, *pair, [(f"{label}: the entry's input", x)] + _window_probes(case, kw), rng)
         if pair is not None and "eps" in label:
             ps, pr = pair
             if getattr(ps, "has_uninitialized_params", lambda: False)():  # materialized by a first call in eval
@@ -190,7 +223,8 @@ def harness_outcome_raw(fn) -> None:
 @pytest.mark.parametrize("case", [c for c in NORM if c.name != "mlp_batchnorm"], ids=str)
 def test_normalization_warns_like_torch(case):
     """Called directly (not through the harness, which ignores warnings): no numpy RuntimeWarning at NaN or inf
-    input, nor, with eps 0, at a zero variance (torch computes those silently); InstanceNorm's channel-count
+    input or cotangent, nor, with eps 0, at a zero variance or mean square (torch computes those silently);
+    InstanceNorm's channel-count
     UserWarning exactly where torch's."""
     s, r = build_pair(case, np.float64)
     with warnings.catch_warnings():
@@ -198,30 +232,37 @@ def test_normalization_warns_like_torch(case):
         for value in (np.nan, np.inf):
             y = s(_special(case.shape, value))
             s.backward(np.ones_like(y))
+        y = s(normal(np.random.default_rng(2), case.shape))  # finite input, inf and NaN in the cotangent only
+        dy = _special(y.shape, np.inf)
+        dy.reshape(-1)[1::3] = np.nan
+        s.backward(dy)
     for label, name, kw in _variants(s):
         if label == "eps 0":
             block = getattr(Lib(scratch.nn, np.float64), name)(**kw)
-            for train in (True, False):
+            for train, fill in ((True, 1.5), (False, 1.5), (True, 0.0)):  # 0: RMSNorm's zero mean square too
                 block.train(train)
                 with warnings.catch_warnings():
                     warnings.simplefilter("error", RuntimeWarning)
                     try:
-                        block.backward(np.ones_like(block(np.full(case.shape, 1.5))))
+                        block.backward(np.ones_like(block(np.full(case.shape, fill))))
                     except RuntimeWarning:
                         raise
                     except Exception:  # noqa: BLE001, S110 - torch's error classes are the probes' business
                         pass
     if _kind(s) == "InstanceNorm" and not s.affine:
         lead = case.shape[:-1]
-        for c in (lead[-1], lead[-1] + 1):
-            x = normal(np.random.default_rng(1), lead[:-1] + (c,) + case.shape[-1:])
+        fdim = 0 if "unbatched" in case.name else 1
+        spatial_plus = tuple(d + (i > fdim) for i, d in enumerate(case.shape))  # only the feature dim is num_features
+        for shape in (case.shape, lead[:-1] + (lead[-1] + 1,) + case.shape[-1:], lead + (case.shape[-1] + 1,),
+                      spatial_plus):
+            x = normal(np.random.default_rng(1), shape)
             caught = []
             for m in (s, r):
                 with warnings.catch_warnings(record=True) as w:
                     warnings.simplefilter("always")
                     harness_outcome_raw(lambda m=m, x=x: m(x))
                 caught.append(sorted({type(i.message).__name__ for i in w}))
-            assert caught[0] == caught[1], (c, caught)
+            assert caught[0] == caught[1], (shape, caught)
 
 
 def _lazy_first_calls(case, block) -> list[tuple[str, tuple]]:
@@ -235,7 +276,10 @@ def _lazy_first_calls(case, block) -> list[tuple[str, tuple]]:
 def test_lazy_normalization_first_calls_like_torch(case, rng):
     for label, shape in _lazy_first_calls(case, None):
         s, r = build_pair_unmaterialized(case)
+        assert s.num_features == r.torch_module.num_features, (label, s.num_features)  # 0 until materialized
         compare_probes(case, s, r, [(label, (normal(rng, shape),))], rng)
+        if not getattr(s, "has_uninitialized_params", lambda: False)():  # materialized: its state as torch's
+            _states_equal(case, s, r)
 
 
 def build_pair_unmaterialized(case):

@@ -60,7 +60,8 @@ class _TrailingNorm(_AffineNorm):
     def backward(self, dy: np.ndarray) -> np.ndarray:
         dy, x_hat, rstd, axes, dtype = self._saved(dy)
         dy64 = np.asarray(dy, _ACC)
-        with quiet_if((self.eps is not None and self.eps <= 0) or nonfinite(dy64, x_hat, rstd)):
+        # eps <= 0 needs no clause of its own: it can only make numpy warn through an inf or NaN rstd (or x_hat)
+        with quiet_if(nonfinite(dy64, x_hat, rstd)):
             g = self._affine_backward(dy64, x_hat, self.normalized_shape, tuple(range(dy64.ndim - len(axes))))
             dx = self._input_grad(g, x_hat, rstd, axes) if rstd is not None else np.zeros_like(g)
         return dx.astype(dtype)
@@ -178,7 +179,7 @@ class GroupNorm(_AffineNorm):
         dy, x_hat, rstd, in_shape, dtype = self._saved(dy)
         dy64 = np.asarray(dy, _ACC)
         shape = (1, in_shape[1]) + (1,) * (len(in_shape) - 2)
-        with quiet_if(self.eps <= 0 or nonfinite(dy64, x_hat)):
+        with quiet_if(nonfinite(dy64, x_hat, rstd)):  # eps <= 0 warns only through an inf or NaN rstd
             g = self._affine_backward(dy64, x_hat.reshape(in_shape), shape, (0,) + tuple(range(2, len(in_shape))))
             g = g.reshape(x_hat.shape)
             dx = normalize_backward(g, x_hat, rstd, (2,)) if rstd is not None else np.zeros_like(g)

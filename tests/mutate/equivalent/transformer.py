@@ -53,9 +53,7 @@ _RULES = [
            f"{LN}layer.py::LayerNorm.__init__::constant::0 -> 1#0"],
           "every LayerNorm here has normalized_shape (E,) with E >= 1", ALL, by_class=True),
     *_for([f"{LN}layer.py::_TrailingNorm._normalize::compare::eps <= 0 -> eps < 0#0",
-           f"{LN}layer.py::_TrailingNorm._normalize::constant::0 -> 1#0",
-           f"{LN}layer.py::_TrailingNorm.backward::boolop::(self.eps is not None and self.eps <= 0) or nonfinite("
-           "dy64, x_hat, rstd) -> (self.eps is not None and self.eps <= 0) and nonfinite(dy64, x_hat, rstd)#0"],
+           f"{LN}layer.py::_TrailingNorm._normalize::constant::0 -> 1#0"],
           "the condition only silences numpy's warnings, and a LayerNorm of the finite, non-constant rows every "
           "input here has raises none", ALL, by_class=True),
     *_for([f"{LN}layer.py::LayerNorm.forward::boolop::x.ndim < k or x.shape[x.ndim - k:] != shape -> x.ndim < k "
