@@ -19,10 +19,27 @@ from .base import CachedModule
 __all__ = ["Fold", "Unfold"]
 
 
-def _args(kernel_size, dilation, padding, stride) -> tuple[tuple[int, ...], ...]:
-    """The four hyper-parameters as pairs, checked as torch checks them at call time (RuntimeError)."""
-    k, r, p, s = (win.ntuple(v, 2, name) for v, name in ((kernel_size, "kernel_size"), (dilation, "dilation"),
-                                                        (padding, "padding"), (stride, "stride")))
+def _ints(value, name: str) -> tuple[int, ...]:
+    """One IntArrayRef argument as torch's binding parses it: an int or a sequence of ints (numpy ints too), never a
+    bool or a float (TypeError); an int stands for both dims."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return (int(value),) * 2
+    values = tuple(value) if isinstance(value, list | tuple | np.ndarray) else None
+    if values is None or not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in values):
+        raise TypeError(f"argument '{name}' must be tuple of ints, but got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def _args(kernel_size, dilation, padding, stride, **more) -> tuple[tuple[int, ...], ...]:
+    """The hyper-parameters as pairs (``more``: Fold's output_size, returned first), checked as torch checks them
+    at call time: every argument's type first (TypeError), then each one's length (RuntimeError), then the
+    kernel, dilation, padding and stride values (RuntimeError)."""
+    named = {**more, "kernel_size": kernel_size, "dilation": dilation, "padding": padding, "stride": stride}
+    pairs = {name: _ints(v, name) for name, v in named.items()}
+    for name, v in pairs.items():
+        if len(v) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(v)}")
+    k, r, p, s = (pairs[name] for name in ("kernel_size", "dilation", "padding", "stride"))
     for values, what, ok in ((k, "kernel size should be greater than zero", lambda v: v > 0),
                              (r, "dilation should be greater than zero", lambda v: v > 0),
                              (p, "padding should be non-negative", lambda v: v >= 0),
@@ -30,15 +47,19 @@ def _args(kernel_size, dilation, padding, stride) -> tuple[tuple[int, ...], ...]
         if not all(ok(v) for v in values):
             name = what.split(" should")[0].replace("kernel size", "kernel").replace("padding", "pad")
             raise RuntimeError(f"{what}, but got {name}_height: {values[0]} {name}_width: {values[1]}")
-    return k, r, p, s
+    return (*(pairs[name] for name in more), k, r, p, s)
 
 
-def _float(x, op: str) -> np.ndarray:
+def _array(x) -> np.ndarray:
     if not isinstance(x, np.ndarray):
         raise TypeError(f"input must be a numpy.ndarray, got {type(x).__name__}")
+    return x
+
+
+def _float(x: np.ndarray, op: str) -> None:
+    """torch checks the dtype last, after the arguments and every shape check."""
     if x.dtype.kind != "f":
         raise NotImplementedError(f'"{op}" not implemented for {x.dtype}')
-    return x
 
 
 class _Blocks(CachedModule):
@@ -62,14 +83,14 @@ class Unfold(_Blocks):
     """
 
     def forward(self, input: np.ndarray) -> np.ndarray:
-        x = _float(input, "im2col_out_cpu")
+        x = _array(input)
+        k, r, p, s = _args(self.kernel_size, self.dilation, self.padding, self.stride)
         if x.ndim < 3:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-x.ndim}, {x.ndim - 1}], but "
                              f"got {x.ndim})")
-        if x.ndim > 4 or 0 in x.shape[1:]:
+        if x.ndim > 4 or 0 in x.shape[-3:]:  # an unbatched input's channels too; only a batch may be empty
             raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
                                f"dimensions for input, but got: {list(x.shape)}")
-        k, r, p, s = _args(self.kernel_size, self.dilation, self.padding, self.stride)
         unbatched = x.ndim == 3
         xb = x[None] if unbatched else x
         out = tuple(win.out_size(xb.shape[2 + i], k[i], s[i], p[i], p[i], r[i]) for i in range(2))
@@ -77,6 +98,7 @@ class Unfold(_Blocks):
             raise RuntimeError(f"Given input with spatial size {tuple(xb.shape[2:])}, kernel_size={k}, dilation={r}, "
                                f"padding={p}, calculated shape of the array of sliding blocks as {out}, but its "
                                "components must be at least one.")
+        _float(x, "im2col_out_cpu")
         xp = win.pad(xb, [(v, v) for v in p])
         n, c = xb.shape[:2]
         cols = win.im2col(xp, k, s, r, out).reshape(c * k[0] * k[1], n, out[0] * out[1])
@@ -107,12 +129,12 @@ class Fold(_Blocks):
         self.output_size = output_size
 
     def forward(self, input: np.ndarray) -> np.ndarray:
-        x = _float(input, "col2im_out_cpu")
+        x = _array(input)
+        size, k, r, p, s = _args(self.kernel_size, self.dilation, self.padding, self.stride,
+                                 output_size=self.output_size)
         if x.ndim not in (2, 3) or 0 in x.shape[-2:]:
             raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
                                f"non-zero dimensions for input, but got: {list(x.shape)}")
-        k, r, p, s = _args(self.kernel_size, self.dilation, self.padding, self.stride)
-        size = win.ntuple(self.output_size, 2, "output_size")
         unbatched = x.ndim == 2
         xb = x[None] if unbatched else x
         kk = k[0] * k[1]
@@ -125,6 +147,7 @@ class Fold(_Blocks):
                                "expected size of input's dimension 2 to match the calculated number of sliding "
                                f"blocks {blocks[0]} * {blocks[1]} = {math.prod(blocks)}, but got "
                                f"input.size(2)={xb.shape[2]}.")
+        _float(x, "col2im_out_cpu")
         n, c = xb.shape[0], xb.shape[1] // kk
         padded = (n, c) + tuple(size[i] + 2 * p[i] for i in range(2))
         cols = xb.transpose(1, 0, 2).reshape(xb.shape[1], n * xb.shape[2])

@@ -34,6 +34,7 @@ def _config(name: str, block) -> dict:
                     gqa=block.enable_gqa, four_d=q.ndim == 4)
     return dict(sdpa=False, tf=False, p=block.dropout, d=block.head_dim, h=block.num_heads,
                 zero_attn=block.add_zero_attn, packed=block.in_proj_weight is not None,
+                bias=block.in_proj_bias is not None,
                 extra=int(block.bias_k is not None) + int(block.add_zero_attn), self_only=False)
 
 
@@ -44,7 +45,8 @@ def _transformer_config(block) -> dict:
         block.layers[0] if hasattr(block, "layers") else block)
     attn = first.self_attn
     return dict(sdpa=False, tf=True, p=attn.dropout, d=attn.head_dim, h=attn.num_heads, zero_attn=False,
-                packed=True, extra=0, self_only=type(block).__name__.startswith("TransformerEncoder"))
+                packed=True, bias=attn.in_proj_bias is not None, extra=0,
+                self_only=type(block).__name__.startswith("TransformerEncoder"))
 
 
 _BLOCKS, NARROW = blocks("attention")
@@ -60,6 +62,9 @@ def _for(keys, reason: str, when, by_class: bool = False):
 
 COPY = "np.repeat(x, 1) is a copy of x: the guard only skips that copy"
 ONE_GROUP = "a reshape-sum over groups of one head is the identity: the r == 1 return only skips it"
+ACCUMULATE = ("Parameter.accumulate does nothing for a frozen parameter, so `and p.requires_grad` only skips "
+              "work; `or` differs only for a missing parameter, which this entry's block has (backward runs only on "
+              "the entry's own block)")
 NEG = "numpy's reshape reads a negative size as the one unknown dimension"
 _ANY_INPUT: dict[str, str] = {
     f"{S}sdpa_forward::constant::1.0 -> 0.0#1": "c >= 1: the scale by c then always runs, by 1 a copy",
@@ -133,7 +138,7 @@ _RULES = [
           "empty, returned as they are)", lambda c: not c["sdpa"]),
     *_for([*SWAP_4D[:4], f"{S}sdpa_forward::negate::-2 -> 2#1", f"{S}sdpa_forward::negate::-2 -> 2#2",
            f"{S}sdpa_forward::negate::-2 -> 2#3", f"{S}sdpa_forward::negate::-2 -> 2#4",
-           f"{S}sdpa_forward::negate::-2 -> 2#5", f"{S}sdpa_forward::negate::-1 -> 1#1",
+           f"{S}sdpa_forward::negate::-2 -> 2#5",
            f"{S}sdpa_forward::negate::-1 -> 1#2", f"{S}_validate::constant::2 -> 1#0",
            f"{S}sdpa_forward::index::2 -> 3#4", f"{S}sdpa_forward::constant::1 -> 0#11",
            f"{S}sdpa_forward::index::1 -> 2#4", f"{S}sdpa_forward::negate::-1 -> 1#5"],
@@ -146,16 +151,16 @@ _RULES = [
           "empty whatever their last dim", lambda c: not c["sdpa"], by_class=True),
     *_for([f"{S}sdpa_forward::constant::0 -> 1#3"], "the value holds h d >= 2 numbers per key in every input "
           "here: its size is never 1", lambda c: not c["sdpa"] and c["h"] * c["d"] >= 2),
-    *_for([f"{S}sdpa_forward::negate::-1 -> 1#8"], "heads h = head_dim d here: sqrt(q.shape[1]) is sqrt(d)",
+    *_for([f"{S}sdpa_forward::negate::-1 -> 1#8", f"{S}sdpa_forward::negate::-1 -> 1#1"], "heads h = head_dim d "
+          "here: q.shape[1] is q.shape[-1] (the scale's sqrt(d), the E test against the key's d)",
           lambda c: not c["sdpa"] and c["h"] == c["d"]),
     *_for([f"{S}sdpa_forward::constant::0 -> 1#2", f"{S}softmax_::constant::0 -> 1#0"], "dropout_p 1: the "
           "weights are zeroed, so one query's early zeros and one key's unnormalized score give zeros too",
           lambda c: c["sdpa"] and c["p"] == 1),
-    *_for([*_keys(_SDPA_FILE, "_sum_to", "compare", "g.shape == shape", "g.shape != shape"),
-           *_keys(_SDPA_FILE, "_sum_to", "drop-term", "tuple(range(lead)) + ", "tuple((lead"),
+    *_for([*_keys(_SDPA_FILE, "_sum_to", "drop-term", "tuple(range(lead)) + ", "tuple((lead"),
            f"{S}_sum_to::drop-term::lead + i -> i#0", f"{S}_sum_to::drop-term::lead + i -> i#1"],
-          MHA_SDPA + ": only the masks' gradient is summed, to a 4-d shape (lead 0), and MultiheadAttention sums "
-          "it again to each mask's shape", lambda c: not c["sdpa"], by_class=True),
+          MHA_SDPA + ": every gradient _sum_to sums is 4-d, to a 4-d shape (lead 0: no leading axes)",
+          lambda c: not c["sdpa"], by_class=True),
     *_for([f"{S}_validate::compare::mask.dtype != np.bool_ -> mask.dtype == np.bool_#0",
            f"{S}_validate::compare::mask.dtype != np.float32 -> mask.dtype == np.float32#0"],
           "the mask reaching SDPA from MultiheadAttention is the merged float one, of the query's dtype",
@@ -170,22 +175,29 @@ _RULES = [
     *_for([f"{S}_gqa_repeats::compare::hq == hk == hv -> hq == hk != hv#0"], "hq == hk != hv never holds here, "
           "and for hq == hk == hv the general path gives (1, 1) too", lambda c: c["sdpa"] and c["gqa"]),
     # MultiheadAttention's configurations (its own entries and the transformer entries' attention)
-    *_for([f"{MA}_weights_forward::constant::0 -> 1#0"], "dropout 0: p > 1 is False, as p > 0",
-          lambda c: not c["sdpa"] and not c["tf"] and c["p"] == 0),
-    *_for([f"{MA}{fn}::drop-term::1.0 / q.shape[-1] -> 1.0#0" for fn in ("_weights_forward", "_weights_backward")],
-          "head_dim 1: 1 / d is 1", lambda c: not c["sdpa"] and c["d"] == 1),
-    *_for([f"{MA}__init__::arith::embed_dim // num_heads -> embed_dim / num_heads#0"], "without add_zero_attn "
-          "head_dim is used only in a test of head_dim * num_heads == embed_dim, the same for the float",
-          lambda c: not c["sdpa"] and not c["zero_attn"]),
+    # (no dropout-0 rule for _weights_forward: test_mha_arguments_at_their_boundaries_like_torch runs every MHA
+    # entry's configuration with dropout 1.0 and 1.5, forward)
+    *_for([f"{MA}_weights_backward::drop-term::1.0 / q.shape[-1] -> 1.0#0"], "head_dim 1: 1 / d is 1 (backward "
+          "runs only on the entry's own block; the arguments test, which changes num_heads, runs forward)",
+          lambda c: not c["sdpa"] and c["d"] == 1),
+    # (embed_dim // num_heads -> / is not equivalent: 7 / 2 * 2 == 7 passes the divisibility test the int fails)
     *_for([f"{MA}_project_backward::boolop::self.in_proj_weight is not None and self.in_proj_weight.requires_grad "
-           "-> self.in_proj_weight is not None or self.in_proj_weight.requires_grad#0",
-           f"{MA}__init__::boolop::self.kdim == embed_dim and self.vdim == embed_dim -> self.kdim == embed_dim or "
+           "-> self.in_proj_weight is not None or self.in_proj_weight.requires_grad#0"], ACCUMULATE + " (the packed "
+          "in_proj_weight)", lambda c: not c["sdpa"] and c["packed"]),
+    *_for([f"{MA}_project_backward::boolop::self.in_proj_bias is not None and self.in_proj_bias.requires_grad -> "
+           "self.in_proj_bias is not None or self.in_proj_bias.requires_grad#0"], ACCUMULATE + " (in_proj_bias)",
+          lambda c: not c["sdpa"] and c["bias"]),
+    *_for([f"{MA}_project_backward::boolop::p is not None and p.requires_grad -> p is not None or "
+           "p.requires_grad#0"], ACCUMULATE + " (q_proj_weight, k_proj_weight, v_proj_weight: kdim or vdim differs "
+          "from embed_dim)", lambda c: not c["sdpa"] and not c["packed"]),
+    *_for([f"{MA}__init__::boolop::self.kdim == embed_dim and self.vdim == embed_dim -> self.kdim == embed_dim or "
            "self.vdim == embed_dim#0", f"{MA}_project::constant::1 -> 0#0",
            f"{MA}forward::boolop::not self._qkv_same_embed_dim and k.shape[:2] != v.shape[:2] -> not "
            "self._qkv_same_embed_dim or k.shape[:2] != v.shape[:2]#0", f"{MA}forward::constant::2 -> 1#1",
            f"{MA}forward::constant::2 -> 1#2", f"{MA}forward::index::2 -> 3#0", f"{MA}forward::index::2 -> 3#1"],
-          "kdim = vdim = embed_dim: the packed in_proj_weight exists, every projection is square, and the key / value "
-          "shape test short-circuits", lambda c: not c["sdpa"] and c["packed"]),
+          "kdim = vdim = embed_dim (a transformer's attention): the packed in_proj_weight exists, every projection is "
+          "square, and the key / value shape test short-circuits (not for MultiheadAttention's own entries: their "
+          "arguments test builds kdim, vdim != embed_dim)", lambda c: c.get("tf", False)),
     *_for([f"{MA}_mask_grads::arith::dm.shape[-1] - cache.extra -> dm.shape[-1] + cache.extra#0"],
           "no bias_kv and no zero_attn: cache.extra is 0", lambda c: not c["sdpa"] and c["extra"] == 0),
     *_for([f"{MI}shape_check::boolop::k.ndim != q.ndim or v.ndim != q.ndim -> k.ndim != q.ndim and v.ndim != "
