@@ -4,10 +4,10 @@ smallest valid one up (so the ceil_mode rule's equality ``(o - 1) s == n + p``, 
 two offsets and windows overlapping or skipping elements all occur). The entry's other arguments are kept
 (return_indices, count_include_pad, divisor_override, norm_type).
 
-One test per entry (its id is the entry's name: the mutation audit of an entry runs it); the grid varies one
-spatial dim at a time (the others: kernel 1 on size 2), so its cost is that of a 1-d grid. Max pooling is compared
-exactly (values, indices, gradients) on tie-free values; average and power pooling to 1e-13. No window lies
-entirely in the padding (torch's backward would write outside the plane there: trap 15, tested on its own).
+One test per entry (its id is the entry's name: the mutation audit of an entry runs it); the grid varies one spatial
+dim at a time (the others: kernel 1 on size 2) or all of them, so its cost is about that of a 1-d grid. Max pooling
+is compared exactly (values, indices, gradients) on tie-free values; average and power pooling to 1e-13. No window
+lies entirely in the padding (torch's backward would write outside the plane there: trap 15, tested on its own).
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ def _entry_arguments(block) -> dict:
 
 
 def _build(lib, name, d, dim, k, s, p, r, ceil, kw):
-    """The class with the grid's window in spatial dim ``dim`` and kernel 1 elsewhere."""
+    """The class with the grid's window in spatial dim ``dim`` (every dim: ``dim == d``) and kernel 1 elsewhere."""
     def put(v, rest):
-        return tuple(v if i == dim else rest for i in range(d)) if d > 1 else v
+        return tuple(v if dim in (i, d) else rest for i in range(d)) if d > 1 else v
     args = {"kernel_size": put(k, 1), "stride": put(s, 1), "ceil_mode": ceil}
     if name.startswith("LPPool"):
         return getattr(lib, name)(kw["norm_type"], args["kernel_size"], args["stride"], ceil)
@@ -63,8 +63,8 @@ def test_window_grid_like_torch(case):
     max_pool = name.startswith("MaxPool") or (name.startswith("LPPool") and np.isinf(float(kw["norm_type"])))
     rng = np.random.default_rng(11)
     for i, (k, s, p, r, ceil, n) in enumerate(_grid(name.startswith("MaxPool"), name.startswith("LPPool"))):
-        dim = i % d
-        shape = (1, 2) + tuple(n if j == dim else 2 for j in range(d))
+        dim = i % (d + 1) if d > 1 else 0  # d: every dim (a dilation in all dims, windows of k^d elements)
+        shape = (1, 2) + tuple(n if dim in (j, d) else 2 for j in range(d))
         if max_pool:  # distinct values (exact comparison, no ties: the tie rules are tested in test_pooling.py)
             x = rng.permutation(np.prod(shape)).reshape(shape) * rng.choice((-1.0, 1.0), shape) / 8
         else:

@@ -50,8 +50,9 @@ def _forward_calls(case, rng):
 
 
 def _argument_errors(block) -> list[tuple[str, dict]]:
-    """The class with one argument of a wrong type or length, or a kernel of -2 (whose half, -1, is below every
-    padding: torch's padding check fires before its kernel check), on top of the probes' variants."""
+    """The class with one argument of a wrong type or length, or a kernel of -2 or -1 (the half of the dilated
+    kernel, truncated toward zero, decides whether torch's padding check fires before its kernel check), on top
+    of the probes' variants."""
     name, d = type(block).__name__, block._d
     if name.startswith("Adaptive"):
         kw = {"output_size": block.output_size} | ({"return_indices": block.return_indices}
@@ -64,7 +65,14 @@ def _argument_errors(block) -> list[tuple[str, dict]]:
         kw.pop("padding", None)
     found = [("kernel 2.0", dict(kw, kernel_size=2.0)), ("stride 2.0", dict(kw, stride=2.0)),
              ("kernel -2", dict(kw, kernel_size=-2, stride=1) | ({"padding": 0} if "padding" in kw else {})),
+             ("kernel -1", dict(kw, kernel_size=-1, stride=1) | ({"padding": 0} if "padding" in kw else {})),
              ("stride ()", dict(kw, stride=())), ("ceil_mode 1", dict(kw, ceil_mode=1))]
+    found += [(f"{k} 1.0", dict(kw, **{k: 1.0})) for k in ("padding", "dilation") if k in kw]
+    if "dilation" in kw:  # half of the dilated kernel -1 (truncated toward zero: 0) lets padding 0 pass
+        found.append(("kernel 0, dilation 2", dict(kw, kernel_size=0, stride=1, padding=0, dilation=2)))
+    if "return_indices" in kw:  # the parser's name: max_pool{d}d_with_indices
+        found.append(("kernel 2.0, return_indices flipped", dict(kw, kernel_size=2.0,
+                                                                 return_indices=not kw["return_indices"])))
     found += [(f"{k} of {d + 1} ints", dict(kw, **{k: (1,) * (d + 1)})) for k in ("kernel_size", "stride", "padding",
                                                                                     "dilation") if k in kw]
     if "count_include_pad" in kw:
