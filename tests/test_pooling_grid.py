@@ -92,3 +92,19 @@ def test_max_like_pools_on_ties_nan_and_neg_inf_like_torch(case, rng):
     block = case.make(Lib(S))
     x = ties(block._d)(rng, np.float64, case.shape)[0]
     assert_same(run(block, x), run(case.make(Lib(R)), x))
+
+
+LP = [c for c in WINDOWED if c.name.startswith("lppool")]
+
+
+@pytest.mark.parametrize("case", LP, ids=str)
+def test_lp_pool_p1_zero_windows_like_torch(case):
+    """p = 1 on windows whose sum is 0 (all zeros, or cancelling): relu's gradient at 0 is 0, so they get none,
+    as torch's; ``dy * du * sign`` there multiplies by sign 0 (without a division by zero: warnings are errors)."""
+    block = case.make(Lib(S))
+    d = block._d
+    kernel = (2,) + (1,) * (d - 1) if d > 1 else 2
+    x = np.array([0.0, 0.0, 1.5, -1.5, 2.0, 0.5]).reshape((1, 1, 6) + (1,) * (d - 1))
+    got, want = (run(getattr(lib, type(block).__name__)(1, kernel), x) for lib in (S, R))
+    np.testing.assert_allclose(got[0][0], want[0][0], rtol=1e-15)
+    np.testing.assert_array_equal(got[1], want[1])

@@ -80,7 +80,8 @@ def _fractional_variants(block, shape) -> list[tuple[str, dict, tuple]]:
     sized = {k: v for k, v in kw.items() if k != "output_ratio"}
     spatial = shape[-d:]
     found = [("kernel an int", dict(kw, kernel_size=1), shape),
-             ("output_ratio 0.5", dict(sized, kernel_size=1, output_ratio=0.5), shape),
+             ("output_ratio 0.5", dict({k: v for k, v in sized.items() if k != "output_size"}, kernel_size=1,
+                                       output_ratio=0.5), shape),
              ("kernel of d + 1 ints", dict(kw, kernel_size=(1,) * (d + 1)), shape),
              ("output_size of d + 1 ints", dict(sized, output_size=(1,) * (d + 1)), shape),
              ("output_size an int", dict(sized, output_size=1), shape),
@@ -113,7 +114,8 @@ def test_fractional_variants_like_torch(case, rng):
     ints = dict(_fractional_kwargs(block), _random_samples=np.zeros((2, 2, d), np.int64), kernel_size=1)
     bs, br = _build(name, ints)
     shape = (2, 2) + tuple(case.shape[-d:])
-    for label, x in (("int64", np.ones(shape, np.int64)), ("int64, empty batch", np.ones((0,) + shape[1:], np.int64))):
+    for label, x in (("int64", np.ones(shape, np.int64)), ("int64, empty batch", np.ones((0,) + shape[1:], np.int64)),
+                     ("int64, unbatched C = 0", np.ones((0,) + shape[2:], np.int64))):
         _assert_same_message(label, outcome(lambda b=bs[1], x=x: forward(b, (x,))),
                              outcome(lambda b=br[1], x=x: forward(b, (x,))))
     if d == 2:  # kernel 0: -inf windows whose indices lie past the plane; torch's backward refuses (class only)
