@@ -111,11 +111,13 @@ def test_fractional_variants_like_torch(case, rng):
             x = rng.standard_normal(shape)
             _compare(case, bs[1], br[1], label, (x,), rng)
     # int64 samples with an int64 input: the samples' dtype check passes, the integer kernel refuses
-    ints = dict(_fractional_kwargs(block), _random_samples=np.zeros((2, 2, d), np.int64), kernel_size=1)
-    bs, br = _build(name, ints)
+    # (an empty batch or an unbatched C = 0: an empty output, which torch returns before its dtype dispatch)
     shape = (2, 2) + tuple(case.shape[-d:])
-    for label, x in (("int64", np.ones(shape, np.int64)), ("int64, empty batch", np.ones((0,) + shape[1:], np.int64)),
-                     ("int64, unbatched C = 0", np.ones((0,) + shape[2:], np.int64))):
+    for label, x, planes in (("int64", np.ones(shape, np.int64), (2, 2)),
+                             ("int64, empty batch", np.ones((0,) + shape[1:], np.int64), (2, 2)),
+                             ("int64, unbatched C = 0", np.ones((0,) + shape[2:], np.int64), (1, 0))):
+        ints = dict(_fractional_kwargs(block), _random_samples=np.zeros(planes + (d,), np.int64), kernel_size=1)
+        bs, br = _build(name, ints)
         _assert_same_message(label, outcome(lambda b=bs[1], x=x: forward(b, (x,))),
                              outcome(lambda b=br[1], x=x: forward(b, (x,))))
     if d == 2:  # kernel 0: -inf windows whose indices lie past the plane; torch's backward refuses (class only)
