@@ -189,8 +189,9 @@ def _plan(k, s, p, r, out, ndim: int, d: int, strip: int) -> Plan:
 
 
 def max_plan(d: int, x: np.ndarray, kernel_size, stride, padding, dilation, ceil_mode, with_indices: bool) -> Plan:
-    """Checks of F.max_pool{d}d (1-d: two paths, with and without indices)."""
-    fn = f"max_pool{d}d"
+    """Checks of F.max_pool{d}d (1-d: two paths, with and without indices; with indices torch's parser names
+    ``max_pool{d}d_with_indices``)."""
+    fn = f"max_pool{d}d" + ("_with_indices" if with_indices else "")
     k = ints(kernel_size, fn, "kernel_size", 2)
     s = ints(stride, fn, "stride", 3, default=())
     p, r = ints(padding, fn, "padding", 4), ints(dilation, fn, "dilation", 5)

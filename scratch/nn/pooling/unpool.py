@@ -128,6 +128,9 @@ class _MaxUnpoolNd(CachedModule):
         planes = flat.shape[0]
         plane = dy.reshape(planes, dy.size // planes if planes else 0)
         if plane.shape[1] == 0:  # an empty output (or batch): nothing to gather
+            if flat.size:  # torch's gather from the empty output refuses the indices it would read
+                raise RuntimeError(f"index {flat.flat[0]} is out of bounds for dimension {len(shape) - self._d} "
+                                   "with size 0")
             return np.zeros(shape, dy.dtype)
         return np.take_along_axis(plane, flat, axis=1).reshape(shape)
 

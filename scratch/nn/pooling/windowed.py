@@ -276,7 +276,7 @@ class _LPPoolNd(CachedModule):
             plan = _args.max_plan(d, x, kernel, self.stride, 0, 1, self.ceil_mode, False)
             xb = x if plan.batched else x[None]
             y, arg, _ = K.max_pool(np.abs(xb) if p > 0 else -np.abs(xb), plan)
-            return self._save(_unbatch(y if p > 0 else -y, plan.batched), ("max", arg, np.sign(xb)), plan,
+            return self._save(_unbatch(y if p > 0 else -y, plan.batched), ("max", arg, _torch_sign(xb)), plan,
                               xb.shape, x.dtype.kind == "f")
         if x.dtype.kind in "iu":
             x = x.astype(np.float32)  # an integer tensor ** a float is a float32 tensor in torch
