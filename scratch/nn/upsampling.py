@@ -26,7 +26,8 @@ NOT the transpose of its forward:
   scale factor like 1.1 (5 -> 5) or 2.1 (5 -> 10) torch's 1-d/3-d gradient is not its forward's.
 
 dtypes: float32 and float64; float16 computes in float32 with float16 weights (torch's opmath and its generic
-kernels; its 2-d small-output kernel keeps float32 weights, a float16 ulp apart), uint8 works for
+kernels, linear's 1 - w1 from the float16 w1; its 2-d small-output bilinear kernel keeps float32 weights), a float16
+ulp apart on ~0.03% of 2-d and 3-d outputs (a float32 rounding between passes not reproduced), uint8 works for
 the nearest modes (a gather). torch's uint8 bilinear/bicubic is a separate fixed-point algorithm that scratch does
 not implement (NotImplementedError); other integer and bool inputs are NotImplementedError, as torch's.
 """
@@ -228,19 +229,30 @@ def _kernel_sizes(kernel: str, x: np.ndarray, out, scales, align) -> list[int]:
     return out
 
 
+def _stored(w: np.ndarray, x_dtype, dt, linear: bool) -> np.ndarray:
+    """The weights as torch's generic kernels keep them: in x's dtype (float16: a float16 weight, summed in float32);
+    linear's ``lambda0 = 1 - lambda1`` is computed from the STORED lambda1 (float16: 1 - half(l), rounded again)."""
+    if linear:
+        lam = w[:, 1].astype(x_dtype).astype(dt)
+        w = np.stack([dt(1) - lam, lam], 1)
+    return w.astype(x_dtype).astype(dt)
+
+
 @functools.lru_cache(maxsize=256)
 def _tables(mode: str, spatial: tuple, out: tuple, scales: tuple, align: bool, dt, x_dtype) -> tuple[list, list]:
     """(forward tables, backward tables), one per spatial axis; cached (read-only): a training loop or a finite
     difference calls forward again and again with the same sizes."""
     axes = list(zip(spatial, out, scales, strict=True))
+    small = len(out) == 2 and out[0] + out[1] <= 128  # torch's 2-d kernel choice: its channels-last kernel
     if mode.startswith("nearest"):
         exact = mode == "nearest-exact"
-        small = len(out) == 2 and out[0] + out[1] <= 128  # torch's 2-d kernel choice: its channels-last kernel
         fwd = [_nearest_table(n, o, s, exact, dt, small) for n, o, s in axes]
         bwd = [_nearest_table(n, o, s, exact, dt, True) for n, o, s in axes]
     else:
         table = _cubic_table if mode == "bicubic" else _linear_table
-        fwd = [(i, w.astype(x_dtype).astype(dt)) for i, w in (table(n, o, s, align, dt) for n, o, s in axes)]
+        w_dtype = dt if mode == "bilinear" and small else x_dtype  # that kernel keeps bilinear's weights in dt
+        fwd = [(i, _stored(w, w_dtype, dt, mode != "bicubic")) for i, w in (table(n, o, s, align, dt)
+                                                                            for n, o, s in axes)]
         same = mode == "bicubic" and spatial == out  # torch's bicubic backward copies dy then
         bwd = [(np.arange(n)[:, None], None) for n in spatial] if same else fwd  # (torch stores weights in x's dtype)
     for idx, w in fwd + bwd:
