@@ -100,13 +100,15 @@ def _nearest_table(n: int, o: int, scale, exact: bool, dt, torch_idx: bool) -> t
     return _floor(v, n)[:, None], None
 
 
-def _linear_table(n: int, o: int, scale, align: bool, dt) -> tuple[np.ndarray, np.ndarray]:
+def _linear_table(n: int, o: int, scale, align: bool, dt, w_dtype) -> tuple[np.ndarray, np.ndarray]:
+    """``w_dtype``: where torch stores lambda1; lambda0 = 1 - lambda1 is computed from the STORED value (float16:
+    1 - half(l), rounded again)."""
     if o == n:  # torch's compute_source_index_and_lambda copies, whatever the scale factor
         i = np.arange(o)
         return np.stack([i, i], 1), np.stack([np.ones(o, dt), np.zeros(o, dt)], 1)
     r = _coordinate(n, o, scale, align, dt, clamp=True)
     i0 = _floor(r, n)
-    lam = np.clip(r - i0.astype(dt), dt(0), dt(1))
+    lam = np.clip(r - i0.astype(dt), dt(0), dt(1)).astype(w_dtype).astype(dt)
     return np.stack([i0, i0 + (i0 < n - 1)], 1), np.stack([dt(1) - lam, lam], 1)
 
 
@@ -229,13 +231,9 @@ def _kernel_sizes(kernel: str, x: np.ndarray, out, scales, align) -> list[int]:
     return out
 
 
-def _stored(w: np.ndarray, x_dtype, dt, linear: bool) -> np.ndarray:
-    """The weights as torch's generic kernels keep them: in x's dtype (float16: a float16 weight, summed in float32);
-    linear's ``lambda0 = 1 - lambda1`` is computed from the STORED lambda1 (float16: 1 - half(l), rounded again)."""
-    if linear:
-        lam = w[:, 1].astype(x_dtype).astype(dt)
-        w = np.stack([dt(1) - lam, lam], 1)
-    return w.astype(x_dtype).astype(dt)
+def _small_2d(out: tuple) -> bool:
+    """torch's 2-d kernel choice for nearest and bilinear: its channels-last kernel when H_out + W_out <= 128."""
+    return len(out) == 2 and out[0] + out[1] <= 128
 
 
 @functools.lru_cache(maxsize=256)
@@ -243,16 +241,18 @@ def _tables(mode: str, spatial: tuple, out: tuple, scales: tuple, align: bool, d
     """(forward tables, backward tables), one per spatial axis; cached (read-only): a training loop or a finite
     difference calls forward again and again with the same sizes."""
     axes = list(zip(spatial, out, scales, strict=True))
-    small = len(out) == 2 and out[0] + out[1] <= 128  # torch's 2-d kernel choice: its channels-last kernel
     if mode.startswith("nearest"):
         exact = mode == "nearest-exact"
+        small = _small_2d(out)
         fwd = [_nearest_table(n, o, s, exact, dt, small) for n, o, s in axes]
         bwd = [_nearest_table(n, o, s, exact, dt, True) for n, o, s in axes]
     else:
-        table = _cubic_table if mode == "bicubic" else _linear_table
-        w_dtype = dt if mode == "bilinear" and small else x_dtype  # that kernel keeps bilinear's weights in dt
-        fwd = [(i, _stored(w, w_dtype, dt, mode != "bicubic")) for i, w in (table(n, o, s, align, dt)
-                                                                            for n, o, s in axes)]
+        # the weights in x's dtype (float16: summed in float32), but in dt where torch's 2-d bilinear kernel for
+        # small outputs keeps them
+        w_dtype = dt if mode == "bilinear" and _small_2d(out) else x_dtype
+        tables = [_cubic_table(n, o, s, align, dt) if mode == "bicubic" else
+                  _linear_table(n, o, s, align, dt, w_dtype) for n, o, s in axes]
+        fwd = [(i, w.astype(w_dtype).astype(dt)) for i, w in tables]
         same = mode == "bicubic" and spatial == out  # torch's bicubic backward copies dy then
         bwd = [(np.arange(n)[:, None], None) for n in spatial] if same else fwd  # (torch stores weights in x's dtype)
     for idx, w in fwd + bwd:
