@@ -26,7 +26,8 @@ NOT the transpose of its forward:
   scale factor like 1.1 (5 -> 5) or 2.1 (5 -> 10) torch's 1-d/3-d gradient is not its forward's.
 
 dtypes: float32 and float64; float16 computes in float32 with float16 weights (torch's opmath and its generic
-kernels; its 2-d small-output kernel keeps float32 weights, a float16 ulp apart), uint8 works for
+kernels, linear's 1 - w1 from the float16 w1; its 2-d small-output bilinear kernel keeps float32 weights), a float16
+ulp apart on ~0.03% of 2-d and 3-d outputs (a float32 rounding between passes not reproduced), uint8 works for
 the nearest modes (a gather). torch's uint8 bilinear/bicubic is a separate fixed-point algorithm that scratch does
 not implement (NotImplementedError); other integer and bool inputs are NotImplementedError, as torch's.
 """
@@ -99,13 +100,15 @@ def _nearest_table(n: int, o: int, scale, exact: bool, dt, torch_idx: bool) -> t
     return _floor(v, n)[:, None], None
 
 
-def _linear_table(n: int, o: int, scale, align: bool, dt) -> tuple[np.ndarray, np.ndarray]:
+def _linear_table(n: int, o: int, scale, align: bool, dt, w_dtype) -> tuple[np.ndarray, np.ndarray]:
+    """``w_dtype``: where torch stores lambda1; lambda0 = 1 - lambda1 is computed from the STORED value (float16:
+    1 - half(l), rounded again)."""
     if o == n:  # torch's compute_source_index_and_lambda copies, whatever the scale factor
         i = np.arange(o)
         return np.stack([i, i], 1), np.stack([np.ones(o, dt), np.zeros(o, dt)], 1)
     r = _coordinate(n, o, scale, align, dt, clamp=True)
     i0 = _floor(r, n)
-    lam = np.clip(r - i0.astype(dt), dt(0), dt(1))
+    lam = np.clip(r - i0.astype(dt), dt(0), dt(1)).astype(w_dtype).astype(dt)
     return np.stack([i0, i0 + (i0 < n - 1)], 1), np.stack([dt(1) - lam, lam], 1)
 
 
@@ -228,6 +231,11 @@ def _kernel_sizes(kernel: str, x: np.ndarray, out, scales, align) -> list[int]:
     return out
 
 
+def _small_2d(out: tuple) -> bool:
+    """torch's 2-d kernel choice for nearest and bilinear: its channels-last kernel when H_out + W_out <= 128."""
+    return len(out) == 2 and out[0] + out[1] <= 128
+
+
 @functools.lru_cache(maxsize=256)
 def _tables(mode: str, spatial: tuple, out: tuple, scales: tuple, align: bool, dt, x_dtype) -> tuple[list, list]:
     """(forward tables, backward tables), one per spatial axis; cached (read-only): a training loop or a finite
@@ -235,12 +243,16 @@ def _tables(mode: str, spatial: tuple, out: tuple, scales: tuple, align: bool, d
     axes = list(zip(spatial, out, scales, strict=True))
     if mode.startswith("nearest"):
         exact = mode == "nearest-exact"
-        small = len(out) == 2 and out[0] + out[1] <= 128  # torch's 2-d kernel choice: its channels-last kernel
+        small = _small_2d(out)
         fwd = [_nearest_table(n, o, s, exact, dt, small) for n, o, s in axes]
         bwd = [_nearest_table(n, o, s, exact, dt, True) for n, o, s in axes]
     else:
-        table = _cubic_table if mode == "bicubic" else _linear_table
-        fwd = [(i, w.astype(x_dtype).astype(dt)) for i, w in (table(n, o, s, align, dt) for n, o, s in axes)]
+        # the weights in x's dtype (float16: summed in float32), but in dt where torch's 2-d bilinear kernel for
+        # small outputs keeps them
+        w_dtype = dt if mode == "bilinear" and _small_2d(out) else x_dtype
+        tables = [_cubic_table(n, o, s, align, dt) if mode == "bicubic" else
+                  _linear_table(n, o, s, align, dt, w_dtype) for n, o, s in axes]
+        fwd = [(i, w.astype(w_dtype).astype(dt)) for i, w in tables]
         same = mode == "bicubic" and spatial == out  # torch's bicubic backward copies dy then
         bwd = [(np.arange(n)[:, None], None) for n in spatial] if same else fwd  # (torch stores weights in x's dtype)
     for idx, w in fwd + bwd:

@@ -87,6 +87,24 @@ def live_functions() -> dict[types.CodeType, tuple[types.FunctionType, ...]]:
     return {code: tuple(fs) for code, fs in found.items()}
 
 
+@functools.cache
+def _scratch_caches() -> tuple:
+    """Every ``functools.lru_cache`` / ``functools.cache`` wrapper of a scratch function (upsampling's tables): a
+    result cached by the unmutated code would hide a mutant of the code it caches, and one cached under a mutant
+    would outlive it."""
+    live_functions()  # every scratch module imported
+    root = str(ROOT / "scratch")
+    return tuple(obj for obj in gc.get_objects() if type(obj) is functools._lru_cache_wrapper
+                 and getattr(getattr(obj, "__wrapped__", None), "__code__", None) is not None
+                 and obj.__wrapped__.__code__.co_filename.startswith(root))
+
+
+def clear_caches() -> None:
+    """Empty scratch's function caches (before and after a mutant, before a trace)."""
+    for cached in _scratch_caches():
+        cached.cache_clear()
+
+
 def _by_key(codes) -> dict[tuple[str, int, int], types.CodeType]:
     """Code objects by (qualname, first line, how many came before with both)."""
     found: dict[tuple[str, int, int], types.CodeType] = {}
@@ -140,10 +158,12 @@ def applied(mutant: Mutant) -> Iterator[int]:
         for f, code, new in swaps:
             f.__code__ = new
             done.append((f, code))
+        clear_caches()
         yield len(done)
     finally:
         for f, code in reversed(done):
             f.__code__ = code
+        clear_caches()
         wrong = [f.__qualname__ for f, code in done if f.__code__ is not code]
         if wrong:
             raise NotRestored(f"the original code of {wrong} was not restored after {mutant.id}")

@@ -52,8 +52,11 @@ class WorkerPlugin:
     def _trace(self, name: str) -> dict:
         """The scratch lines a target runs: a catalog entry's block once (trace.py); a unit's checks once."""
         from tests.catalog import BY_NAME
+        from tests.mutate.apply import clear_caches
         from tests.mutate.trace import trace_calls, trace_entry
         from tests.mutate.units import UNITS
+
+        clear_caches()  # a table another entry cached would hide the lines that compute it
 
         if name not in UNITS:
             return {f: sorted(ls) for f, ls in trace_entry(BY_NAME[name]).items()}
