@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from tests import test_blocks
+from tests.cases._loss_ctc import _ctc
 from tests.cases._loss_samplers import C
 from tests.catalog import BY_NAME, BadInput
 
@@ -55,6 +56,11 @@ def _spatial_far_apart(rng, dt):
     return x, np.array([[0, 1, 3], [3, 0, 1]])
 
 
+def _ctc_lengths(targets, il, tl):
+    """(5, 3, 4) log-probabilities with these targets and lengths."""
+    return lambda rng, dt: (_ctc()(rng, dt, (5, 3, 4))[0], np.array(targets), np.array(il), np.array(tl))
+
+
 _PAIRS = ("pairwise_distance", "pairwise_distance_p1_eps0_keepdim", "pairwise_distance_pinf_eps0",
           "pairwise_distance_p05_eps0", "pairwise_distance_p3", "pairwise_distance_p2_eps0")
 _INDEX_UNSMOOTHED = ("cross_entropy", "cross_entropy_sum", "cross_entropy_none", "nll", "nll_sum", "nll_none",
@@ -81,6 +87,17 @@ EDGES: dict[str, tuple[tuple[BadInput, tuple], ...]] = {
     "a target of the other float dtype": (BadInput("", lambda rng, dt: (
         rng.uniform(0.1, 0.9, (5, C)).astype(dt), rng.uniform(0.1, 0.9, (5, C)).astype(
             np.float32 if np.dtype(dt) == np.float64 else np.float64))), ("bce_weight_column_none",)),
+    # CTCLoss: the lengths' edges one at a time (together, an inf loss hides the others in a sum)
+    "an empty input with an empty target (loss 0)": (BadInput("", _ctc_lengths(
+        [[1, 2, 3], [1, 1, 0], [2, 0, 0]], [5, 0, 4], [3, 0, 1])), ("ctc", "ctc_concat_lists_sum")),
+    "an empty input with a target (loss inf)": (BadInput("", _ctc_lengths(
+        [[1, 2, 3], [1, 1, 0], [2, 0, 0]], [5, 0, 4], [3, 1, 1])), ("ctc", "ctc_impossible_none")),
+    "an input of one frame": (BadInput("", _ctc_lengths([[1, 2, 3], [1, 1, 0], [2, 0, 0]], [5, 1, 4], [3, 1, 1])),
+                              ("ctc", "ctc_impossible_none", "ctc_concat_lists_sum")),
+    "a target of one label, the blank (torch's gradient quirk)": (BadInput("", _ctc_lengths(
+        [[0, 0], [1, 2], [2, 0]], [5, 5, 4], [1, 2, 1])), ("ctc", "ctc_impossible_zero_infinity")),
+    "concatenated targets of one label in all": (BadInput("", _ctc_lengths([2], [5, 5, 4], [1, 0, 0])),
+                                                 ("ctc_blank_last_zero_infinity_none",)),
 }
 _FLOAT64_ONLY = {"x1 - x2 + eps exactly 0 in a row", "anchor - positive + eps exactly 0 in a row"}
 
