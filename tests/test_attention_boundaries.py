@@ -124,7 +124,14 @@ def _sdpa_bad(case, block, rng) -> list[tuple[str, tuple, bool]]:
             ("a float16 mask", (q, k, v, np.zeros(q.shape[-2:-1] + k.shape[-2:-1], np.float16)), False),
             ("no queries", (q[..., :0, :], k, v), True), ("no value features", (q, k, v[..., :0]), True),
             ("no keys, another E", (q, k[..., :0, :-1], v[..., :0, :]), True),
-            ("no query features (E = 0)", (q[..., :0], k[..., :0], v), True)]
+            ("no query features (E = 0)", (q[..., :0], k[..., :0], v), True),
+            ("no queries, another E (the early return skips the check)", (q[..., :0, :-1], k, v), True)]
+    if q.ndim >= 3 and not block.enable_gqa and q.shape[-3] > 1:  # a batch dim torch cannot broadcast
+        def grow(a):  # dim -3 of size h + 1 against the query's h > 1
+            return np.repeat(a[..., :1, :, :], q.shape[-3] + 1, axis=-3)
+
+        rows += [("a key batch that does not broadcast", (q, grow(k), v), False),
+                 ("a value batch that does not broadcast", (q, k, grow(v)), False)]
     if block.is_causal:  # torch's CPU flash kernel (4-d, E = Ev) applies both instead of raising: a departure
         rows[3:5] = [] if q.ndim == 4 and q.shape[-1] == v.shape[-1] else [  # kept (the math path's error)
             ("is_causal with a mask", (q, k, v, np.ones(q.shape[-2:-1] + k.shape[-2:-1], bool)), False)]
@@ -175,8 +182,9 @@ def test_mha_arguments_at_their_boundaries_like_torch(case):
         if "embed_dim" in change:
             args.update(kdim=None, vdim=None)
         kv = (_u(rng, 3, 2, args["kdim"] or e), _u(rng, 3, 2, args["vdim"] or e))
-        _same(f"{case.name}: {change}", lambda lib, args=args: lib.MultiheadAttention(**args).train(),
-              lambda m, kv=kv: m(x, *kv), values=False)  # each side's own init
+        for nw in (True, False) if "dropout" in change else (True,):  # dropout: the SDPA path's own checks too
+            _same(f"{case.name}: {change}, need_weights={nw}", lambda lib, args=args: lib.MultiheadAttention(
+                **args).train(), lambda m, kv=kv, nw=nw: m(x, *kv, need_weights=nw), values=False)
 
 
 @pytest.mark.parametrize("case", MHA, ids=str)
@@ -239,7 +247,8 @@ def test_mha_input_forms_match_torch(case, rng):
              ("unbatched, a 3-d float mask", dict(n=None, L=2, S=5, mask="float3", need_weights=nw)),
              ("one query", dict(n=2, L=1, S=4, kpm="float", need_weights=nw)),
              ("one key, a 2-d float mask", dict(n=2, L=3, S=1, mask="float", need_weights=nw)),
-             ("no queries, the SDPA path", dict(n=2, L=0, S=4, need_weights=False))]
+             ("no queries, the SDPA path", dict(n=2, L=0, S=4, need_weights=False)),
+             ("no keys", dict(n=2, L=3, S=0, need_weights=nw))]  # add_zero_attn: the zero key alone
     if s.kdim == s.vdim == s.embed_dim:
         forms.append(("self-attention", dict(n=2, L=3, S=3, same=True, need_weights=nw)))
     for label, form in forms:

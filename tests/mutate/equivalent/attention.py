@@ -31,7 +31,7 @@ def _config(name: str, block) -> dict:
         rk, rv = (q.shape[-3] // k.shape[-3], q.shape[-3] // v.shape[-3]) if gqa else (1, 1)
         p = block.dropout_p
         return dict(sdpa=True, rk=rk, rv=rv, c=1 / (1 - p) if 0 < p < 1 else 1.0, p=p, causal=block.is_causal,
-                    gqa=block.enable_gqa, four_d=q.ndim == 4)
+                    gqa=block.enable_gqa, four_d=q.ndim == 4, rank=q.ndim)
     return dict(sdpa=False, tf=False, p=block.dropout, d=block.head_dim, h=block.num_heads,
                 zero_attn=block.add_zero_attn, packed=block.in_proj_weight is not None,
                 bias=block.in_proj_bias is not None,
@@ -75,6 +75,11 @@ _ANY_INPUT: dict[str, str] = {
     f"{MA}_weights_forward::compare::p > 0 -> p >= 0#0": "p = 0 in the dropout branch keeps every weight "
     "(random >= 0) and scales by 1 / (1 - 0) = 1",
     f"{S}_sum_to::constant::1 -> 0#1": "summing an axis of size 1 changes nothing (the result is reshaped)",
+    f"{MA}_project::negate::n * t -> -(n * t)#0": NEG + " (n t > 0), and -0 is 0",
+    f"{MA}forward::drop-term::(1, 1) + mask.shape -> mask.shape#0": "a 2-d attn_mask broadcasts against the "
+    "(N, h, L, S) scores as (1, 1, L, S) does: every use (pad_columns along the last dim, the sum with the key "
+    "padding mask, the scores' bias on either path, _sum_to of its gradient, then reshaped to the mask's own shape) "
+    "gives the same values",
     f"{S}sdpa_forward::compare::(rng if rng is not None else np.random.default_rng()).random(p.shape) >= dropout_p "
     "-> (rng if rng is not None else np.random.default_rng()).random(p.shape) > dropout_p#0": "differs only where "
     "a uniform draw equals p exactly (probability 2^-53 per element)",
@@ -111,14 +116,28 @@ MHA_SDPA = "MultiheadAttention's heads (4-d, one head count, never broadcast)"
 _SDPA_FILE = "scratch/nn/attention/sdpa.py"
 _RULES = [
     # ScaledDotProductAttention's configurations
-    *_for([f"{S}_ungroup::compare::r == 1 -> r != 1#0", f"{S}_ungroup::constant::1 -> 0#0"],
+    # rk, rv >= 1 always (1, or hq // hk with hk dividing hq): `> 0` and `>= 1` add a repeat by 1 (and _ungroup's
+    # `r == 0` a sum over groups of one), which needs heads: an input of rank 3 or more (a 2-d SDPA input fails)
+    *_for([f"{S}sdpa_forward::compare::rk > 1 -> rk >= 1#0", f"{S}sdpa_forward::constant::1 -> 0#0",
+           f"{S}sdpa_forward::compare::rv > 1 -> rv >= 1#0", f"{S}sdpa_forward::constant::1 -> 0#1"],
+          COPY + " (rk, rv >= 1: the mutant adds a repeat by 1 along the heads, which every input here has: "
+          "enable_gqa raises on a 2-d one first, MultiheadAttention's heads are 4-d)",
+          lambda c: not c["sdpa"] or c["gqa"], by_class=True),
+    *_for([f"{S}_ungroup::constant::1 -> 0#0"], ONE_GROUP + " (r >= 1: `r == 0` never holds, and r = 1 then sums "
+          "groups of one head, which every input here has: enable_gqa raises on a 2-d one first, "
+          "MultiheadAttention's heads are 4-d)", lambda c: not c["sdpa"] or c["gqa"], by_class=True),
+    *_for([f"{S}_ungroup::compare::r == 1 -> r != 1#0"],
           ONE_GROUP + " (r is 1 here, on inputs of rank 3 and more)", lambda c: not c["sdpa"], by_class=True),
     *_for([f"{S}_ungroup::constant::1 -> 2#0"], ONE_GROUP + ", and no group here has 2 heads",
           lambda c: not c["sdpa"], by_class=True),
-    *_for([f"{S}sdpa_forward::compare::rk > 1 -> rk >= 1#0", f"{S}sdpa_forward::constant::1 -> 0#0",
-           f"{S}sdpa_forward::compare::rv > 1 -> rv >= 1#0", f"{S}sdpa_forward::constant::1 -> 0#1",
-           f"{S}sdpa_forward::constant::1 -> 2#0", f"{S}sdpa_forward::constant::1 -> 2#1"],
+    *_for([f"{S}sdpa_forward::constant::1 -> 2#0", f"{S}sdpa_forward::constant::1 -> 2#1"],
           COPY + " (" + MHA_SDPA + ")", lambda c: not c["sdpa"], by_class=True),
+    *_for([f"{S}sdpa_forward::constant::1 -> 2#0", f"{S}sdpa_forward::constant::1 -> 2#1"], COPY + ": without "
+          "enable_gqa rk = rv = 1 (`> 2` skips as `> 1` does)", lambda c: c["sdpa"] and not c["gqa"], by_class=True),
+    *_for([f"{S}sdpa_forward::constant::1 -> 2#0"], COPY + ": rk is 1 here (`rk > 2` skips as `rk > 1` does)",
+          lambda c: c["sdpa"] and c["rk"] == 1),
+    *_for([f"{S}sdpa_forward::constant::1 -> 2#1"], COPY + ": rv is 1 here (`rv > 2` skips as `rv > 1` does)",
+          lambda c: c["sdpa"] and c["rv"] == 1),
     *_for([f"{S}sdpa_forward::compare::c != 1.0 -> c == 1.0#0", f"{S}sdpa_backward::compare::cache.c != 1.0 -> "
            "cache.c == 1.0#0"], "c = 1 (no dropout, or p = 1): the scale is by 1", lambda c: c["sdpa"] and
           c["c"] == 1.0),
@@ -134,8 +153,6 @@ _RULES = [
           "entry's inputs (and the SDPA path's softmax is the safe one)", lambda c: not c["sdpa"]),
     *_for(SOFTMAX_DIMS, "SDPA returned early for S = 0: another dim of the scores is 0 only when they are empty, "
           "and an empty array returned as it is, is the same", lambda c: c["sdpa"] or c["tf"], by_class=True),
-    *_for(SOFTMAX_DIMS, "no input of this entry has S = 0 (another dim of the scores is 0 only when they are "
-          "empty, returned as they are)", lambda c: not c["sdpa"]),
     *_for([*SWAP_4D[:4], f"{S}sdpa_forward::negate::-2 -> 2#1", f"{S}sdpa_forward::negate::-2 -> 2#2",
            f"{S}sdpa_forward::negate::-2 -> 2#3", f"{S}sdpa_forward::negate::-2 -> 2#4",
            f"{S}sdpa_forward::negate::-2 -> 2#5",
@@ -148,14 +165,15 @@ _RULES = [
     *_for([f"{S}sdpa_forward::boolop::q.shape[-2] == 0 or v.size == 0 -> q.shape[-2] == 0 and v.size == 0#0",
            f"{S}sdpa_forward::index::1 -> 2#0", f"{S}sdpa_forward::constant::1 -> 0#2"],
           MHA_SDPA + ": E always matches, so the early return only skips work on empty inputs, and its zeros are "
-          "empty whatever their last dim", lambda c: not c["sdpa"], by_class=True),
+          "empty whatever their last dim (a transformer's: MultiheadAttention's own entries get no keys, S = 0)",
+          lambda c: c.get("tf", False), by_class=True),
     *_for([f"{S}sdpa_forward::constant::0 -> 1#3"], "the value holds h d >= 2 numbers per key in every input "
           "here: its size is never 1", lambda c: not c["sdpa"] and c["h"] * c["d"] >= 2),
     *_for([f"{S}sdpa_forward::negate::-1 -> 1#8", f"{S}sdpa_forward::negate::-1 -> 1#1"], "heads h = head_dim d "
           "here: q.shape[1] is q.shape[-1] (the scale's sqrt(d), the E test against the key's d)",
           lambda c: not c["sdpa"] and c["h"] == c["d"]),
-    *_for([f"{S}sdpa_forward::constant::0 -> 1#2", f"{S}softmax_::constant::0 -> 1#0"], "dropout_p 1: the "
-          "weights are zeroed, so one query's early zeros and one key's unnormalized score give zeros too",
+    *_for([f"{S}softmax_::constant::0 -> 1#0"], "dropout_p 1: the "
+          "weights are zeroed, so one key's unnormalized score gives zeros too",
           lambda c: c["sdpa"] and c["p"] == 1),
     *_for([*_keys(_SDPA_FILE, "_sum_to", "drop-term", "tuple(range(lead)) + ", "tuple((lead"),
            f"{S}_sum_to::drop-term::lead + i -> i#0", f"{S}_sum_to::drop-term::lead + i -> i#1"],
@@ -172,6 +190,11 @@ _RULES = [
            f"{S}sdpa_forward::boolop::mask is None or mask.dtype == np.bool_ -> mask is None and mask.dtype == "
            "np.bool_#0"], "is_causal: no explicit mask reaches here (mask is None short-circuits)",
           lambda c: c["sdpa"] and c["causal"]),
+    *_for(SWAP_4D[1:], "grouped heads here are 4-d (N, h, T, d) in every input that reaches backward (the 2-d "
+          "form raises first): axis 2 is axis -2", lambda c: c["sdpa"] and c["gqa"] and c["four_d"]),
+    *_for([f"{S}sdpa_forward::index::2 -> 3#3"], "2-d query and key: the batch is (), which every value batch "
+          "broadcasts with, so the check cannot fire (and a 2-d value's [:-3] is its [:-2], ())",
+          lambda c: c["sdpa"] and c["rank"] == 2),
     *_for([f"{S}_gqa_repeats::compare::hq == hk == hv -> hq == hk != hv#0"], "hq == hk != hv never holds here, "
           "and for hq == hk == hv the general path gives (1, 1) too", lambda c: c["sdpa"] and c["gqa"]),
     # MultiheadAttention's configurations (its own entries and the transformer entries' attention)
@@ -180,6 +203,15 @@ _RULES = [
     *_for([f"{MA}_weights_backward::drop-term::1.0 / q.shape[-1] -> 1.0#0"], "head_dim 1: 1 / d is 1 (backward "
           "runs only on the entry's own block; the arguments test, which changes num_heads, runs forward)",
           lambda c: not c["sdpa"] and c["d"] == 1),
+    *_for([f"{MA}_weights_backward::drop-term::q * f -> q#0"], "head_dim 1: the scale f = sqrt(1 / d) is 1",
+          lambda c: not c["sdpa"] and not c["tf"] and c["d"] == 1),
+    *_for([f"{MA}_mask_grads::drop-term::dm.shape[-1] - cache.extra -> dm.shape[-1]#0"],
+          "no bias_kv and no zero_attn: cache.extra is 0", lambda c: not c["sdpa"] and not c["tf"] and
+          c["extra"] == 0),
+    *_for([f"{S}sdpa_forward::constant::2 -> 1#2"], MHA_SDPA + ": E = head_dim >= 1, so `q.shape[-1] == 0` never "
+          "holds; for L = 0 (the early return's case) the general path gives the same empty output, and zero "
+          "gradients for key, value and the masks (sums over no query)", lambda c: not c["sdpa"] and not c["tf"],
+          by_class=True),
     # (embed_dim // num_heads -> / is not equivalent: 7 / 2 * 2 == 7 passes the divisibility test the int fails)
     *_for([f"{MA}_project_backward::boolop::self.in_proj_weight is not None and self.in_proj_weight.requires_grad "
            "-> self.in_proj_weight is not None or self.in_proj_weight.requires_grad#0"], ACCUMULATE + " (the packed "
