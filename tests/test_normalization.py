@@ -13,6 +13,7 @@ statistics in float64, so it is ALSO checked against torch's float64 result with
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -129,7 +130,7 @@ def _conditioning_tol(offset: float, sigma: float) -> dict[str, Tol]:
     absolute, amplified by 1 / sqrt(sigma^2 + eps_norm) (eps_norm = 1e-5): 100x that, never below the catalog's
     TIGHT64. Measured: 1.7e-8 on layernorm's gradient at 1e4 + 1e-2 noise (bound 2.2e-8); 3.0e-10 on LayerNorm(1)'s
     weight gradient at 1e4 (one element: sigma = 0, bound 7e-8)."""
-    need = 100 * np.finfo(np.float64).eps * abs(offset) / math.sqrt(sigma**2 + 1e-5)
+    need = 100 * np.finfo(np.float64).eps * abs(offset) / math.hypot(sigma, math.sqrt(1e-5))
     if need <= TIGHT64.rtol:
         return {}
     tol = Tol(rtol=need, atol=need, reason=f"float64 centering near {offset:g} with sigma {sigma:g}: 100 eps "
@@ -147,8 +148,29 @@ def _params(module, rng) -> None:
 @pytest.mark.parametrize("inp", INPUTS)
 @dtypes
 def test_constant_near_constant_and_offset_inputs(layer, inp, dtype, rng):
-    make, shape = LAYERS[layer]
     offset, noise = INPUTS[inp]
+    _train_then_eval(layer, inp, offset, noise, dtype, rng)
+
+
+ONE_PASS = pytest.mark.xfail(strict=True, reason=(
+    "torch's CPU layer_norm takes var = E[x^2] - mean^2 in one pass: with ONE element per group at |x| > 1.34e154 "
+    "both terms overflow and inf - inf is NaN (torch gives NaN output and gradient); scratch's two-pass variance "
+    "is 0 there, x_hat 0, the output the bias. Not copied: a NaN from an overflow torch's own other kernels avoid"))
+
+
+@pytest.mark.parametrize("layer", [pytest.param(k, marks=ONE_PASS) if k == "layernorm_1" else k for k in LAYERS])
+def test_a_variance_past_the_float64_max_overflows_quietly_like_torch(layer, rng):
+    """|x| ~ 1e155: the squares overflow, so var = inf and rstd = 0; torch then gives the bias (x_hat = 0), zero
+    input gradients and an inf running_var, without a warning."""
+    make, shape = LAYERS[layer]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        build(adhoc(layer, make, {}), S, np.float64)(1e155 * rng.standard_normal(shape))
+    _train_then_eval(layer, "1e155 noise", 0.0, 1e155, np.float64, rng)
+
+
+def _train_then_eval(layer: str, inp: str, offset: float, noise: float, dtype, rng) -> None:
+    make, shape = LAYERS[layer]
     sigma = 0.0 if layer == "layernorm_1" else noise  # one element per group: its variance is 0 at any noise
     case = adhoc(f"{layer}[{inp}]", make, _conditioning_tol(offset, sigma))
     s = build(case, S, dtype)

@@ -43,7 +43,8 @@ def normalize(x: np.ndarray, axes: tuple[int, ...], eps: float):
     """(x_hat, mean, biased var, rstd) with the statistics over ``axes`` (keepdims). x must be non-empty."""
     mean = x.mean(axis=axes, keepdims=True)
     xc = x - mean
-    var = np.mean(xc * xc, axis=axes, keepdims=True)  # two-pass: no E[x^2] - E[x]^2 cancellation
+    with np.errstate(over="ignore"):  # squares past the float max: var = inf, rstd = 0, x_hat = 0, as torch (quiet)
+        var = np.mean(xc * xc, axis=axes, keepdims=True)  # two-pass: no E[x^2] - E[x]^2 cancellation
     rstd = 1.0 / np.sqrt(var + eps)
     return xc * rstd, mean, var, rstd
 
