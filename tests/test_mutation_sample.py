@@ -31,6 +31,81 @@ SAMPLE = [
      "scratch/nn/distance.py::CosineSimilarity.backward::arith::u_other - y * direction -> u_other + y * direction#0"),
     ("mse", "scratch/nn/losses/pointwise.py::MSELoss._pointwise::constant::2.0 -> 1.0#0"),
 ]
+# a few more per catalog family (test_every_family_is_sampled): mutants of the family's own files where its checks
+# reach them, each one that a whole-library audit saw test_forward_backward_vs_torch kill (dtype checks and init
+# bounds among them: the forward/backward check reaches those too)
+FAMILY_SAMPLE = [
+    ('hardtanh',
+     'scratch/nn/activations/_common.py::_any_real_input::boolop::isinstance(x, np.ndarray) and x.dtype.kind == "b" -> isinstance(x, np.ndarray) or x.dtype.kind == \'b\'#0'),
+    ('hardtanh_range',
+     'scratch/nn/activations/_common.py::_any_real_input::compare::x.dtype.kind == "b" -> x.dtype.kind != \'b\'#0'),
+    ('adaptive_log_softmax_head_bias_div2',
+     'scratch/nn/adaptive.py::AdaptiveLogSoftmaxWithLoss.__init__::compare::len(set(cutoffs)) != len(cutoffs) -> len(set(cutoffs)) == len(cutoffs)#0'),
+    ('adaptive_log_softmax_unbatched',
+     'scratch/nn/adaptive.py::AdaptiveLogSoftmaxWithLoss.__init__::negate::self.shortlist_size + self.n_clusters -> -(self.shortlist_size + self.n_clusters)#0'),
+    ('mha_causal_hint_with_padding_sdpa',
+     'scratch/nn/attention/_mha_inputs.py::canonical_mask::compare::mask.dtype != np.bool_ -> mask.dtype == np.bool_#0'),
+    ('mha',
+     'scratch/nn/attention/_mha_inputs.py::shape_check::boolop::kpm is not None and kpm.ndim != q.ndim - 1 -> kpm is not None or kpm.ndim != q.ndim - 1#0'),
+    ('mlp',
+     'scratch/nn/_math.py::_rational::drop-term::xden + den[i] -> xden#0'),
+    ('conv_transpose2d_unbatched_output_size_full',
+     'scratch/nn/conv/convolution.py::_ConvNd._batched::arith::d + 1 -> d - 1#0'),
+    ('conv3d',
+     'scratch/nn/conv/convolution.py::_ConvNd._batched::compare::x.dtype != self.weight.dtype -> x.dtype == self.weight.dtype#0'),
+    ('cosine_similarity_last_dim_eps_broadcast',
+     'scratch/nn/distance.py::CosineSimilarity._normalized::negate::a / c -> -(a / c)#0'),
+    ('cosine_similarity',
+     'scratch/nn/distance.py::CosineSimilarity.backward::arith::g / c -> g * c#0'),
+    ('dropout_p0',
+     'scratch/nn/dropout.py::_DropoutNd.__init__::compare::p < 0 -> p <= 0#0'),
+    ('dropout_default',
+     'scratch/nn/dropout.py::_DropoutNd.__init__::constant::1 -> 0#0'),
+    ('embedding_max_norm_p3_scale_grad',
+     'scratch/nn/embedding/_common.py::_renorm_::constant::1e-7 -> 0.0#0'),
+    ('embedding_max_norm',
+     'scratch/nn/embedding/_common.py::_renorm_::drop-term::sub[over] * scale[:, None] -> scale[:, None]#0'),
+    ('fold_overlapping',
+     'scratch/nn/fold.py::Fold.backward::index::1 -> 2#0'),
+    ('unfold_unbatched',
+     'scratch/nn/fold.py::Unfold.backward::constant::2 -> 1#0'),
+    ('bilinear_out_empty',
+     'scratch/nn/linear.py::Bilinear.__init__::negate::1.0 / np.sqrt(in1_features) -> -(1.0 / np.sqrt(in1_features))#0'),
+    ('bilinear_unbatched',
+     'scratch/nn/linear.py::Bilinear.backward::axis::0 -> -1#0'),
+    ('cosine_embedding',
+     'scratch/nn/losses/_base.py::_Loss._unreached_target::compare::np.dtype(target_dtype).kind != "f" -> np.dtype(target_dtype).kind == \'f\'#0'),
+    ('cross_entropy_probs_none',
+     'scratch/nn/losses/_base.py::_Loss.backward::boolop::dy is None and self._cache is not None -> dy is None or self._cache is not None#0'),
+    ('batchnorm3d_no_track',
+     'scratch/nn/normalization/_kernels.py::_AffineNorm._affine::negate::y * self.weight.data.astype(_ACC).reshape(shape) -> -(y * self.weight.data.astype(_ACC).reshape(shape))#0'),
+    ('batchnorm1d_no_track',
+     'scratch/nn/normalization/_kernels.py::_AffineNorm._affine_backward::axis::param_axes -> -1#1'),
+    ('circular_pad1d',
+     'scratch/nn/padding.py::_PadNd.__init__::arith::2 * self._dims -> 2 / self._dims#0'),
+    ('replication_pad3d',
+     'scratch/nn/padding.py::_PadNd.backward.<locals>.uncrop::negate::-hi -> hi#0'),
+    ('lppool2d_inf',
+     'scratch/nn/pooling/_args.py::_finish::index::i -> i + 1#0'),
+    ('maxpool3d_overlap_pad_ceil_indices',
+     'scratch/nn/pooling/_args.py::_finish::negate::-d -> d#0'),
+    ('gru_2layer_bidir_batch_first',
+     'scratch/nn/recurrent/_kernels.py::_previous::constant::1 -> 0#1'),
+    ('gru',
+     'scratch/nn/recurrent/_kernels.py::_previous::index::0 -> 1#0'),
+    ('channel_shuffle',
+     'scratch/nn/shuffle.py::ChannelShuffle._plan::arith::x.ndim + 1 -> x.ndim - 1#0'),
+    ('pixel_shuffle',
+     'scratch/nn/shuffle.py::PixelShuffle._plan::constant::4 -> 5#0'),
+    ('decoder_layer',
+     'scratch/nn/transformer/decoder.py::TransformerDecoderLayer.__init__::constant::63 -> 64#0'),
+    ('transformer_masks_norm_first',
+     'scratch/nn/transformer/decoder.py::TransformerDecoderLayer.backward.<locals>.ca_back::arith::dk + dv -> dk - dv#0'),
+    ('upsample_nearest2d_x2_1_x1_1_shortcuts',
+     'scratch/nn/upsampling.py::Upsample.backward::arith::2 + axis -> 2 - axis#0'),
+    ('upsample_nearest1d_x1_7',
+     'scratch/nn/upsampling.py::Upsample.backward::compare::len(cache) == 1 -> len(cache) != 1#0'),
+]
 
 
 def _mutant(key: str) -> Mutant:
@@ -39,7 +114,8 @@ def _mutant(key: str) -> Mutant:
     return found[0]
 
 
-@pytest.mark.parametrize("entry, key", SAMPLE, ids=[e for e, _ in SAMPLE])
+@pytest.mark.parametrize("entry, key", SAMPLE + FAMILY_SAMPLE, ids=[f"{e}-{i}" for i, (e, _) in
+                                                                    enumerate(SAMPLE + FAMILY_SAMPLE)])
 def test_sampled_mutant_is_killed(entry, key):
     """The mutant is one the audit makes for the entry (on a line it runs), and the check fails under it."""
     case, mutant = BY_NAME[entry], _mutant(key)
@@ -49,6 +125,14 @@ def test_sampled_mutant_is_killed(entry, key):
     with applied(mutant), pytest.raises(Exception):  # noqa: B017, PT011 - any failure of the check is a kill
         forward_backward_check(case, np.float64, np.random.default_rng(0))
     assert restored(mutant)
+
+
+def test_every_family_is_sampled():
+    """Each catalog family has mutants in the fast sample (a new family adds its own to FAMILY_SAMPLE)."""
+    from tests.catalog import CATALOG
+
+    missing = {c.family for c in CATALOG} - {BY_NAME[e].family for e, _ in SAMPLE + FAMILY_SAMPLE}
+    assert not missing, f"families without a sampled mutant: {sorted(missing)}"
 
 
 def _landscape_check(optimizer: str):
