@@ -58,6 +58,8 @@ def _same(label: str, make, call=None) -> None:
     assert_same_outcome(label, *built)
     if call is None or built[1][0] != "ok":
         return
+    zeros = [sorted(n for n, v in m[1].state_dict().items() if not np.asarray(v).any()) for m in built]
+    assert zeros[0] == zeros[1], f"{label}: all-zero parameters {zeros[0]}, torch's {zeros[1]}"  # torch's init
     built[1][1].load_state_dict(built[0][1].state_dict())
     got = [outcome(lambda m=m: call(fixed_masks(m[1]))) for m in built]  # the same dropout masks on both sides
     assert_same_outcome(label, *got)
@@ -73,7 +75,8 @@ def test_arguments_at_their_boundaries_like_torch(case):
     cls = "TransformerDecoderLayer" if kind.startswith("TransformerDecoder") else "TransformerEncoderLayer"
     x = np.random.default_rng(0).uniform(-2, 2, (3, 2, kw["d_model"]))
     rows = [{"nhead": 0}, {"nhead": kw["nhead"] + 1}, {"dropout": 1.5}, {"dropout": 1.0}, {"activation": "tanh"},
-            {"activation": "gelu"}, {"dim_feedforward": 0}, {"layer_norm_eps": 0.0}, {"d_model": 1, "nhead": 1}]
+            {"activation": "gelu"}, {"dim_feedforward": 0}, {"layer_norm_eps": 0.0}, {"d_model": 1, "nhead": 1},
+            {"d_model": 0}, {"nhead": 1}, {"nhead": kw["d_model"]}]  # one head of width E, E heads of width 1
     x1 = np.random.default_rng(0).uniform(-2, 2, (3, 2, 1))
     for change in rows:
         y = x1 if change.get("d_model") == 1 else x
@@ -171,9 +174,11 @@ def _forms(block, rng) -> list[tuple[str, tuple]]:
 
 def _rejected(block, rng) -> list[tuple[str, tuple]]:
     layer = _first_layer(block)
-    e, bf, kind = layer.self_attn.embed_dim, layer.batch_first, _kind(block)
+    e, h, bf, kind = layer.self_attn.embed_dim, layer.self_attn.num_heads, layer.batch_first, _kind(block)
     x = rng.uniform(-2, 2, (2, 3, e) if bf else (3, 2, e))
-    rows = [("wrong d_model", (x[..., :-1],)), ("a 4-d input", (x[..., None, :],)),
+    one = x[0] if bf else x[:, 0]  # an unbatched (3, e)
+    rows = [("wrong d_model", (x[..., :-1],)), ("a 4-d input", (x[..., None, :],)), ("a 1-d input", (x[0, 0],)),
+            ("unbatched, a 3-d mask of the wrong shape", (one, np.zeros((2 * h, 3, 3), bool))),
             ("other float dtype", (x.astype(np.float32),)), ("an integer mask", (x, np.zeros((3, 3), np.int64))),
             ("a mask of the wrong shape", (x, np.zeros((2, 3), bool))),
             ("a padding mask of the wrong width", (x, None, np.zeros((2, 2), bool)))]
@@ -184,7 +189,9 @@ def _rejected(block, rng) -> list[tuple[str, tuple]]:
         rows += [("memory of the wrong d_model", (x, x[..., :-1])),
                  ("a memory mask of the wrong shape", (x, x, None, np.zeros((2, 2), bool)))]
     if kind == "Transformer":
-        rows = [("wrong d_model", (x, x[..., :-1])), ("src and tgt batches differ", (x, x[:1] if bf else x[:, :1]))]
+        rows = [("wrong d_model", (x, x[..., :-1])), ("src and tgt batches differ", (x, x[:1] if bf else x[:, :1])),
+                ("a 1-d src", (x[0, 0], x)), ("a 1-d tgt", (x, x[0, 0])),
+                ("unbatched, a 3-d src_mask of the wrong shape", (one, one, np.zeros((2 * h, 3, 3), bool)))]
     return rows
 
 
