@@ -127,7 +127,7 @@ def test_init_and_mask_stream_of_the_entrys_configuration(case):
 
 
 def _masks(rng, kind: str, n, t: int, s: int, heads: int):
-    """(attn mask (t, s), padding mask (n, s) or (s,)) of ``kind`` '' | 'bool' | 'float' | 'float3'."""
+    """(attn mask (t, s), padding mask (n, s) or (s,)) of ``kind`` '' | 'bool' | 'float' | 'float3' | 'padded'."""
     lead = () if n is None else (n,)
     if kind == "bool":
         m, k = rng.random((t, s)) < 0.3, rng.random(lead + (s,)) < 0.3
@@ -137,6 +137,10 @@ def _masks(rng, kind: str, n, t: int, s: int, heads: int):
         return rng.standard_normal(((n or 1) * heads, t, s)), rng.standard_normal(lead + (s,))
     if kind == "float":
         return rng.standard_normal((t, s)), rng.standard_normal(lead + (s,))
+    if kind == "padded":  # every key of the first sequence padded: its attention rows are fully masked
+        k = np.zeros(lead + (s,), bool)
+        k[..., 0, :] = True
+        return None, k
     if kind == "causal":  # generate_square_subsequent_mask's: what is_causal=None detects
         return np.triu(np.full((t, s), -np.inf), 1), None
     return None, None
@@ -156,7 +160,7 @@ def _forms(block, rng) -> list[tuple[str, tuple]]:
             ("batched, bool masks", 2, "bool", 1.0, 3, 4), ("batched, 3-d float mask", 2, "float3", 1.0, 3, 4),
             ("unbatched, 3-d float mask", None, "float3", 1.0, 3, 4), ("scale 100", 2, "", 100.0, 3, 4),
             ("one step", 2, "float", 1.0, 1, 1), ("an empty batch", 0, "", 1.0, 3, 4),
-            ("causal masks", 2, "causal", 1.0, 3, 3)):
+            ("causal masks", 2, "causal", 1.0, 3, 3), ("a fully padded sequence", 2, "padded", 1.0, 3, 4)):
         if kind in ("TransformerEncoderLayer", "TransformerEncoder"):
             m, k = _masks(rng, masks, n, t, t, h)
             causal = False if kind == "TransformerEncoderLayer" else None
@@ -165,8 +169,9 @@ def _forms(block, rng) -> list[tuple[str, tuple]]:
         tm, tk = _masks(rng, masks, n, t, t, h)
         mm, mk = _masks(rng, "float" if masks == "float3" else masks, n, t, s, h)
         tgt, mem = seq(n, t, scale), seq(n, s, scale)
-        if kind == "Transformer":
-            forms.append((label, (mem, tgt, None, tm, mm, None, tk, mk, None, None, False)))
+        if kind == "Transformer":  # the encoder's masks too (their gradients come back through the model)
+            sm, sk = _masks(rng, masks, n, s, s, h)
+            forms.append((label, (mem, tgt, sm, tm, mm, sk, tk, mk, None, None, False)))
         else:
             forms.append((label, (tgt, mem, tm, mm, tk, mk, False if kind.endswith("Layer") else None, False)))
     return forms
