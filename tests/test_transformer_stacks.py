@@ -107,3 +107,24 @@ def test_gelu_feed_forward_over_every_erfc_branch_like_torch(case, rng):
     r.load_state_dict(s.state_dict())
     compare_pair(case, np.float64, s, r, case.sample(rng, np.float64, case.shape, 1.0), rng,
                  prefix="pre-activations to +-25:")
+
+
+class _DrawsAtP:
+    """A generator stand-in whose ``random`` returns p itself, and its neighbours below and above, in turn."""
+
+    def __init__(self, p: float) -> None:
+        self.values = np.array([p, np.nextafter(p, 0.0), np.nextafter(p, 1.0)])
+
+    def random(self, shape) -> np.ndarray:
+        return np.resize(self.values, shape)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if 0 < _first_layer(build(c, scratch.nn, np.float64)).dropout.p < 1],
+                         ids=str)
+def test_a_draw_equal_to_p_keeps_the_element_at_every_dropout_site_as_the_twin(case, rng):
+    """keep = draw >= p at the four (six) sites: a draw equal to p keeps, one just below drops, as in the twin."""
+    s, r = build_pair(case, np.float64)
+    p = _first_layer(s).dropout.p
+    for block in (s, r):
+        block.rng = _DrawsAtP(p)
+    compare_pair(case, np.float64, s, r, case.sample(rng, np.float64, case.shape, 1.0), rng, prefix="draws at p:")

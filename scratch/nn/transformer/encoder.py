@@ -249,11 +249,11 @@ def _clones(layer: Module, n: int) -> ModuleList:
 
 
 def _size(x: np.ndarray, dim: int) -> int:
-    """torch's Tensor.size(dim): IndexError outside [-ndim, ndim - 1] (a 0-d tensor's range is [-1, 0])."""
-    if not -max(x.ndim, 1) <= dim < max(x.ndim, 1) or x.ndim == 0:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(x.ndim, 1)}, "
-                         f"{max(x.ndim, 1) - 1}], but got {dim})")
-    return x.shape[dim]
+    """torch's Tensor.size(dim) for dim >= 0: IndexError past the last dim."""
+    try:
+        return x.shape[dim]
+    except IndexError:
+        raise IndexError(f"Dimension out of range: dim {dim} of a {x.ndim}-d tensor") from None
 
 
 def _seq_len(x: np.ndarray, batch_first: bool) -> int:
