@@ -8,7 +8,9 @@ entry and check: its id is the entry's name, so the mutation audit's ``-k <entry
 - causal-mask detection in a batch_first stack (N != S, batched and unbatched): torch reads S from dim 1 of a
   batched input and dim 0 of an unbatched one, and a detected causal mask gets no gradient;
 - a GELU layer whose feed-forward pre-activations reach +-25 (linear1's weight scaled up): every branch of the
-  erfc GELU evaluates (|u| <= 0.47, <= 4, > 4), against torch forward and backward.
+  erfc GELU evaluates (|u| <= 0.47, <= 4, > 4), against torch forward and backward;
+- dropout draws equal to p (and its neighbours) at every site: keep = draw >= p, as the twin;
+- an inf in a pre-norm block's input: torch's NaNs, and no RuntimeWarning from scratch.
 """
 
 from __future__ import annotations
@@ -128,3 +130,21 @@ def test_a_draw_equal_to_p_keeps_the_element_at_every_dropout_site_as_the_twin(c
     for block in (s, r):
         block.rng = _DrawsAtP(p)
     compare_pair(case, np.float64, s, r, case.sample(rng, np.float64, case.shape, 1.0), rng, prefix="draws at p:")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if _first_layer(build(c, scratch.nn, np.float64)).norm_first],
+                         ids=str)
+def test_an_inf_in_a_pre_norm_input_gives_torchs_nans_without_a_warning(case, rng):
+    """Pre-norm: the inf reaches a LayerNorm first (its row becomes NaN, as torch's); scratch's RuntimeWarnings are
+    errors in this suite (pyproject), and none is raised, forward or backward."""
+    s, r = build_pair(case, np.float64)
+    args = list(case.sample(rng, np.float64, case.shape, 1.0))
+    args[0] = args[0].copy()
+    args[0].flat[5] = np.inf
+    alone = build(case, scratch.nn, np.float64)  # the same block, its own gradients and masks
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = alone(*args)
+        alone.backward(rng.standard_normal(out.shape))
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in caught]
+    compare_pair(case, np.float64, s, r, tuple(args), rng, prefix="an inf in the input:")

@@ -97,9 +97,10 @@ _RULES = [
           "empty array that the merge of the heads and out_proj's reshape take whatever it is",
           lambda c: c["encoder"], by_class=True),
     *_for([f"{_A}sdpa.py::sdpa_forward::compare::c != 1.0 -> c == 1.0#0",
+           f"{_A}sdpa.py::sdpa_backward::compare::cache.c != 1.0 -> cache.c == 1.0#0",
            "scratch/nn/dropout.py::_DropoutNd.forward::boolop::not self.training or self.p == 0 or x.size == 0 -> "
            "not self.training and self.p == 0 and (x.size == 0)#0"], "dropout 0 (and 1 in the boundary row, "
-          "which zeroes without a scale, in training): c is 1, and the value times 1 is the value; a Dropout of "
+          "which zeroes without a scale, in training): c is 1, and the value (its gradient) times 1 is itself; a Dropout of "
           "p 0 that does not return early keeps every element, times 1 / (1 - 0) = 1, and no other site draws",
           lambda c: c["p"] == 0),
     *_for([f"{_A}multihead.py::MultiheadAttention.forward::compare::k.shape[:2] != v.shape[:2] -> k.shape[:2] == "
@@ -143,8 +144,6 @@ _RULES = [
     *_for(["scratch/nn/activations/piecewise.py::ReLU.forward::boolop::isinstance(x, np.ndarray) and x.dtype.kind "
            "in \"iu\" -> isinstance(x, np.ndarray) or x.dtype.kind in 'iu'#0"], "the ReLU's input is linear1's "
           "float output: check_input returns it as it is", lambda c: c["act"] == "ReLU", by_class=True),
-    *_for([f"{TF}decoder.py::TransformerDecoder.backward::arith::t + g -> t - g#0"], "one decoder layer: the "
-          "totals are that layer's, no sum is taken", lambda c: c["decoder_layers"] == 1, by_class=True),
     *_for([f"{TF}model.py::Transformer.__init__::drop-term::fan_in * receptive -> fan_in#0"], "every matrix of "
           "the model is 2-d: the receptive field is 1", lambda c: c["kind"] == "Transformer", by_class=True),
 ]
