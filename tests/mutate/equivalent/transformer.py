@@ -2,8 +2,11 @@
 of the lines of the building blocks a transformer entry runs as its parts (dropout, LayerNorm, ModuleList, the
 layers' activations) where the transformer's use decides: a Dropout's shift is None, a LayerNorm normalizes one
 trailing dim of size E >= 1, its eps > 0 only silences numpy warnings that finite inputs never raise, the stacks
-index their layers from 0. The attention and Linear lines are declared in attention.py (one module per key).
-Configuration rules: _by_config.py.
+index their layers from 0. The attention, SDPA, Linear and erfc lines are declared here only for the transformer
+entries, where the transformer's use decides (an encoder's attention is self-attention on one array, kdim = vdim
+= E, no bias_kv or zero_attn, 4-d heads, dropout 0 entries' scale 1, GELU's erf calls erfc on float64 |u|);
+attention.py declares them for its own entries (and some for transformer entries: those are left out here, a
+key and entry declared twice being an error). Configuration rules: _by_config.py.
 """
 
 from __future__ import annotations
@@ -24,10 +27,9 @@ def _config(block) -> dict:
         block.layers[0] if hasattr(block, "layers") else block)
     stacks = ([block.encoder, block.decoder] if kind == "Transformer" else [block] if hasattr(block, "layers")
               else [])
-    return dict(kind=kind, encoder=kind.startswith("TransformerEncoder"), p=first.dropout.p, norm_first=first.norm_first, bias=first.linear1.bias is not None,
-                act=type(first.activation).__name__, one_layer=all(len(s.layers) == 1 for s in stacks),
-                decoder_layers=len(block.decoder.layers) if kind == "Transformer" else (
-                    len(block.layers) if kind == "TransformerDecoder" else 0))
+    return dict(kind=kind, encoder=kind.startswith("TransformerEncoder"), p=first.dropout.p,
+                norm_first=first.norm_first, bias=first.linear1.bias is not None,
+                act=type(first.activation).__name__, one_layer=all(len(s.layers) == 1 for s in stacks))
 
 
 _BLOCKS, NARROW = blocks("transformer")
@@ -100,8 +102,9 @@ _RULES = [
            f"{_A}sdpa.py::sdpa_backward::compare::cache.c != 1.0 -> cache.c == 1.0#0",
            "scratch/nn/dropout.py::_DropoutNd.forward::boolop::not self.training or self.p == 0 or x.size == 0 -> "
            "not self.training and self.p == 0 and (x.size == 0)#0"], "dropout 0 (and 1 in the boundary row, "
-          "which zeroes without a scale, in training): c is 1, and the value (its gradient) times 1 is itself; a Dropout of "
-          "p 0 that does not return early keeps every element, times 1 / (1 - 0) = 1, and no other site draws",
+          "which zeroes without a scale, in training): c is 1, and the value (its gradient) times 1 is itself; a "
+          "Dropout of p 0 that does not return early keeps every element, times 1 / (1 - 0) = 1, and no other site "
+          "draws",
           lambda c: c["p"] == 0),
     *_for([f"{_A}multihead.py::MultiheadAttention.forward::compare::k.shape[:2] != v.shape[:2] -> k.shape[:2] == "
            "v.shape[:2]#0"], "kdim = vdim = embed_dim in a transformer's attention: `not self._qkv_same_embed_dim` "
@@ -129,8 +132,9 @@ _RULES = [
           "input is (N L, E); x.ndim is never 0 or 1", ALL, by_class=True),
     *_for([f"{LN}layer.py::_int_list::boolop::not isinstance(d, numbers.Integral) or (i == 0 and isinstance(d, "
            "bool)) -> not isinstance(d, numbers.Integral) and (i == 0 and isinstance(d, bool))#0",
-           f"{LN}layer.py::_int_list::compare::i == 0 -> i != 0#0", f"{LN}layer.py::_int_list::constant::0 -> 1#0"], "every LayerNorm here is built with "
-          "normalized_shape (d_model,): one int that is not a bool, so neither clause holds", ALL, by_class=True),
+           f"{LN}layer.py::_int_list::compare::i == 0 -> i != 0#0", f"{LN}layer.py::_int_list::constant::0 -> 1#0"],
+          "every LayerNorm here is built with normalized_shape (d_model,): one int that is not a bool, so neither "
+          "clause holds", ALL, by_class=True),
     *_for(["scratch/nn/_math.py::erfc::negate::np.trunc(a * 16.0) / 16.0 -> -(np.trunc(a * 16.0) / 16.0)#0"],
           "t enters only as exp(-t t) and (a - t)(a + t): with -t the same floating-point products with their "
           "factors swapped (IEEE multiplication commutes), for every input", ALL, by_class=True),
