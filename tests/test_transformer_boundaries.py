@@ -58,6 +58,8 @@ def _same(label: str, make, call=None) -> None:
     assert_same_outcome(label, *built)
     if call is None or built[1][0] != "ok":
         return
+    zeros = [sorted(n for n, v in m[1].state_dict().items() if not np.asarray(v).any()) for m in built]
+    assert zeros[0] == zeros[1], f"{label}: all-zero parameters {zeros[0]}, torch's {zeros[1]}"  # torch's init
     built[1][1].load_state_dict(built[0][1].state_dict())
     got = [outcome(lambda m=m: call(fixed_masks(m[1]))) for m in built]  # the same dropout masks on both sides
     assert_same_outcome(label, *got)
@@ -73,7 +75,8 @@ def test_arguments_at_their_boundaries_like_torch(case):
     cls = "TransformerDecoderLayer" if kind.startswith("TransformerDecoder") else "TransformerEncoderLayer"
     x = np.random.default_rng(0).uniform(-2, 2, (3, 2, kw["d_model"]))
     rows = [{"nhead": 0}, {"nhead": kw["nhead"] + 1}, {"dropout": 1.5}, {"dropout": 1.0}, {"activation": "tanh"},
-            {"activation": "gelu"}, {"dim_feedforward": 0}, {"layer_norm_eps": 0.0}, {"d_model": 1, "nhead": 1}]
+            {"activation": "gelu"}, {"dim_feedforward": 0}, {"layer_norm_eps": 0.0}, {"d_model": 1, "nhead": 1},
+            {"d_model": 0}, {"nhead": 1}, {"nhead": kw["d_model"]}]  # one head of width E, E heads of width 1
     x1 = np.random.default_rng(0).uniform(-2, 2, (3, 2, 1))
     for change in rows:
         y = x1 if change.get("d_model") == 1 else x
@@ -124,7 +127,7 @@ def test_init_and_mask_stream_of_the_entrys_configuration(case):
 
 
 def _masks(rng, kind: str, n, t: int, s: int, heads: int):
-    """(attn mask (t, s), padding mask (n, s) or (s,)) of ``kind`` '' | 'bool' | 'float' | 'float3'."""
+    """(attn mask (t, s), padding mask (n, s) or (s,)) of ``kind`` '' | 'bool' | 'float' | 'float3' | 'padded'."""
     lead = () if n is None else (n,)
     if kind == "bool":
         m, k = rng.random((t, s)) < 0.3, rng.random(lead + (s,)) < 0.3
@@ -134,6 +137,10 @@ def _masks(rng, kind: str, n, t: int, s: int, heads: int):
         return rng.standard_normal(((n or 1) * heads, t, s)), rng.standard_normal(lead + (s,))
     if kind == "float":
         return rng.standard_normal((t, s)), rng.standard_normal(lead + (s,))
+    if kind == "padded":  # every key of the first sequence padded: its attention rows are fully masked
+        k = np.zeros(lead + (s,), bool)
+        k[..., 0, :] = True
+        return None, k
     if kind == "causal":  # generate_square_subsequent_mask's: what is_causal=None detects
         return np.triu(np.full((t, s), -np.inf), 1), None
     return None, None
@@ -153,7 +160,7 @@ def _forms(block, rng) -> list[tuple[str, tuple]]:
             ("batched, bool masks", 2, "bool", 1.0, 3, 4), ("batched, 3-d float mask", 2, "float3", 1.0, 3, 4),
             ("unbatched, 3-d float mask", None, "float3", 1.0, 3, 4), ("scale 100", 2, "", 100.0, 3, 4),
             ("one step", 2, "float", 1.0, 1, 1), ("an empty batch", 0, "", 1.0, 3, 4),
-            ("causal masks", 2, "causal", 1.0, 3, 3)):
+            ("causal masks", 2, "causal", 1.0, 3, 3), ("a fully padded sequence", 2, "padded", 1.0, 3, 4)):
         if kind in ("TransformerEncoderLayer", "TransformerEncoder"):
             m, k = _masks(rng, masks, n, t, t, h)
             causal = False if kind == "TransformerEncoderLayer" else None
@@ -162,8 +169,9 @@ def _forms(block, rng) -> list[tuple[str, tuple]]:
         tm, tk = _masks(rng, masks, n, t, t, h)
         mm, mk = _masks(rng, "float" if masks == "float3" else masks, n, t, s, h)
         tgt, mem = seq(n, t, scale), seq(n, s, scale)
-        if kind == "Transformer":
-            forms.append((label, (mem, tgt, None, tm, mm, None, tk, mk, None, None, False)))
+        if kind == "Transformer":  # the encoder's masks too (their gradients come back through the model)
+            sm, sk = _masks(rng, masks, n, s, s, h)
+            forms.append((label, (mem, tgt, sm, tm, mm, sk, tk, mk, None, None, False)))
         else:
             forms.append((label, (tgt, mem, tm, mm, tk, mk, False if kind.endswith("Layer") else None, False)))
     return forms
@@ -171,9 +179,11 @@ def _forms(block, rng) -> list[tuple[str, tuple]]:
 
 def _rejected(block, rng) -> list[tuple[str, tuple]]:
     layer = _first_layer(block)
-    e, bf, kind = layer.self_attn.embed_dim, layer.batch_first, _kind(block)
+    e, h, bf, kind = layer.self_attn.embed_dim, layer.self_attn.num_heads, layer.batch_first, _kind(block)
     x = rng.uniform(-2, 2, (2, 3, e) if bf else (3, 2, e))
-    rows = [("wrong d_model", (x[..., :-1],)), ("a 4-d input", (x[..., None, :],)),
+    one = x[0] if bf else x[:, 0]  # an unbatched (3, e)
+    rows = [("wrong d_model", (x[..., :-1],)), ("a 4-d input", (x[..., None, :],)), ("a 1-d input", (x[0, 0],)),
+            ("unbatched, a 3-d mask of the wrong shape", (one, np.zeros((2 * h, 3, 3), bool))),
             ("other float dtype", (x.astype(np.float32),)), ("an integer mask", (x, np.zeros((3, 3), np.int64))),
             ("a mask of the wrong shape", (x, np.zeros((2, 3), bool))),
             ("a padding mask of the wrong width", (x, None, np.zeros((2, 2), bool)))]
@@ -184,7 +194,9 @@ def _rejected(block, rng) -> list[tuple[str, tuple]]:
         rows += [("memory of the wrong d_model", (x, x[..., :-1])),
                  ("a memory mask of the wrong shape", (x, x, None, np.zeros((2, 2), bool)))]
     if kind == "Transformer":
-        rows = [("wrong d_model", (x, x[..., :-1])), ("src and tgt batches differ", (x, x[:1] if bf else x[:, :1]))]
+        rows = [("wrong d_model", (x, x[..., :-1])), ("src and tgt batches differ", (x, x[:1] if bf else x[:, :1])),
+                ("a 1-d src", (x[0, 0], x)), ("a 1-d tgt", (x, x[0, 0])),
+                ("unbatched, a 3-d src_mask of the wrong shape", (one, one, np.zeros((2 * h, 3, 3), bool)))]
     return rows
 
 

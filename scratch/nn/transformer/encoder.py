@@ -248,9 +248,18 @@ def _clones(layer: Module, n: int) -> ModuleList:
     return ModuleList([copy.deepcopy(layer) for _ in range(n)])
 
 
+def _size(x: np.ndarray, dim: int) -> int:
+    """torch's Tensor.size(dim) for dim >= 0: IndexError past the last dim."""
+    try:
+        return x.shape[dim]
+    except IndexError:
+        raise IndexError(f"Dimension out of range: dim {dim} of a {x.ndim}-d tensor") from None
+
+
 def _seq_len(x: np.ndarray, batch_first: bool) -> int:
-    """torch's _get_seq_len: the sequence length of a batched (batch_first or not) or unbatched input."""
-    return x.shape[1] if x.ndim == 3 and batch_first else x.shape[0]
+    """torch's _get_seq_len: dim 0 of an unbatched (S, E) input, else dim 1 (batch_first) or dim 0, as torch reads
+    it whatever the rank (so a 1-d batch_first input is its IndexError, as torch's)."""
+    return _size(x, 1 if batch_first and x.ndim != 2 else 0)
 
 
 def _detect_is_causal_mask(mask, is_causal: bool | None, size: int) -> bool:

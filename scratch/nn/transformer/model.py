@@ -20,7 +20,7 @@ from ..base import CachedModule
 from ..module import Module, check_float_dtype
 from ..normalization import LayerNorm
 from .decoder import TransformerDecoder, TransformerDecoderLayer, float_mask_names
-from .encoder import TransformerEncoder, TransformerEncoderLayer
+from .encoder import TransformerEncoder, TransformerEncoderLayer, _size
 
 __all__ = ["Transformer"]
 
@@ -102,7 +102,7 @@ class Transformer(CachedModule):
             if not isinstance(x, np.ndarray):
                 raise TypeError(f"{name} must be a numpy.ndarray, got {type(x).__name__}")
         batch = 0 if self.batch_first else 1
-        if src.ndim == 3 and src.shape[batch] != tgt.shape[batch]:
+        if _size(src, batch) != _size(tgt, batch) and src.ndim == 3:  # torch reads both sizes first: IndexError
             raise RuntimeError("the batch number of src and tgt must be equal")
         if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
             raise RuntimeError("the feature number of src and tgt must be equal to d_model")
