@@ -124,9 +124,10 @@ def _called_variants(block) -> list[tuple[str, dict, int]]:
         kw = dict(kw, output_padding=zero)  # its own limit is probed below
     found = [("stride 0", dict(kw, stride=zero, padding=0 if same else kw["padding"]), size),
              ("dilation 0", dict(kw, dilation=zero), size), ("kernel 0", dict(kw, kernel_size=zero), size),
-             ("kernel 1", dict(kw, kernel_size=one), size), ("padding 0", dict(kw, padding=zero), size)]
+             ("kernel 1", dict(kw, kernel_size=one), size), ("padding 0", dict(kw, padding=zero), size),
+             ("padding -1", dict(kw, padding=tuple(-1 for _ in range(d))), size)]  # a transposed conv refuses it too
     if not _transposed(block):
-        return found + [("padding -1", dict(kw, padding=tuple(-1 for _ in range(d))), size)]
+        return found
     two = tuple(2 for _ in range(d))
     for s, r, op in ((2, 1, 2), (1, 2, 2), (2, 1, 1), (1, 2, 1)):  # output_padding at either limit
         found.append((f"stride {s} dilation {r} output_padding {op}",
