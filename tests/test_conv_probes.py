@@ -67,6 +67,8 @@ def _probes(case, block, rng) -> list[tuple[str, tuple]]:
               ("channels + 1", lead[:-1] + (c + 1,) + tuple(spread)),
               ("empty spatial dim", lead + (0,) + tuple(spread[1:])),
               ("empty batch and spatial dim", (0, c, 0) + tuple(spread[1:]))]
+    if d > 1:  # the last dim's kernel check with an empty batch (a dim read for another shows)
+        probes.append(("empty batch and last dim", (0, c) + tuple(spread[:-1]) + (0,)))
     for i in range(d):  # one below the smallest size in each dim
         if low[i] > 1:
             probes.append((f"dim {i} below", lead + tuple(n - (j == i) for j, n in enumerate(low))))

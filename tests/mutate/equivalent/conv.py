@@ -70,11 +70,8 @@ EQUIVALENT: dict[str, str | dict[str, str]] = merged(
       _C + "_ConvNd._out::drop-term::r * (k - 1) + 1 -> r * (k - 1)#0",
       _C + "_ConvNd._out::drop-term::r * (k - 1) -> r#0"),
      ("conv1d_same_k4_d3_circular", "conv2d_same_replicate")),
-    ("padding 1 on a kernel of 3 (or reflect padding 1, n >= 2, on a kernel of 2): the padded size is at least 3 "
-     "(4), above the threshold the mutant puts (kernel 3, k + 1 = 3), or the mutant reads a dim (channels: 4) that "
-     "is never below the kernel either",
-     (_C + "_ConvNd._out::drop-term::k - 1 -> k#0", _C + "_ConvNd._out::arith::2 + i -> 2 - i#0"),
-     ("conv3d_groups_reflect", "conv2d_groups2_out_ne_in")),
+    ("reflect padding 1 needs n >= 2: every padded size n + 2 is >= 4, above the threshold the mutant puts (kernel "
+     "2, r k + 1 = 3)", (_C + "_ConvNd._out::drop-term::k - 1 -> k#0",), ("conv3d_groups_reflect",)),
     ("1-d: i is 0, 2 + i is 2",
      (_C + "_ConvNd._out::drop-term::2 + i -> 2#0", _C + "_ConvNd._out::drop-term::2 + i -> 2#1"),
      ("conv1d_groups_unbatched",)),
