@@ -69,9 +69,10 @@ def _probes(case, block, rng) -> list[tuple[str, tuple]]:
               ("empty batch and spatial dim", (0, c, 0) + tuple(spread[1:]))]
     if d > 1:  # the last dim's kernel check with an empty batch (a dim read for another shows)
         probes.append(("empty batch and last dim", (0, c) + tuple(spread[:-1]) + (0,)))
-    for i in range(d):  # one below the smallest size in each dim
+    for i in range(d):  # one below the smallest size in each dim, also in an empty batch (nothing to wrap or read)
         if low[i] > 1:
-            probes.append((f"dim {i} below", lead + tuple(n - (j == i) for j, n in enumerate(low))))
+            below = tuple(n - (j == i) for j, n in enumerate(low))
+            probes += [(f"dim {i} below", lead + below), (f"dim {i} below, empty batch", (0, c) + below)]
     if not _transposed(block) and block.padding_mode in ("reflect", "circular"):
         for i, (lo, hi) in enumerate(block._pads()):  # the mode's own limit, the other dims ample
             edge = max(lo, hi) - (block.padding_mode == "circular")
