@@ -85,6 +85,7 @@ def _probes(case, block, rng) -> list[tuple[str, tuple]]:
                ("a list", (x.tolist(),))]
     if _transposed(block):
         arrays += _output_size_probes(block, x) + _output_size_probes(block, normal(rng, other + tuple(spread)))
+        arrays += _empty_output_size_probes(block, c, spread)
     return arrays
 
 
@@ -99,6 +100,17 @@ def _output_size_probes(block, x) -> list[tuple[str, tuple]]:
             ("output_size high + 1", (x, [hi[0] + 1] + hi[1:])), ("output_size low - 1", (x, lo[:-1] + [lo[-1] - 1])),
             ("output_size with lead dims", (x, list(x.shape[:-d]) + hi)),
             ("output_size of d - 1", (x, hi[1:]))]
+
+
+def _empty_output_size_probes(block, c: int, spread: list[int]) -> list[tuple[str, tuple]]:
+    """An empty batch whose last dim is empty too, with every output_size its range allows in that dim: torch
+    returns an empty output for a size 0 there (an empty input may give an empty output) and refuses a negative."""
+    inner = tuple(spread[:-1]) + (0,)
+    lo = [(n - 1) * s - 2 * p + r * (k - 1) + 1 for n, k, s, p, r in
+          zip(inner, block.kernel_size, block.stride, block.padding, block.dilation, strict=True)]
+    x = np.zeros((0, c) + inner)
+    return [(f"empty input, output_size {lo[:-1] + [lo[-1] + op]}", (x, lo[:-1] + [lo[-1] + op]))
+            for op in range(block.stride[-1])]
 
 
 def _variants(block) -> list[tuple[str, dict]]:
