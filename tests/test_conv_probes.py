@@ -67,9 +67,12 @@ def _probes(case, block, rng) -> list[tuple[str, tuple]]:
               ("channels + 1", lead[:-1] + (c + 1,) + tuple(spread)),
               ("empty spatial dim", lead + (0,) + tuple(spread[1:])),
               ("empty batch and spatial dim", (0, c, 0) + tuple(spread[1:]))]
-    for i in range(d):  # one below the smallest size in each dim
+    if d > 1:  # the last dim's kernel check with an empty batch (a dim read for another shows)
+        probes.append(("empty batch and last dim", (0, c) + tuple(spread[:-1]) + (0,)))
+    for i in range(d):  # one below the smallest size in each dim, also in an empty batch (nothing to wrap or read)
         if low[i] > 1:
-            probes.append((f"dim {i} below", lead + tuple(n - (j == i) for j, n in enumerate(low))))
+            below = tuple(n - (j == i) for j, n in enumerate(low))
+            probes += [(f"dim {i} below", lead + below), (f"dim {i} below, empty batch", (0, c) + below)]
     if not _transposed(block) and block.padding_mode in ("reflect", "circular"):
         for i, (lo, hi) in enumerate(block._pads()):  # the mode's own limit, the other dims ample
             edge = max(lo, hi) - (block.padding_mode == "circular")
@@ -82,6 +85,7 @@ def _probes(case, block, rng) -> list[tuple[str, tuple]]:
                ("a list", (x.tolist(),))]
     if _transposed(block):
         arrays += _output_size_probes(block, x) + _output_size_probes(block, normal(rng, other + tuple(spread)))
+        arrays += _empty_output_size_probes(block, c, spread)
     return arrays
 
 
@@ -96,6 +100,17 @@ def _output_size_probes(block, x) -> list[tuple[str, tuple]]:
             ("output_size high + 1", (x, [hi[0] + 1] + hi[1:])), ("output_size low - 1", (x, lo[:-1] + [lo[-1] - 1])),
             ("output_size with lead dims", (x, list(x.shape[:-d]) + hi)),
             ("output_size of d - 1", (x, hi[1:]))]
+
+
+def _empty_output_size_probes(block, c: int, spread: list[int]) -> list[tuple[str, tuple]]:
+    """An empty batch whose last dim is empty too, with every output_size its range allows in that dim: torch
+    returns an empty output for a size 0 there (an empty input may give an empty output) and refuses a negative."""
+    inner = tuple(spread[:-1]) + (0,)
+    lo = [(n - 1) * s - 2 * p + r * (k - 1) + 1 for n, k, s, p, r in
+          zip(inner, block.kernel_size, block.stride, block.padding, block.dilation, strict=True)]
+    x = np.zeros((0, c) + inner)
+    return [(f"empty input, output_size {lo[:-1] + [lo[-1] + op]}", (x, lo[:-1] + [lo[-1] + op]))
+            for op in range(block.stride[-1])]
 
 
 def _variants(block) -> list[tuple[str, dict]]:
@@ -124,9 +139,10 @@ def _called_variants(block) -> list[tuple[str, dict, int]]:
         kw = dict(kw, output_padding=zero)  # its own limit is probed below
     found = [("stride 0", dict(kw, stride=zero, padding=0 if same else kw["padding"]), size),
              ("dilation 0", dict(kw, dilation=zero), size), ("kernel 0", dict(kw, kernel_size=zero), size),
-             ("kernel 1", dict(kw, kernel_size=one), size), ("padding 0", dict(kw, padding=zero), size)]
+             ("kernel 1", dict(kw, kernel_size=one), size), ("padding 0", dict(kw, padding=zero), size),
+             ("padding -1", dict(kw, padding=tuple(-1 for _ in range(d))), size)]  # a transposed conv refuses it too
     if not _transposed(block):
-        return found + [("padding -1", dict(kw, padding=tuple(-1 for _ in range(d))), size)]
+        return found
     two = tuple(2 for _ in range(d))
     for s, r, op in ((2, 1, 2), (1, 2, 2), (2, 1, 1), (1, 2, 1)):  # output_padding at either limit
         found.append((f"stride {s} dilation {r} output_padding {op}",
