@@ -18,7 +18,7 @@ from tests.catalog import CATALOG  # first: the catalog imports every case famil
 
 # isort: split
 from tests.cases.attention import MASK_SEED, attn
-from tests.harness import build_pair, run
+from tests.harness import build_pair, compare_pair, run
 from tests.strategies import cotangent
 from tests.structure import cotangents
 from tests.tolerances import FD_TOL, Tol, assert_close
@@ -250,3 +250,16 @@ def test_math_op_scales_q_and_k_by_sqrt_scale_and_v_by_the_dropout_factor(dtype)
     keep = torch.from_numpy(np.random.default_rng(12).random((3, 10, 12)) >= 0.3)
     out, w = MATH(q, k, v, None, 0.3, dropout_mask=keep)
     assert torch.equal(out, p.masked_fill(~keep, 0) @ (v * (1 / (1 - 0.3)))) and w.dtype == tdt
+
+
+@pytest.mark.parametrize("where", [0, 1, 2], ids=["query", "key", "value"])
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan], ids=["inf", "-inf", "nan"])
+def test_a_nonfinite_input_gives_torchs_nans_without_a_warning(where, value, rng):
+    """One inf or NaN in one input: torch's pattern of NaN / inf, forward and backward, and no RuntimeWarning
+    (inf - inf in the scores or the softmax, 0 * inf in the products; scratch's RuntimeWarnings are errors in this
+    suite, pyproject)."""
+    case = next(c for c in CATALOG if c.name == "sdpa_3d")
+    s, r = build_pair(case, np.float64)
+    args = [a.copy() for a in case.sample(rng, np.float64, case.shape, 1.0)]
+    args[where].flat[3] = value
+    compare_pair(case, np.float64, s, r, tuple(args), rng, prefix=f"{value} in input {where}:")

@@ -10,7 +10,7 @@ entry and check: its id is the entry's name, so the mutation audit's ``-k <entry
 - a GELU layer whose feed-forward pre-activations reach +-25 (linear1's weight scaled up): every branch of the
   erfc GELU evaluates (|u| <= 0.47, <= 4, > 4), against torch forward and backward;
 - dropout draws equal to p (and its neighbours) at every site: keep = draw >= p, as the twin;
-- an inf in a pre-norm block's input: torch's NaNs, and no RuntimeWarning from scratch.
+- an inf in a block's input (pre-norm and post-norm): torch's NaNs, and no RuntimeWarning from scratch.
 """
 
 from __future__ import annotations
@@ -132,11 +132,11 @@ def test_a_draw_equal_to_p_keeps_the_element_at_every_dropout_site_as_the_twin(c
     compare_pair(case, np.float64, s, r, case.sample(rng, np.float64, case.shape, 1.0), rng, prefix="draws at p:")
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if _first_layer(build(c, scratch.nn, np.float64)).norm_first],
-                         ids=str)
-def test_an_inf_in_a_pre_norm_input_gives_torchs_nans_without_a_warning(case, rng):
-    """Pre-norm: the inf reaches a LayerNorm first (its row becomes NaN, as torch's); scratch's RuntimeWarnings are
-    errors in this suite (pyproject), and none is raised, forward or backward."""
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_an_inf_in_the_input_gives_torchs_nans_without_a_warning(case, rng):
+    """Pre-norm, the inf reaches a LayerNorm first (its row becomes NaN, as torch's); post-norm, the attention first
+    (inf - inf scores: NaN); scratch's RuntimeWarnings are errors in this suite (pyproject), and none is raised,
+    forward or backward."""
     s, r = build_pair(case, np.float64)
     args = list(case.sample(rng, np.float64, case.shape, 1.0))
     args[0] = args[0].copy()
