@@ -153,6 +153,9 @@ _FIXED = [(pads[:2 * k], (n, 2) + (2, 3, 4)[3 - k:]) for k in (1, 2, 3) for n, p
           ((0, (-2, -3, 0, 0, 0, 0)), (1, (-2, -3, 0, 0, 0, 0)), (0, (0, 0, 1, -4, 0, 0)), (1, (0, 0, 0, 0, -1, -1)))]
 
 
+_FILLS = (300.0, -1.5, np.inf, 1e39)  # a ConstantPad's other fills: some no integer or float32 dtype holds
+
+
 @pytest.mark.parametrize("case", PADDING, ids=str)
 def test_padding_edges_like_torch(case):
     rng = np.random.default_rng(zlib.crc32(case.name.encode()))
@@ -160,9 +163,12 @@ def test_padding_edges_like_torch(case):
     name, d, mode = type(block).__name__, block._dims, block._mode
     value = getattr(block, "value", None) if "Constant" in name else None
     draws = [_draw(rng, d) for _ in range(DRAWS)]
-    draws += [(p, rng.standard_normal(shape)) for p, shape in _FIXED]
-    for t, (padding, x) in enumerate(draws):
-        fill = value if value is None or rng.random() < 0.7 else float(rng.choice([300.0, -1.5, np.inf, 1e39]))
+    draws = [(p, x, value if value is None or rng.random() < 0.7 else float(rng.choice(_FILLS))) for p, x in draws]
+    draws += [(p, rng.standard_normal(shape), value) for p, shape in _FIXED]
+    if value is not None:  # a fill the input's dtype cannot hold, with pads of 1 (the fill is written) and 0 or less
+        draws += [((p,) * (2 * d), np.zeros((2,) * (d + 1), dt), v) for p in (1, 0, -1) for v, dt in
+                  ((300.0, np.uint8), (-1.5, np.uint8), (np.inf, np.int64), (np.nan, np.int32), (1e39, np.float32))]
+    for t, (padding, x, fill) in enumerate(draws):
 
         def make(ns, p=padding, v=fill):
             return getattr(ns, name)(p) if v is None else getattr(ns, name)(p, v)
