@@ -1,8 +1,9 @@
 """Every padding entry's class at the edges of F.pad's checks, against torch: a fixed random grid of paddings (an
-int, tuples of length 2, 4 and 6, entries -3 .. 3, so crops, crops past the dim, pads equal to or above the
-size) on inputs of every rank the class may meet, sizes 0 to 4 (empty dims too), float64, float32, int64, uint8
-and bool. Per draw: the same outcome as torch; where torch raises, the same class AND the same message (scratch
-copies torch's text, which names the offending pads, sizes, shapes and dims); where it accepts, the same output
+int, tuples of length 2, 4 and 6, small entries, half of them at a dim's limits: an output size of -1, 0 or 1, a
+pad at the size or one off it, a crop past the dim) on inputs of every rank the class may meet, sizes 0 to 4
+(empty dims too), float64, float32, int64, uint8 and bool; for a ConstantPad, fills the dtype cannot hold too.
+Per draw: the same outcome as torch; where torch raises, the same class AND the same message (scratch copies
+torch's text, which names the offending pads, sizes, shapes and dims); where it accepts, the same output
 bitwise and, for a float input, the same gradient for a cotangent with signed zeros in it (constant modes copy
 each cotangent entry unchanged, -0.0 included, so their gradients are compared bitwise too); for an empty output
 a zero gradient (torch 2.13's reflection_pad3d backward returns uninitialized memory there).
