@@ -1,5 +1,5 @@
 """Every padding entry's class at the edges of F.pad's checks, against torch: a fixed random grid of paddings (an
-int, tuples of length 2, 4 and 6, small entries, half of them at a dim's limits: an output size of -1, 0 or 1, a
+int, tuples of length 2, 4, 6 and 8, small entries, half of them at a dim's limits: an output size of -1, 0 or 1, a
 pad at the size or one off it, a crop past the dim) on inputs of every rank the class may meet, sizes 0 to 4
 (empty dims too), float64, float32, int64, uint8 and bool; for a ConstantPad, fills the dtype cannot hold too.
 Per draw: the same outcome as torch; where torch raises, the same class AND the same message (scratch copies
@@ -53,10 +53,10 @@ def _pair(rng, n: int, one: bool) -> tuple[int, int]:
 
 
 def _draw(rng, d: int) -> tuple[int | tuple[int, ...], np.ndarray]:
-    """A padding (an int now and then, repeated 2 d times; else a tuple of 2, 4 or 6 entries, the class's own
-    length most often) and an input: ranks around the padded dims' (k + 1, k + 2 mostly; the class's own; one
+    """A padding (an int now and then, repeated 2 d times; else a tuple of 2, 4, 6 or 8 entries, the class's
+    own length most often) and an input: ranks around the padded dims' (k + 1, k + 2 mostly; the class's own; one
     more or less), sizes 1 to 4 with a 0 now and then (leading or padded), a one-element output now and then."""
-    k = d if rng.random() < 0.5 else int(rng.integers(1, 4))
+    k = d if rng.random() < 0.5 else int(rng.choice([1, 2, 3, 4], p=[.3, .3, .3, .1]))  # 4: F.pad refuses
     rank = int(rng.choice([k + 1, k + 2, d + 1, d + 2, k, k + 3], p=[.35, .35, .1, .1, .05, .05]))
     one = rng.random() < 0.08  # every leading dim 1, every padded dim cropped to 1
     shape = [int(s) for s in rng.integers(1, 5, max(rank, 0))]

@@ -51,8 +51,10 @@ ZERO_FILL = ("a ZeroPad's fill is 0.0, which every dtype holds: _check_fill neve
              "also when no pad is positive changes nothing")
 ZERO_VALUE = "a ZeroPad: its value is 0.0, the fill the mutant leaves in place"
 DEAD_DEFAULT = "a constant mode overwrites the default fill 0.0 with its own value before any use"
-REFLECT_FILL = ("the fill reaches win.pad only in the pad step (the crop step passes none), where a reflect source "
-                "map is never -1: no fill is written, the default 1.0 neither")
+REFLECT_FILL = ("the fill reaches win.pad only in the pad step (the crop step passes none), where a reflect or "
+                "replicate source map is never -1, and a circular one only for a dim cropped to nothing, which "
+                "passes the wrap check only with no pad (an empty output, returned first): no fill is written, "
+                "the default 1.0 neither")
 ORDER = ("constant mode, where a crop and a pad commute (a crop reaching into the padding is refused first by the "
          "narrow check): crop-then-pad and pad-then-crop, and their adjoints in either order, give the same output "
          "and gradient")
@@ -82,7 +84,11 @@ CROP_SOURCE = ("in a constant, reflect or replicate layer pad_source's constant 
                "(a constant pad step takes the fast path, forward and backward; a reflect or replicate one returns "
                "before): every entry <= 0, so max(lo, 0) = max(hi, 0) = 0 and i covers [0, m), always < m")
 CROP_MARKER = ("the fill marker (-1) of pad_source's constant branch is never made: that branch runs only for a "
-               "crop step (every entry <= 0: i covers [0, m)), a constant pad step taking the fast path")
+               "crop step (every entry <= 0: i covers [0, m)), a constant pad step taking the fast path (and a "
+               "circular one the circular branch)")
+NEGATED_ZERO = "-(p) == 0 exactly where p == 0"
+CIRCULAR3_K = ("CircularPad3d refuses every rank but 4 and 5 first, where k = 1 fails F.pad's rank test (ndim in "
+               "(2, 3)) with the same error whether 1 <= k or 2 <= k is asked")
 CIRCULAR_GROW = ("pad_source's circular branch runs only for a circular layer's pad step (its crop runs first, in "
                  "constant mode): every entry >= 0, so start = max(0, -lo) = 0")
 CIRCULAR_EMPTY_MARKER = ("circular's marker for a dim cropped to nothing (m = 0): such a dim passes the wrap check "
@@ -175,4 +181,38 @@ EQUIVALENT: dict[str, str | dict[str, str]] = merged(
     (CIRCULAR_GROW, (_W + "pad_source::arith::i % m + start -> i % m - start#0",
                      _W + "pad_source::drop-term::i % m + start -> i % m#0"), ("circular_pad1d",)),
     (CIRCULAR_EMPTY_MARKER, (_W + "pad_source::constant::1 -> 0#3",), ("circular_pad1d_crop",)),
+    # -- the same reasons, for the mutants `--seed 1` samples at other entries ----------------------------------
+    (ORDER, (_P + "_PadNd.forward::compare::mode == \"circular\" -> mode != 'circular'#1",
+             _P + "_PadNd.backward::compare::self._mode == \"circular\" -> self._mode != 'circular'#0"),
+     ("zero_pad2d",)),
+    (DEAD_DEFAULT, (_P + "_PadNd.forward::constant::0.0 -> 1.0#0",), ("zero_pad2d_crop_unbatched",)),
+    (REFLECT_FILL, (_P + "_PadNd.forward::constant::0.0 -> 1.0#0",),
+     ("circular_pad1d_crop", "reflection_pad2d", "replication_pad1d")),
+    (ONE_D, (_P + "_PadNd.__init__::drop-term::2 * self._dims -> 2#0",), ("reflection_pad1d",)),
+    (CIRCULAR_PAIRS, (_P + "_PadNd.forward::negate::2 * i -> -(2 * i)#0",), ("circular_pad1d_crop",)),
+    (CIRCULAR3_K, (_K + "check_edge_padding::constant::1 -> 2#0",), ("circular_pad3d",)),
+    (NEGATED_ZERO, (_K + "_check_circular::negate::math.prod(x.shape[:-k]) * math.prod(out) -> "
+                         "-(math.prod(x.shape[:-k]) * math.prod(out))#0",), ("circular_pad1d", "circular_pad1d_crop")),
+    (FAST_PATH_OTHER, (_W + "pad::compare::lo >= 0 -> lo > 0#0",), ("circular_pad3d", "reflection_pad1d")),
+    (FAST_PATH_OTHER, (_W + "pad::compare::hi >= 0 -> hi > 0#0",), ("circular_pad2d",)),
+    (FAST_PATH_OTHER, (_W + "pad::constant::0 -> 1#3",), ("replication_pad1d",)),
+    (FAST_PATH_OTHER, (_W + "pad::constant::0 -> 1#4",), ("circular_pad1d_crop", "replication_pad1d")),
+    (FILL_MASK, (_W + "pad::compare::src < 0 -> src <= 0#1",), ("reflection_pad1d_edge_crop",)),
+    (BACKWARD_ALL_GROW, (_W + "pad_backward::boolop::mode == \"constant\" and all(lo >= 0 and hi >= 0 for lo, hi in "
+                              "pads) -> mode == 'constant' or all((lo >= 0 and hi >= 0 for lo, hi in pads))#0",),
+     ("constant_pad1d", "constant_pad3d")),
+    (BACKWARD_OTHER_MODE, (_W + "pad_backward::compare::lo >= 0 -> lo > 0#0",),
+     ("reflection_pad1d_edge_crop", "replication_pad2d")),
+    (BACKWARD_OTHER_MODE, (_W + "pad_backward::compare::hi >= 0 -> hi > 0#0",), ("circular_pad3d",)),
+    (BACKWARD_OTHER_MODE, (_W + "pad_backward::constant::0 -> 1#1",),
+     ("circular_pad2d", "reflection_pad2d", "replication_pad2d")),
+    (BACKWARD_OTHER_MODE, (_W + "pad_backward::constant::0 -> 1#2",),
+     ("circular_pad3d", "reflection_pad1d_edge_crop", "replication_pad1d")),
+    (CROP_SOURCE, (_W + "pad_source::compare::i < m -> i <= m#0",),
+     ("reflection_pad1d_edge_crop", "replication_pad1d")),
+    (CROP_SOURCE, (_W + "pad_source::drop-term::m + max(hi, 0) -> m#0",), ("replication_pad3d",)),
+    (CROP_MARKER, (_W + "pad_source::negate::-1 -> 1#0",), ("circular_pad3d", "replication_pad3d")),
+    (CROP_MARKER, (_W + "pad_source::constant::1 -> 2#1",), ("replication_pad3d",)),
+    (CIRCULAR_EMPTY_MARKER, (_W + "pad_source::negate::-1 -> 1#1",), ("circular_pad1d_crop",)),
+    (CIRCULAR_EMPTY_MARKER, (_W + "pad_source::constant::1 -> 2#3",), ("circular_pad2d",)),
 )
