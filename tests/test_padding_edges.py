@@ -149,9 +149,11 @@ def _compare(label: str, make, flat, x: np.ndarray, mode: str, rng) -> None:
 
 
 # too rare to draw at random: an empty batch with a negative output size (reflection_pad2d's bug), one padded
-# output of size 0 beside non-empty ones (legal), in 1, 2 and 3 padded dims
+# output of size 0 beside non-empty ones (legal), an empty batch with a circular pad that would wrap twice (an
+# empty output: nothing wraps), in 1, 2 and 3 padded dims
 _FIXED = [(pads[:2 * k], (n, 2) + (2, 3, 4)[3 - k:]) for k in (1, 2, 3) for n, pads in
-          ((0, (-2, -3, 0, 0, 0, 0)), (1, (-2, -3, 0, 0, 0, 0)), (0, (0, 0, 1, -4, 0, 0)), (1, (0, 0, 0, 0, -1, -1)))]
+          ((0, (-2, -3, 0, 0, 0, 0)), (1, (-2, -3, 0, 0, 0, 0)), (0, (0, 0, 1, -4, 0, 0)), (1, (0, 0, 0, 0, -1, -1)),
+           (0, (3, -2, 0, 0, 0, 0)))]
 
 
 _FILLS = (300.0, -1.5, np.inf, 1e39)  # a ConstantPad's other fills: some no integer or float32 dtype holds
