@@ -1,5 +1,6 @@
 """Equivalent mutants of scratch/nn/_windows.py, the windowing kernels of conv, fold, pooling and padding
-(tests/mutate/equivalent/__init__.py says how they are keyed).
+(tests/mutate/equivalent/__init__.py says how they are keyed); the padding entries' are in padding.py, with the
+other padding declarations.
 
 Nearly all hold for some entries only: the kernels take every stride, dilation, padding and mode, an entry only
 its own. Each group names its reason and the entries it holds for; every one was also run mutated on ~240 random
@@ -34,19 +35,6 @@ NO_OUT_ONE = ("reflect padding 2 needs n >= 3, so the output (n + 4 - 2) is neve
               "shortcut never triggers, for 0 or 1")
 STRIDE_DILATION_1 = ("stride 1 and dilation 1: the windows are every position of the sliding view, and its "
                      "elements every element, so dropping either slicing selects the same view")
-
-PAD_GROW_CROP = ("a padding layer calls win.pad twice: a pad with every entry >= 0 (taking the fast path in "
-                 "constant mode, whose values the gather path equals) and a crop with every entry <= 0 (constant "
-                 "mode, never the fast path: its negative entry fails the test either way); the constant fill "
-                 "(src < 0) exists only in a constant pad, which takes the fast path, so the fill's test, index and "
-                 "value are never used; a reflect or replicate pad never takes the fast path either way")
-PAD_BACKWARD_GROW = ("a padding layer calls pad_backward only with its pads (every entry >= 0; a crop's adjoint is a "
-                     "win.pad): in constant mode the fast path and the scatter path give the same values, in another "
-                     "mode the fast path is never taken either way")
-CROP_SOURCE = ("the constant branch of pad_source runs only for a padding layer's crops (its constant pads take the "
-               "fast path): every entry <= 0, so max(lo, 0) = max(hi, 0) = 0, i covers [0, m) and no fill marker "
-               "(-1) is made; circular's marker for an axis cropped to nothing is never made either (the wrap check "
-               "refuses such a crop first)")
 
 _CONV_ALL = ("conv2d", "conv2d_stride2_dilation2_pad1", "conv2d_stride2_uncovered", "conv2d_kernel3x2_stride2x1",
              "conv2d_groups2_out_ne_in", "conv2d_depthwise_multiplier", "conv2d_same_k4", "conv2d_same_k4_d3",
@@ -104,33 +92,4 @@ EQUIVALENT: dict[str, str | dict[str, str]] = merged(
              "strict=True)) -> (slice(None),) * 2#0"),
      ("conv2d_reflect_pad_size_minus_1", "lazy_conv2d_groups2_same_nobias", "conv2d_depthwise_multiplier",
       "conv2d_empty_batch")),
-    (PAD_GROW_CROP, (_W + "pad::compare::hi >= 0 -> hi > 0#0",), ("reflection_pad3d", "zero_pad1d")),
-    (PAD_GROW_CROP, (_W + "pad::constant::0 -> 1#4",),
-     ("constant_pad2d", "reflection_pad1d_edge_crop", "replication_pad3d", "zero_pad1d")),
-    (PAD_GROW_CROP, (_W + "pad::compare::mode == \"constant\" -> mode != 'constant'#0",
-                     _W + "pad::compare::lo >= 0 -> lo > 0#0"), ("zero_pad2d_crop_unbatched",)),
-    (PAD_GROW_CROP, (_W + "pad::constant::0 -> 1#3",),
-     ("reflection_pad2d", "reflection_pad3d", "zero_pad2d_crop_unbatched")),
-    (PAD_GROW_CROP, (_W + "pad::constant::0 -> 1#2",),
-     ("constant_pad3d", "reflection_pad3d", "zero_pad2d_crop_unbatched")),
-    (PAD_GROW_CROP, (_W + "pad::boolop::lo >= 0 and hi >= 0 -> lo >= 0 or hi >= 0#0",), ("zero_pad3d",)),
-    (PAD_GROW_CROP, (_W + "pad::compare::src < 0 -> src <= 0#1",), ("constant_pad3d", "reflection_pad1d")),
-    (PAD_BACKWARD_GROW, (_W + "pad_backward::compare::mode == \"constant\" -> mode != 'constant'#0",), ("zero_pad1d",)),
-    (PAD_BACKWARD_GROW, (_W + "pad_backward::boolop::lo >= 0 and hi >= 0 -> lo >= 0 or hi >= 0#0",),
-     ("circular_pad3d", "replication_pad1d", "zero_pad2d", "zero_pad2d_crop_unbatched")),
-    (PAD_BACKWARD_GROW, (_W + "pad_backward::constant::0 -> 1#2",),
-     ("reflection_pad2d", "replication_pad3d", "zero_pad2d", "zero_pad2d_two_entries")),
-    (PAD_BACKWARD_GROW, (_W + "pad_backward::compare::hi >= 0 -> hi > 0#0",),
-     ("reflection_pad3d", "zero_pad2d_two_entries")),
-    (PAD_BACKWARD_GROW, (_W + "pad_backward::compare::lo >= 0 -> lo > 0#0",),
-     ("circular_pad1d_crop", "reflection_pad1d", "reflection_pad3d", "replication_pad3d", "zero_pad3d")),
-    (CROP_SOURCE, (_W + "pad_source::drop-term::m + max(hi, 0) -> m#0",), ("zero_pad2d_crop_unbatched",)),
-    (CROP_SOURCE, (_W + "pad_source::negate::-1 -> 1#0",), ("constant_pad1d", "zero_pad2d_crop_unbatched")),
-    (CROP_SOURCE, (_W + "pad_source::arith::m + max(hi, 0) -> m - max(hi, 0)#0",),
-     ("constant_pad1d", "reflection_pad1d_edge_crop")),
-    (CROP_SOURCE, (_W + "pad_source::constant::1 -> 0#1",), ("reflection_pad1d_edge_crop", "reflection_pad2d")),
-    (CROP_SOURCE, (_W + "pad_source::compare::i < m -> i <= m#0",), ("reflection_pad2d",)),
-    (CROP_SOURCE, (_W + "pad_source::constant::1 -> 2#1",), ("circular_pad1d_crop", "reflection_pad2d")),
-    (CROP_SOURCE, (_W + "pad_source::negate::-max(lo, 0) -> max(lo, 0)#0",), ("replication_pad3d",)),
-    (CROP_SOURCE, (_W + "pad_source::constant::1 -> 0#3",), ("circular_pad1d_crop",)),
 )
