@@ -206,6 +206,43 @@ def test_float32_is_the_float64_evaluation_rounded_once(case, rng):
         np.testing.assert_array_equal(a, b.astype(np.float32), strict=True)
 
 
+@pytest.mark.parametrize("name", ["poisson_nll_rate_full_eps", "gaussian_nll_float_var"])
+def test_float32_rates_and_a_float_var_round_once_past_torchs_own_float32_steps(name, rng):
+    """The two entries the test above leaves out, for which torch rounds one step in the input's dtype first:
+    PoissonNLLLoss on rates (poisson_nll_rate_full_eps: x + eps in float32, then log(z), the rest and Stirling's
+    term in float64) and GaussianNLLLoss with a Python float var (gaussian_nll_float_var: var becomes a float32
+    array). Past that step, float32 is the float64 evaluation rounded once (the loss elementwise and every
+    gradient), no intermediate rounded to float32 (scratch is not less accurate than torch's float32)."""
+    case = next(c for c in LOSS_CASES if c.name == name)
+    if name == "gaussian_nll_float_var":
+        return _float_var_rounds_once(case, rng)
+    x, t = case.sample(rng, np.float32, case.shape, 1.0)
+    s = build(case, S, np.float32)
+    s.reduction = "none"
+    y = s(x, t)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    gx, gt = s.backward(dy, target_grad=True)
+    z, t64, dy64 = (x + np.float32(s.eps)).astype(np.float64), t.astype(np.float64), dy.astype(np.float64)
+    pos = np.where(t64 > 0, t64, 1.0)
+    over = t64 > 1
+    want = (x - t64 * np.log(z) + np.where(over, t64 * np.log(pos) - t64 + 0.5 * np.log(2 * np.pi * pos), 0.0),
+            (1.0 - t64 / z) * dy64, (-np.log(z) + np.where(over, np.log(pos) + 0.5 / pos, 0.0)) * dy64)
+    for got, expected in zip((y, gx, gt), want, strict=True):
+        np.testing.assert_array_equal(got, expected.astype(np.float32), strict=True)
+
+
+def _float_var_rounds_once(case, rng):
+    x, t, var = case.sample(rng, np.float32, case.shape, 1.0)
+    s32, s64 = build(case, S, np.float32), build(case, S, np.float64)
+    s32.reduction = s64.reduction = "none"
+    y32, y64 = s32(x, t, var), s64(x.astype(np.float64), t.astype(np.float64), float(np.float32(var)))
+    np.testing.assert_array_equal(y32, y64.astype(np.float32), strict=True)
+    dy = rng.standard_normal(y32.shape).astype(np.float32)
+    g32, g64 = s32.backward(dy, target_grad=True), s64.backward(dy.astype(np.float64), target_grad=True)
+    for a, b in zip(g32, g64, strict=True):
+        np.testing.assert_array_equal(a, None if b is None else b.astype(np.float32), strict=True)
+
+
 @pytest.mark.parametrize("log_input", [True, False])
 @pytest.mark.parametrize("input_dtype", [np.float32, np.int64])
 def test_poisson_float32_input_with_float64_target_like_torch(log_input, input_dtype, rng):

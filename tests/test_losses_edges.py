@@ -10,13 +10,19 @@ float32 number; scratch's float32 distances are float64 ones rounded once)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
+import torch
 
+import scratch.nn as S
 from tests import test_blocks
 from tests.cases._loss_ctc import _ctc
 from tests.cases._loss_samplers import C
 from tests.catalog import BY_NAME, BadInput
+from tests.harness import build
+from tests.test_losses_configurations import with_arguments
 
 
 def _zero_distance(rng, dt, triplet: bool):
@@ -113,3 +119,48 @@ def _params():
 @pytest.mark.parametrize("case, bad, dtype", list(_params()))
 def test_loss_edge_like_torch(case, bad, dtype, rng):
     test_blocks.test_bad_input_like_torch(case, bad, dtype, rng)
+
+
+def _nan_in_row_0(rng, dt):
+    x1, x2 = rng.standard_normal((3, 4)).astype(dt), rng.standard_normal((3, 4)).astype(dt)
+    x1[0, 1] = np.nan
+    return x1, x2
+
+
+def _one_class(shape):
+    """One class: log_softmax is 0 whatever the logit, here +-1e3 (past exp's range)."""
+    return lambda rng, dt: (np.where(rng.random(shape) < 0.5, -1e3, 1e3).astype(dt),
+                            np.zeros(shape[:1] + shape[2:], np.int64))
+
+
+# (entry, other values of its arguments (tests/test_losses_arguments.py runs them on the entry's sample only),
+#  label, input): edges that exist only under those values
+ARGUMENT_EDGES = [
+    ("pairwise_distance", {"p": 1.0}, "p = 1, a NaN difference (torch's sign(NaN) is 0)", _nan_in_row_0),
+    ("cross_entropy_probs_unbatched", {"label_smoothing": 0.3}, "smoothing, no classes (C = 0)",
+     lambda rng, dt: (np.zeros(0, dt), np.zeros(0, dt))),
+    ("cross_entropy_smooth_none", {"weight": None}, "one class, one row, at +-1e3", _one_class((1, 1))),
+    ("cross_entropy_3d_sum", {"weight": None}, "one class at +-1e3, one position", _one_class((1, 1, 1, 1, 1))),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("name, override, label, sample", ARGUMENT_EDGES,
+                         ids=[f"{e[0]}-{e[2]}" for e in ARGUMENT_EDGES])
+def test_loss_edge_with_other_arguments_like_torch(name, override, label, sample, dtype, rng):
+    test_blocks.test_bad_input_like_torch(with_arguments(BY_NAME[name], override), BadInput(label, sample), dtype, rng)
+
+
+@pytest.mark.parametrize("case", [c for c in BY_NAME.values() if c.name.startswith("nll2d")], ids=str)
+def test_nll2d_deprecation_names_the_constructing_line_like_torch(case):
+    """NLLLoss2d's FutureWarning is attributed to the caller's line (stacklevel 2), as torch.nn.NLLLoss2d's (the
+    twin's wrapper would add a frame of its own: torch's class is called directly)."""
+    s = build(case, S, np.float64)
+    kwargs = dict(ignore_index=s.ignore_index, reduction=s.reduction)
+    where = []
+    for cls in (S.NLLLoss2d, torch.nn.NLLLoss2d):
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            cls(**kwargs)
+        where.append([(w.category, w.filename, w.lineno) for w in rec])
+    assert where[0] == where[1] and len(where[0]) == 1 and where[0][0][1] == __file__, where

@@ -53,14 +53,16 @@ class LinearCrossEntropyOptions:
 
     def chunk_rows(self, num_batches: int, in_features: int, num_classes: int) -> int:
         """Rows per chunk, resolved as torch's ``_adjust`` on CPU: 'aspect_ratio:k' sizes a chunk's (rows, C)
-        logits like the (N, in_features) input, next_pow2(ceil(N / ceil(C / in_features))) // k."""
+        logits like the (N, in_features) input, next_pow2(ceil(N / ceil(C / in_features))) // k (in_features 0:
+        ZeroDivisionError, as torch's)."""
         method = self.chunking_method
         if method == "auto":
             method = None if self.batch_chunk_size is not None else "aspect_ratio:2"
         rows = num_batches if self.batch_chunk_size is None else min(self.batch_chunk_size, num_batches)
         if method is not None:
             factor = int(method.split(":", 1)[1]) if ":" in method else 1
-            target = -(-num_batches // -(-num_classes // max(in_features, 1)))
+            # torch's ceil divisions as they are: in_features 0 (or 0 classes) is its ZeroDivisionError
+            target = -(-num_batches // -(-num_classes // in_features))
             rows = min((1 << (target - 1).bit_length()) // factor, num_batches)
             if self.batch_chunk_size is not None and self.batch_chunk_size != rows:
                 raise ValueError(f"batch_chunk_size (={self.batch_chunk_size}) and chunking_method ('{method}') give "
