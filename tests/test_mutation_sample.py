@@ -36,23 +36,30 @@ SAMPLE = [
 # bounds among them: the forward/backward check reaches those too)
 FAMILY_SAMPLE = [
     ('hardtanh',
-     'scratch/nn/activations/_common.py::_any_real_input::boolop::isinstance(x, np.ndarray) and x.dtype.kind == "b" -> isinstance(x, np.ndarray) or x.dtype.kind == \'b\'#0'),
+     'scratch/nn/activations/_common.py::_any_real_input::boolop::isinstance(x, np.ndarray) and x.dtype.ki'
+     'nd == "b" -> isinstance(x, np.ndarray) or x.dtype.kind == \'b\'#0'),
     ('hardtanh_range',
-     'scratch/nn/activations/_common.py::_any_real_input::compare::x.dtype.kind == "b" -> x.dtype.kind != \'b\'#0'),
+     'scratch/nn/activations/_common.py::_any_real_input::compare::x.dtype.kind == "b" -> x.dtype.kind != '
+     "'b'#0"),
     ('adaptive_log_softmax_head_bias_div2',
-     'scratch/nn/adaptive.py::AdaptiveLogSoftmaxWithLoss.__init__::compare::len(set(cutoffs)) != len(cutoffs) -> len(set(cutoffs)) == len(cutoffs)#0'),
+     'scratch/nn/adaptive.py::AdaptiveLogSoftmaxWithLoss.__init__::compare::len(set(cutoffs)) != len(cutof'
+     'fs) -> len(set(cutoffs)) == len(cutoffs)#0'),
     ('adaptive_log_softmax_unbatched',
-     'scratch/nn/adaptive.py::AdaptiveLogSoftmaxWithLoss.__init__::negate::self.shortlist_size + self.n_clusters -> -(self.shortlist_size + self.n_clusters)#0'),
+     'scratch/nn/adaptive.py::AdaptiveLogSoftmaxWithLoss.__init__::negate::self.shortlist_size + self.n_cl'
+     'usters -> -(self.shortlist_size + self.n_clusters)#0'),
     ('mha_causal_hint_with_padding_sdpa',
-     'scratch/nn/attention/_mha_inputs.py::canonical_mask::compare::mask.dtype != np.bool_ -> mask.dtype == np.bool_#0'),
+     'scratch/nn/attention/_mha_inputs.py::canonical_mask::compare::mask.dtype != np.bool_ -> mask.dtype ='
+     '= np.bool_#0'),
     ('mha',
-     'scratch/nn/attention/_mha_inputs.py::shape_check::boolop::kpm is not None and kpm.ndim != q.ndim - 1 -> kpm is not None or kpm.ndim != q.ndim - 1#0'),
+     'scratch/nn/attention/_mha_inputs.py::shape_check::boolop::kpm is not None and kpm.ndim != q.ndim - 1'
+     ' -> kpm is not None or kpm.ndim != q.ndim - 1#0'),
     ('mlp',
      'scratch/nn/_math.py::_rational::drop-term::xden + den[i] -> xden#0'),
     ('conv_transpose2d_unbatched_output_size_full',
      'scratch/nn/conv/convolution.py::_ConvNd._batched::arith::d + 1 -> d - 1#0'),
     ('conv3d',
-     'scratch/nn/conv/convolution.py::_ConvNd._batched::compare::x.dtype != self.weight.dtype -> x.dtype == self.weight.dtype#0'),
+     'scratch/nn/conv/convolution.py::_ConvNd._batched::compare::x.dtype != self.weight.dtype -> x.dtype ='
+     '= self.weight.dtype#0'),
     ('cosine_similarity_last_dim_eps_broadcast',
      'scratch/nn/distance.py::CosineSimilarity._normalized::negate::a / c -> -(a / c)#0'),
     ('cosine_similarity',
@@ -70,15 +77,19 @@ FAMILY_SAMPLE = [
     ('unfold_unbatched',
      'scratch/nn/fold.py::Unfold.backward::constant::2 -> 1#0'),
     ('bilinear_out_empty',
-     'scratch/nn/linear.py::Bilinear.__init__::negate::1.0 / np.sqrt(in1_features) -> -(1.0 / np.sqrt(in1_features))#0'),
+     'scratch/nn/linear.py::Bilinear.__init__::negate::1.0 / np.sqrt(in1_features) -> -(1.0 / np.sqrt(in1_'
+     'features))#0'),
     ('bilinear_unbatched',
      'scratch/nn/linear.py::Bilinear.backward::axis::0 -> -1#0'),
     ('cosine_embedding',
-     'scratch/nn/losses/_base.py::_Loss._unreached_target::compare::np.dtype(target_dtype).kind != "f" -> np.dtype(target_dtype).kind == \'f\'#0'),
+     'scratch/nn/losses/_base.py::_Loss._unreached_target::compare::np.dtype(target_dtype).kind != "f" -> '
+     "np.dtype(target_dtype).kind == 'f'#0"),
     ('cross_entropy_probs_none',
-     'scratch/nn/losses/_base.py::_Loss.backward::boolop::dy is None and self._cache is not None -> dy is None or self._cache is not None#0'),
+     'scratch/nn/losses/_base.py::_Loss.backward::boolop::dy is None and self._cache is not None -> dy is '
+     'None or self._cache is not None#0'),
     ('batchnorm3d_no_track',
-     'scratch/nn/normalization/_kernels.py::_AffineNorm._affine::negate::y * self.weight.data.astype(_ACC).reshape(shape) -> -(y * self.weight.data.astype(_ACC).reshape(shape))#0'),
+     'scratch/nn/normalization/_kernels.py::_AffineNorm._affine::negate::y * self.weight.data.astype(_ACC)'
+     '.reshape(shape) -> -(y * self.weight.data.astype(_ACC).reshape(shape))#0'),
     ('batchnorm1d_no_track',
      'scratch/nn/normalization/_kernels.py::_AffineNorm._affine_backward::axis::param_axes -> -1#1'),
     ('circular_pad1d',
@@ -100,7 +111,8 @@ FAMILY_SAMPLE = [
     ('decoder_layer',
      'scratch/nn/transformer/decoder.py::TransformerDecoderLayer.__init__::constant::63 -> 64#0'),
     ('transformer_masks_norm_first',
-     'scratch/nn/transformer/decoder.py::TransformerDecoderLayer.backward.<locals>.ca_back::arith::dk + dv -> dk - dv#0'),
+     'scratch/nn/transformer/decoder.py::TransformerDecoderLayer.backward.<locals>.ca_back::arith::dk + dv'
+     ' -> dk - dv#0'),
     ('upsample_nearest2d_x2_1_x1_1_shortcuts',
      'scratch/nn/upsampling.py::Upsample.backward::arith::2 + axis -> 2 - axis#0'),
     ('upsample_nearest1d_x1_7',
