@@ -36,7 +36,7 @@ def _one(factor: str) -> dict[str, str]:
 EQUIVALENT: dict[str, str | dict[str, str]] = {
     f"{_ELU}compare::h >= 0 -> h > 0#0": {e: "alpha > 0 and a finite input scale here: at x = +-0 the exponential "
         "branch gives expm1(+-0 s) alpha scale, the same signed zero as the linear +-0 scale"
-        for e in ("elu_alpha", "celu_alpha")},
+        for e in ("elu_alpha", "celu_alpha", "selu")},
     "scratch/nn/activations/pointwise.py::CELU._coefficients::drop-term::1.0 / a -> 1.0#0": {
         "celu": "alpha is 1.0 here: 1 / 1.0 is 1.0"},
     f"{_ELU}arith::alpha * scale -> alpha / scale#0": _one("scale"),

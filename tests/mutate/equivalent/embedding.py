@@ -21,7 +21,8 @@ M = "scratch/nn/embedding/_common.py::"
 def _config(b) -> dict:
     return dict(bag=type(b).__name__ == "EmbeddingBag", n=b.num_embeddings, d=b.embedding_dim,
                 mode=getattr(b, "mode", None), sparse=b.sparse, ilo=getattr(b, "include_last_offset", False),
-                sgbf=b.scale_grad_by_freq, p=b.norm_type, frozen=not b.weight.requires_grad)
+                sgbf=b.scale_grad_by_freq, p=b.norm_type, frozen=not b.weight.requires_grad,
+                int_pad=isinstance(b.padding_idx, int) and not isinstance(b.padding_idx, bool))
 
 
 _BLOCKS, NARROW = blocks("embedding")
@@ -46,6 +47,11 @@ _ANY_INPUT: dict[str, str] = {
 }
 
 _RULES = [
+    *_for([f"{M}_weight_param::boolop::padding_idx is not None and not isinstance(padding_idx, bool | np.bool_) -> "
+           "padding_idx is not None or not isinstance(padding_idx, bool | np.bool_)#0"], "padding_idx is an int "
+          "here: both tests are True, so `and` and `or` agree", lambda c: c["int_pad"]),
+    *_for([f"{M}_norms::constant::2 -> 1#0"], "norm_type is neither 1 nor 2: `p == 2` and `p == 1` are both False, "
+          "so the first test reading 1 changes nothing (the p == 1 elif is False too)", lambda c: c["p"] not in (1, 2)),
     *_for([f"{M}_norms::constant::1 -> 0#0"], "norm_type is not 0: the p == 1 rows then reach the generic "
           "branch, sum(|a|^1)^1, the same sums", lambda c: c["p"] != 0),
     *_for([f"{M}_norms::negate::-np.inf -> np.inf#0"], "norm_type is not -inf: inf was taken by the branch "
